@@ -1,0 +1,92 @@
+/**
+ * Loads and validates everything admins edit — abbreviations, intents, translations —
+ * cross-checks them, and trains the matcher: from files to a ready {@link BotContent}.
+ * Either everything is valid and a new BotContent is returned, or every problem is
+ * reported and nothing is.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { BotContent } from '../core/bot-content';
+import { CORE_TEXT_KEYS } from '../core/bot-content';
+import { Translator, type TemplateVars } from '../i18n/translator';
+import { IntentMatcher, type MatcherOptions, DEFAULT_MATCHER_OPTIONS } from '../nlu/intent-matcher';
+import { loadAbbreviations } from './abbreviations-file';
+import type { Checked, ContentError } from './content-error';
+import { loadIntentFiles, type IntentSet } from './intent-files';
+import { loadLocaleFiles, type LocaleCatalogs } from './locale-files';
+import type { AbbreviationTable } from '../text/normalize';
+
+export interface ContentPaths {
+  readonly intentsDir: string;
+  readonly localesDir: string;
+  readonly abbreviationsFile: string;
+  /** Base for the file names shown in error messages (the project root). */
+  readonly root: string;
+}
+
+/** The admin-edited files, parsed and cross-checked, before training. */
+export interface ValidatedContent {
+  readonly intentSet: IntentSet;
+  readonly abbreviations: AbbreviationTable;
+  readonly locales: LocaleCatalogs;
+}
+
+export interface ContentOptions {
+  /** Text keys the running code uses besides the intents' own (flows add theirs). */
+  readonly requiredTextKeys?: Iterable<string>;
+  /** Values every text may use: {{hotline}}, {{botName}}. */
+  readonly textGlobals?: TemplateVars;
+  readonly matcher?: MatcherOptions;
+}
+
+/** Validates the files without training: what `npm run nlu -- validate` runs. */
+export async function validateContentFiles(paths: ContentPaths, options: ContentOptions = {}): Promise<Checked<ValidatedContent>> {
+  const errors: ContentError[] = [];
+  const abbreviations = await loadAbbreviations(paths.abbreviationsFile, relative(paths.root, paths.abbreviationsFile));
+  if (!abbreviations.ok) errors.push(...abbreviations.errors);
+  const intents = await loadIntentFiles(paths.intentsDir, relative(paths.root, paths.intentsDir));
+  if (!intents.ok) errors.push(...intents.errors);
+  const keys = new Set<string>([...CORE_TEXT_KEYS, ...(options.requiredTextKeys ?? [])]);
+  if (intents.ok) {
+    for (const intent of intents.value.intents) {
+      keys.add(intent.answerKey);
+      keys.add(`menu.${intent.id}`);
+    }
+  }
+  const locales = await loadLocaleFiles(paths.localesDir, keys, relative(paths.root, paths.localesDir));
+  if (!locales.ok) errors.push(...locales.errors);
+  if (errors.length || !intents.ok || !abbreviations.ok || !locales.ok) return { ok: false, errors };
+  return { ok: true, value: { intentSet: intents.value, abbreviations: abbreviations.value, locales: locales.value } };
+}
+
+/** Loads, validates and trains. */
+export async function loadBotContent(paths: ContentPaths, options: ContentOptions = {}): Promise<Checked<BotContent>> {
+  const validated = await validateContentFiles(paths, options);
+  if (!validated.ok) return validated;
+  const { intentSet, abbreviations, locales } = validated.value;
+  const matcher = IntentMatcher.fromIntentSet(intentSet, abbreviations, options.matcher ?? DEFAULT_MATCHER_OPTIONS);
+  return {
+    ok: true,
+    value: {
+      matcher,
+      translator: new Translator(locales, options.textGlobals),
+      intents: new Map(intentSet.intents.map((i) => [i.id, i])),
+      version: await contentVersion(paths),
+    },
+  };
+}
+
+/** A short hash over all content files, so logs say which edit is in service. */
+async function contentVersion(paths: ContentPaths): Promise<string> {
+  const hash = createHash('sha256');
+  const files = [paths.abbreviationsFile];
+  for (const dir of [paths.intentsDir, paths.localesDir]) {
+    for (const name of (await readdir(dir)).sort()) files.push(join(dir, name));
+  }
+  for (const file of files) {
+    hash.update(file);
+    hash.update(await readFile(file).catch(() => Buffer.alloc(0)));
+  }
+  return hash.digest('hex').slice(0, 12);
+}

@@ -1,0 +1,150 @@
+/**
+ * Loads the intent files (`intents/*.yaml`) that admins edit: one intent per file, plus
+ * `_out_of_scope.yaml` with messages that must land on the fallback.
+ *
+ * Everything wrong is reported at once, with file and line, and the result is only
+ * usable when nothing is wrong: a half-loaded intent set must never reach citizens.
+ */
+import { readdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import type { Checked, ContentError } from './content-error';
+import { readYamlWithSchema } from './yaml-source';
+import { foldDiacritics } from '../text/vietnamese';
+import { normalizeKey } from '../text/normalize';
+
+/** Name of the special file holding out-of-scope examples. */
+export const OUT_OF_SCOPE_FILE = '_out_of_scope.yaml';
+
+const INTENT_ID = /^[a-z][a-z0-9_]*$/;
+
+const IntentFileSchema = z.strictObject({
+  intent: z.string().regex(INTENT_ID, 'intent id must be lower_snake_case'),
+  description: z.string().optional(),
+  answer: z.string().min(1, 'answer must name a locale key'),
+  suggestions: z.array(z.string().regex(INTENT_ID, 'a suggestion must be an intent id')).max(5).optional(),
+  examples: z.array(z.string().trim().min(1, 'an example must not be empty')).min(3, 'an intent needs at least 3 examples'),
+});
+
+const OutOfScopeFileSchema = z.strictObject({
+  out_of_scope: z.array(z.string().trim().min(1, 'an example must not be empty')),
+});
+
+/** One intent as the matcher and the conversation core use it. */
+export interface IntentDefinition {
+  readonly id: string;
+  readonly description?: string;
+  /** Locale key of the answer. */
+  readonly answerKey: string;
+  /** Intent ids offered as quick replies after the answer. */
+  readonly suggestions: readonly string[];
+  readonly examples: readonly string[];
+  /** File the intent came from, for error messages. */
+  readonly file: string;
+}
+
+export interface IntentSet {
+  readonly intents: readonly IntentDefinition[];
+  readonly outOfScope: readonly string[];
+}
+
+interface ExampleOrigin {
+  intent: string;
+  file: string;
+  line?: number;
+}
+
+/** Reads every `*.yaml` in `dir` (sorted, so the result never depends on the file system's order). */
+export async function loadIntentFiles(dir: string, displayDir = 'intents'): Promise<Checked<IntentSet>> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
+  } catch (err) {
+    return { ok: false, errors: [{ file: displayDir, message: `cannot read folder: ${(err as Error).message}` }] };
+  }
+  const errors: ContentError[] = [];
+  const intents: IntentDefinition[] = [];
+  const outOfScope: string[] = [];
+  const seen = new Map<string, ExampleOrigin>();
+  const intentFile = new Map<string, string>();
+
+  for (const name of names) {
+    const display = `${displayDir}/${name}`;
+    const path = join(dir, name);
+    if (name === OUT_OF_SCOPE_FILE) {
+      const parsed = await readYamlWithSchema(path, display, OutOfScopeFileSchema);
+      if (!parsed.ok) {
+        errors.push(...parsed.errors);
+        continue;
+      }
+      parsed.value.out_of_scope.forEach((text, i) => {
+        const origin = { intent: 'out of scope', file: display, line: parsed.lineOf(['out_of_scope', i]) };
+        if (checkDuplicate(text, origin, seen, errors)) outOfScope.push(text);
+      });
+      continue;
+    }
+    const parsed = await readYamlWithSchema(path, display, IntentFileSchema);
+    if (!parsed.ok) {
+      errors.push(...parsed.errors);
+      continue;
+    }
+    const file = parsed.value;
+    const expectedId = basename(name).replace(/\.ya?ml$/, '');
+    if (file.intent !== expectedId) {
+      errors.push({ file: display, line: parsed.lineOf(['intent']), message: `intent '${file.intent}' must be in a file named ${file.intent}.yaml` });
+    }
+    const previous = intentFile.get(file.intent);
+    if (previous) {
+      errors.push({ file: display, line: parsed.lineOf(['intent']), message: `intent '${file.intent}' is already defined in ${previous}` });
+      continue;
+    }
+    intentFile.set(file.intent, display);
+    const examples: string[] = [];
+    file.examples.forEach((text, i) => {
+      const origin = { intent: file.intent, file: display, line: parsed.lineOf(['examples', i]) };
+      if (checkDuplicate(text, origin, seen, errors)) examples.push(text);
+    });
+    intents.push({
+      id: file.intent,
+      description: file.description,
+      answerKey: file.answer,
+      suggestions: file.suggestions ?? [],
+      examples,
+      file: display,
+    });
+  }
+
+  for (const intent of intents) {
+    for (const suggestion of intent.suggestions) {
+      if (!intentFile.has(suggestion)) {
+        errors.push({ file: intent.file, message: `suggestion '${suggestion}' is not an intent (no intents/${suggestion}.yaml)` });
+      }
+    }
+  }
+  if (intents.length < 2 && errors.length === 0) {
+    errors.push({ file: displayDir, message: 'at least two intents are needed to train the matcher' });
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, value: { intents, outOfScope } };
+}
+
+/**
+ * Records an example and reports it when the same text (ignoring case, diacritics and
+ * punctuation) was already seen. The same example under two intents is an error because
+ * the matcher cannot learn it; twice in one intent it is only redundant, so it is skipped.
+ */
+function checkDuplicate(text: string, origin: ExampleOrigin, seen: Map<string, ExampleOrigin>, errors: ContentError[]): boolean {
+  const key = foldDiacritics(normalizeKey(text));
+  const first = seen.get(key);
+  if (!first) {
+    seen.set(key, origin);
+    return true;
+  }
+  if (first.intent !== origin.intent) {
+    errors.push({
+      file: origin.file,
+      line: origin.line,
+      message: `example "${text}" is also under intent '${first.intent}' (${first.file}${first.line ? `:${first.line}` : ''}); keep it in one intent only`,
+    });
+  }
+  return false;
+}

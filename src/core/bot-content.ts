@@ -1,0 +1,24 @@
+/**
+ * Everything admins edit, validated and compiled into what the core serves with: the
+ * trained matcher, the translations and the intent definitions. A new BotContent
+ * replaces the old one atomically when edited files validate (see content-reloader).
+ */
+import type { IntentDefinition } from '../content/intent-files';
+import type { IntentMatcher } from '../nlu/intent-matcher';
+import type { Translator } from '../i18n/translator';
+
+export interface BotContent {
+  readonly matcher: IntentMatcher;
+  readonly translator: Translator;
+  readonly intents: ReadonlyMap<string, IntentDefinition>;
+  /** Short hash of the source files, logged so admins can tell which edit is live. */
+  readonly version: string;
+}
+
+/** Gives the content in service right now; the core asks for it on every message. */
+export interface ContentSource {
+  current(): BotContent;
+}
+
+/** Locale keys the code itself uses (besides the intents' answers and menu labels). */
+export const CORE_TEXT_KEYS = ['fallback.answer', 'fallback.menu_hint'] as const;

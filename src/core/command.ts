@@ -1,0 +1,50 @@
+/**
+ * Recognises commands ("/tracuu PA-7K3M9Q", "/en") and quick-reply payloads
+ * ("#intent:hotline") before any intent matching. Commands are exact: a citizen who
+ * types "/phananh" must never be second-guessed by the classifier.
+ */
+export type Command =
+  | { readonly kind: 'start' }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'language'; readonly locale: 'vi' | 'en' }
+  | { readonly kind: 'complaint' }
+  | { readonly kind: 'status'; readonly argument: string }
+  | { readonly kind: 'cancel' }
+  | { readonly kind: 'intent'; readonly intent: string };
+
+const COMMANDS: Record<string, (arg: string) => Command> = {
+  start: () => ({ kind: 'start' }),
+  help: () => ({ kind: 'help' }),
+  menu: () => ({ kind: 'help' }),
+  trogiup: () => ({ kind: 'help' }),
+  en: () => ({ kind: 'language', locale: 'en' }),
+  english: () => ({ kind: 'language', locale: 'en' }),
+  vi: () => ({ kind: 'language', locale: 'vi' }),
+  tiengviet: () => ({ kind: 'language', locale: 'vi' }),
+  phananh: () => ({ kind: 'complaint' }),
+  kiennghi: () => ({ kind: 'complaint' }),
+  complaint: () => ({ kind: 'complaint' }),
+  tracuu: (arg) => ({ kind: 'status', argument: arg }),
+  status: (arg) => ({ kind: 'status', argument: arg }),
+  huy: () => ({ kind: 'cancel' }),
+  cancel: () => ({ kind: 'cancel' }),
+};
+
+/** Words that, alone, cancel whatever multi-step conversation is in progress. */
+const CANCEL_WORDS = new Set(['hủy', 'huỷ', 'huy', 'cancel', 'thoát', 'thoat', 'dừng', 'dung', 'stop', 'hủy bỏ', 'huy bo']);
+
+export function parseCommand(text: string): Command | undefined {
+  const trimmed = text.trim();
+  const payload = /^#intent:([a-z][a-z0-9_]*)$/.exec(trimmed);
+  if (payload) return { kind: 'intent', intent: payload[1] };
+  // Telegram appends the bot's name in groups: "/tracuu@cchc_bot PA-…".
+  const match = /^\/([A-Za-z]+)(?:@\w+)?(?:\s+([\s\S]*))?$/.exec(trimmed);
+  if (match) {
+    const factory = COMMANDS[match[1].toLowerCase()];
+    return factory ? factory((match[2] ?? '').trim()) : undefined;
+  }
+  const lower = trimmed.normalize('NFC').toLowerCase().replace(/[.!]+$/, '');
+  if (lower === 'menu') return { kind: 'help' };
+  if (CANCEL_WORDS.has(lower)) return { kind: 'cancel' };
+  return undefined;
+}

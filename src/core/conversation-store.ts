@@ -1,0 +1,44 @@
+/**
+ * Where the core keeps per-citizen conversation state. A port with three operations,
+ * so the core knows nothing of MongoDB; the Mongo adapter lives in src/storage.
+ */
+import type { Locale } from './messages';
+
+/** A multi-step conversation in progress (e.g. collecting a complaint). */
+export interface FlowState {
+  readonly name: string;
+  readonly step: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  /** ISO time after which an abandoned flow is dropped. */
+  readonly expiresAt: string;
+}
+
+export interface ConversationState {
+  readonly locale: Locale;
+  readonly flow?: FlowState;
+  /** ISO time of the citizen's last message (Zalo's 7-day window is counted from it). */
+  readonly lastSeenAt?: string;
+}
+
+export interface ConversationStore {
+  get(key: string): Promise<ConversationState | undefined>;
+  set(key: string, state: ConversationState): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** For tests and the console: state in a Map, gone when the process ends. */
+export class InMemoryConversationStore implements ConversationStore {
+  private readonly states = new Map<string, ConversationState>();
+
+  async get(key: string): Promise<ConversationState | undefined> {
+    return this.states.get(key);
+  }
+
+  async set(key: string, state: ConversationState): Promise<void> {
+    this.states.set(key, state);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.states.delete(key);
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Measures a matcher on labelled texts: accuracy, macro-F1, per-intent precision /
+ * recall / F1 and the worst confusions with example texts — what an admin needs to see
+ * before shipping an edit to the intent files.
+ */
+import type { AbbreviationTable } from '../text/normalize';
+import { foldDiacritics } from '../text/vietnamese';
+import type { LabelledText, MatcherOptions } from './intent-matcher';
+import { DEFAULT_MATCHER_OPTIONS, IntentMatcher } from './intent-matcher';
+import { seededRandom, shuffleInPlace } from './seeded-random';
+
+export interface IntentScore {
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+  /** Number of test texts whose expected label is this intent. */
+  readonly support: number;
+}
+
+export interface Confusion {
+  readonly expected: string;
+  readonly predicted: string;
+  readonly count: number;
+  readonly examples: readonly string[];
+}
+
+export interface EvaluationReport {
+  readonly n: number;
+  readonly accuracy: number;
+  readonly macroF1: number;
+  readonly perIntent: Readonly<Record<string, IntentScore>>;
+  readonly confusions: readonly Confusion[];
+  readonly timing: { readonly trainMs: number; readonly predictMsPerText: number };
+}
+
+export interface Prediction {
+  readonly text: string;
+  readonly expected: string;
+  readonly predicted: string;
+}
+
+/** Runs `matcher` over `items` and returns the predictions. */
+export function predictAll(matcher: IntentMatcher, items: readonly LabelledText[]): Prediction[] {
+  return items.map((item) => ({ text: item.text, expected: item.intent, predicted: matcher.match(item.text).intent }));
+}
+
+/** Scores predictions. Every label that occurs as expected or predicted counts in macro-F1. */
+export function scorePredictions(predictions: readonly Prediction[], timing: EvaluationReport['timing']): EvaluationReport {
+  const labels = [...new Set(predictions.flatMap((p) => [p.expected, p.predicted]))].sort();
+  const perIntent: Record<string, IntentScore> = {};
+  let correct = 0;
+  for (const p of predictions) if (p.expected === p.predicted) correct++;
+  for (const label of labels) {
+    const tp = predictions.filter((p) => p.expected === label && p.predicted === label).length;
+    const predicted = predictions.filter((p) => p.predicted === label).length;
+    const support = predictions.filter((p) => p.expected === label).length;
+    const precision = predicted ? tp / predicted : 0;
+    const recall = support ? tp / support : 0;
+    const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+    perIntent[label] = { precision, recall, f1, support };
+  }
+  const scored = labels.filter((l) => perIntent[l].support > 0);
+  const macroF1 = scored.length ? scored.reduce((sum, l) => sum + perIntent[l].f1, 0) / scored.length : 0;
+  return { n: predictions.length, accuracy: predictions.length ? correct / predictions.length : 0, macroF1, perIntent, confusions: confusions(predictions), timing };
+}
+
+function confusions(predictions: readonly Prediction[]): Confusion[] {
+  const byPair = new Map<string, { expected: string; predicted: string; texts: string[] }>();
+  for (const p of predictions) {
+    if (p.expected === p.predicted) continue;
+    const key = `${p.expected}\u0000${p.predicted}`;
+    const entry = byPair.get(key) ?? { expected: p.expected, predicted: p.predicted, texts: [] };
+    entry.texts.push(p.text);
+    byPair.set(key, entry);
+  }
+  return [...byPair.values()]
+    .map((e) => ({ expected: e.expected, predicted: e.predicted, count: e.texts.length, examples: e.texts.slice(0, 3) }))
+    .sort((a, b) => b.count - a.count || a.expected.localeCompare(b.expected));
+}
+
+/** Trains on `train`, tests on `test`, with the production pipeline. */
+export function trainAndEvaluate(
+  train: readonly LabelledText[],
+  test: readonly LabelledText[],
+  abbreviations: AbbreviationTable,
+  options: MatcherOptions = DEFAULT_MATCHER_OPTIONS,
+): EvaluationReport {
+  const started = performance.now();
+  const matcher = IntentMatcher.train(train, abbreviations, options);
+  const trainMs = performance.now() - started;
+  const predictStarted = performance.now();
+  const predictions = predictAll(matcher, test);
+  const predictMsPerText = test.length ? (performance.now() - predictStarted) / test.length : 0;
+  return scorePredictions(predictions, { trainMs, predictMsPerText });
+}
+
+export interface CrossValidationOptions {
+  readonly folds: number;
+  /** Strip diacritics from every test text (the training texts stay as written). */
+  readonly stripDiacritics: boolean;
+  readonly seed: number;
+}
+
+/**
+ * Stratified k-fold cross-validation: each label's texts are shuffled with a fixed seed
+ * and dealt round-robin into folds, so every fold sees every intent and runs repeat.
+ */
+export function crossValidate(
+  items: readonly LabelledText[],
+  abbreviations: AbbreviationTable,
+  cv: CrossValidationOptions,
+  options: MatcherOptions = DEFAULT_MATCHER_OPTIONS,
+): EvaluationReport {
+  const folds = assignFolds(items, cv.folds, cv.seed);
+  const predictions: Prediction[] = [];
+  let trainMs = 0;
+  let predictMs = 0;
+  for (let k = 0; k < cv.folds; k++) {
+    const train = items.filter((_, i) => folds[i] !== k);
+    const test = items.filter((_, i) => folds[i] === k).map((t) => (cv.stripDiacritics ? { ...t, text: foldDiacritics(t.text) } : t));
+    const started = performance.now();
+    const matcher = IntentMatcher.train(train, abbreviations, options);
+    trainMs += performance.now() - started;
+    const predictStarted = performance.now();
+    predictions.push(...predictAll(matcher, test));
+    predictMs += performance.now() - predictStarted;
+  }
+  return scorePredictions(predictions, { trainMs: trainMs / cv.folds, predictMsPerText: predictions.length ? predictMs / predictions.length : 0 });
+}
+
+function assignFolds(items: readonly LabelledText[], k: number, seed: number): number[] {
+  const random = seededRandom(seed);
+  const byLabel = new Map<string, number[]>();
+  items.forEach((item, i) => byLabel.set(item.intent, [...(byLabel.get(item.intent) ?? []), i]));
+  const folds = new Array<number>(items.length).fill(0);
+  for (const label of [...byLabel.keys()].sort()) {
+    shuffleInPlace(byLabel.get(label)!, random).forEach((index, j) => (folds[index] = j % k));
+  }
+  return folds;
+}
