@@ -1,7 +1,8 @@
 /**
  * Maps feature names to column indices (the vocabulary, fixed at training time) and
- * weights each message's features so that every feature group has unit length: a long
- * rambling message must not outvote a short one just by having more n-grams.
+ * weights each message's features by inverse document frequency, each feature group
+ * scaled to unit length: filler words every citizen types ("cho em hỏi", "ạ") weigh
+ * little, and a long rambling message cannot outvote a short one by having more n-grams.
  */
 import type { FeatureBag } from './features';
 import type { SparseVector } from './softmax-classifier';
@@ -9,23 +10,34 @@ import type { SparseVector } from './softmax-classifier';
 export interface VectorizerOptions {
   /** Character n-grams seen in fewer training texts than this are dropped as noise. */
   readonly minCharDocumentFrequency: number;
+  /** Weight of the word group relative to the character group. */
+  readonly wordGroupWeight: number;
 }
 
+export const DEFAULT_VECTORIZER_OPTIONS: VectorizerOptions = { minCharDocumentFrequency: 2, wordGroupWeight: Number(process.env.WW ?? 1.5) };
+
 export class Vectorizer {
-  private constructor(private readonly vocabulary: ReadonlyMap<string, number>) {}
+  private constructor(
+    private readonly vocabulary: ReadonlyMap<string, number>,
+    private readonly idf: Float32Array,
+    private readonly options: VectorizerOptions,
+  ) {}
 
   /** Builds the vocabulary from training bags in a deterministic order. */
-  static fit(bags: readonly FeatureBag[], options: VectorizerOptions = { minCharDocumentFrequency: 2 }): Vectorizer {
-    const charCounts = new Map<string, number>();
-    const vocabulary = new Map<string, number>();
+  static fit(bags: readonly FeatureBag[], options: VectorizerOptions = DEFAULT_VECTORIZER_OPTIONS): Vectorizer {
+    const counts = new Map<string, number>();
     for (const bag of bags) {
-      for (const w of bag.words) if (!vocabulary.has(w)) vocabulary.set(w, vocabulary.size);
-      for (const c of bag.chars) charCounts.set(c, (charCounts.get(c) ?? 0) + 1);
+      for (const f of bag.words) counts.set(f, (counts.get(f) ?? 0) + 1);
+      for (const f of bag.chars) counts.set(f, (counts.get(f) ?? 0) + 1);
     }
-    for (const [gram, count] of charCounts) {
-      if (count >= options.minCharDocumentFrequency) vocabulary.set(gram, vocabulary.size);
+    const vocabulary = new Map<string, number>();
+    const idf: number[] = [];
+    for (const [feature, count] of counts) {
+      if (feature.startsWith('c:') && count < options.minCharDocumentFrequency) continue;
+      vocabulary.set(feature, vocabulary.size);
+      idf.push(process.env.NOIDF ? 1 : Math.log((bags.length + 1) / (count + 1)) + 1);
     }
-    return new Vectorizer(vocabulary);
+    return new Vectorizer(vocabulary, Float32Array.from(idf), options);
   }
 
   get size(): number {
@@ -45,21 +57,24 @@ export class Vectorizer {
   }
 
   transform(bag: FeatureBag): SparseVector {
-    const wordIdx = this.indicesOf(bag.words);
-    const charIdx = this.indicesOf(bag.chars);
-    const indices = new Int32Array(wordIdx.length + charIdx.length);
+    const words = this.indicesOf(bag.words);
+    const chars = this.indicesOf(bag.chars);
+    const indices = new Int32Array(words.length + chars.length);
     const values = new Float32Array(indices.length);
-    const wordWeight = wordIdx.length ? Number(process.env.WW ?? 1) / Math.sqrt(wordIdx.length) : 0;
-    const charWeight = charIdx.length ? 1 / Math.sqrt(charIdx.length) : 0;
-    wordIdx.forEach((idx, i) => {
-      indices[i] = idx;
-      values[i] = wordWeight;
-    });
-    charIdx.forEach((idx, i) => {
-      indices[wordIdx.length + i] = idx;
-      values[wordIdx.length + i] = charWeight;
-    });
+    this.fillGroup(words, indices, values, 0, this.options.wordGroupWeight);
+    this.fillGroup(chars, indices, values, words.length, 1);
     return { indices, values };
+  }
+
+  /** Writes one group's idf weights, scaled so the group's vector has length `weight`. */
+  private fillGroup(group: number[], indices: Int32Array, values: Float32Array, offset: number, weight: number): void {
+    let norm = 0;
+    for (const idx of group) norm += this.idf[idx] * this.idf[idx];
+    const scale = norm > 0 ? weight / Math.sqrt(norm) : 0;
+    group.forEach((idx, i) => {
+      indices[offset + i] = idx;
+      values[offset + i] = this.idf[idx] * scale;
+    });
   }
 
   private indicesOf(names: readonly string[]): number[] {

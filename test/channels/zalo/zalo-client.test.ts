@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   isOutsideWindow,
@@ -199,7 +199,7 @@ describe('ZaloClient network failures', () => {
     }
   });
 
-  async function serve(handler: Parameters<typeof createServer>[0] & object): Promise<string> {
+  async function serve(handler: RequestListener): Promise<string> {
     const server = createServer(handler);
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
