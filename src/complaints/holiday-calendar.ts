@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { Checked, ContentError } from '../content/content-error';
-import { readYamlWithSchema } from '../content/yaml-source';
+import { readYamlFile } from './yaml-file';
 
 /** "2026-02-17": a calendar date in Vietnam (no time, no zone). */
 export type DateKey = string;
@@ -78,7 +78,7 @@ export function isWeekend(date: DateKey): boolean {
 
 /** Reads and checks config/holidays.yaml; every problem comes with its line. */
 export async function loadHolidays(path: string, displayName = path): Promise<Checked<HolidayCalendar>> {
-  const parsed = await readYamlWithSchema(path, displayName, HolidayFileSchema);
+  const parsed = await readYamlFile(path, displayName, HolidayFileSchema);
   if (!parsed.ok) return parsed;
   const file = parsed.value;
   const at = (p: readonly PropertyKey[], message: string): ContentError => ({ file: displayName, line: parsed.lineOf(p), message });

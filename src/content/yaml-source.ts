@@ -19,7 +19,7 @@ export function parseYamlWithSchema<S extends z.ZodType>(file: string, text: str
     return {
       ok: false,
       errors: doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
+        const pos = lineCounter.linePos(e.pos[0]);
         return { file, line: pos?.line, column: pos?.col, message: `YAML syntax: ${firstLine(e.message)}` };
       }),
     };

@@ -100,9 +100,23 @@ export function parseRetryAfter(value: string | null, now: Date = new Date()): n
   return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
 }
 
+interface ErrorLike {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  cause?: unknown;
+}
+
+/** Structural, not `instanceof`: errors from fetch may come from another realm (undici, test VMs). */
+function asErrorLike(value: unknown): ErrorLike | undefined {
+  return typeof value === 'object' && value !== null ? (value as ErrorLike) : undefined;
+}
+
 function describeNetworkError(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `timed out after ${timeoutMs} ms`;
-  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : undefined;
-  const code = cause && 'code' in cause && typeof cause.code === 'string' ? `${cause.code} ` : '';
-  return `network error: ${code}${cause?.message ?? (err instanceof Error ? err.message : String(err))}`;
+  const e = asErrorLike(err);
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
+  const cause = asErrorLike(e?.cause);
+  const code = typeof cause?.code === 'string' ? `${cause.code} ` : '';
+  const message = typeof cause?.message === 'string' ? cause.message : typeof e?.message === 'string' ? e.message : String(err);
+  return `network error: ${code}${message}`;
 }

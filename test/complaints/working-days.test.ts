@@ -60,6 +60,15 @@ describe('loadHolidays reports mistakes with their line', () => {
     return loadHolidays(path, 'h.yaml');
   }
 
+  it('bad YAML syntax has a line too', async () => {
+    const result = await load('version: 1\nyears: [2025]\nholidays:\n  - { date: 2025-01-01, name: a\n');
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.errors[0].message).toMatch(/^YAML syntax/);
+      expect(result.errors[0].line).toBeGreaterThanOrEqual(4);
+    }
+  });
+
   it('invalid date, duplicate, outside the declared years, make-up day on a weekday', async () => {
     const text = [
       'version: 1', // 1

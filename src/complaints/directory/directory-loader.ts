@@ -6,11 +6,9 @@
  * Every problem is reported with file and line, all at once, so an admin fixes the file
  * in one pass. A directory that does not validate is never half-used.
  */
-import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import type { Checked, ContentError } from '../../content/content-error';
-import { parseYamlWithSchema, type YamlChecked } from '../../content/yaml-source';
+import { parseYamlFile, readYamlFile } from '../yaml-file';
 import type { Directory, RoutingRule } from './directory';
 import {
   DISTRICT_AGENCY,
@@ -28,43 +26,20 @@ type LineOf = (path: readonly PropertyKey[]) => number | undefined;
 
 /** Reads and checks a directory file. `displayName` defaults to the path relative to the working directory. */
 export async function loadDirectory(path: string, displayName = relative(process.cwd(), path) || path): Promise<Checked<Directory>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    return { ok: false, errors: [{ file: displayName, message: `cannot read file: ${(err as Error).message}` }] };
-  }
-  return parseDirectory(displayName, text);
+  const parsed = await readYamlFile(path, displayName, DirectoryFileSchema);
+  return parsed.ok ? finish(displayName, parsed.value, parsed.lineOf) : parsed;
 }
 
 /** Checks directory text already in memory (admin tools, tests). */
 export function parseDirectory(displayName: string, text: string): Checked<Directory> {
-  const parsed = parseYamlWithSchema(displayName, text, DirectoryFileSchema);
-  if (!parsed.ok) return { ok: false, errors: withSyntaxLines(text, parsed.errors) };
-  return finish(displayName, parsed);
+  const parsed = parseYamlFile(displayName, text, DirectoryFileSchema);
+  return parsed.ok ? finish(displayName, parsed.value, parsed.lineOf) : parsed;
 }
 
-/**
- * Adds the line to YAML syntax errors that arrive without one (yaml-source.ts parses with
- * prettyErrors off, which leaves YAMLError.linePos empty). Errors that have a line keep it.
- */
-function withSyntaxLines(text: string, errors: ContentError[]): ContentError[] {
-  if (errors.every((e) => e.line !== undefined || !e.message.startsWith('YAML syntax'))) return errors;
-  const lineCounter = new LineCounter();
-  const positions = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true }).errors.map((e) => lineCounter.linePos(e.pos[0]));
-  let next = 0;
-  return errors.map((e) => {
-    if (!e.message.startsWith('YAML syntax')) return e;
-    const pos = positions[next++];
-    return e.line === undefined && pos ? { ...e, line: pos.line, column: pos.col } : e;
-  });
-}
-
-function finish(file: string, parsed: YamlChecked<DirectoryFile>): Checked<Directory> {
-  if (!parsed.ok) return parsed;
-  const errors = crossCheck(file, parsed.value, parsed.lineOf);
+function finish(file: string, value: DirectoryFile, lineOf: LineOf): Checked<Directory> {
+  const errors = crossCheck(file, value, lineOf);
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: buildDirectory(file, parsed.value) };
+  return { ok: true, value: buildDirectory(file, value) };
 }
 
 /** Builds the in-memory directory; call only on a file that passed {@link crossCheck}. */

@@ -1,0 +1,112 @@
+/**
+ * Exactly-one-winner claims, built on a unique index.
+ *
+ * Measured on FerretDB v1 (SQLite): three concurrent `findOneAndUpdate` (or `updateOne`)
+ * calls with the same filter ({state: 'pending'}) ALL succeed — its conditional updates
+ * are not atomic. Unique indexes, however, are enforced by the storage engine. So a
+ * process takes something (an outbox attempt, a lease generation, a token rotation) by
+ * inserting a document whose `_id` names that thing: exactly one insert succeeds, on
+ * FerretDB and on a MongoDB replica set alike.
+ */
+import { Schema, type Connection, type Model } from 'mongoose';
+
+interface ClaimDoc {
+  _id: string;
+  owner: string;
+  at: Date;
+}
+
+const claimSchema = new Schema<ClaimDoc>(
+  {
+    _id: { type: String, required: true },
+    owner: { type: String, required: true },
+    at: { type: Date, required: true, index: true },
+  },
+  { collection: 'claims', versionKey: false },
+);
+
+export class Claims {
+  private readonly model: Model<ClaimDoc>;
+
+  constructor(connection: Connection) {
+    this.model = connection.models.Claim ?? connection.model<ClaimDoc>('Claim', claimSchema);
+  }
+
+  /** True if this call took `claimId`; false if anyone (this process included) took it before. */
+  async tryClaim(claimId: string, owner: string): Promise<boolean> {
+    try {
+      await this.model.create({ _id: claimId, owner, at: new Date() });
+      return true;
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Who holds `claimId`, if anyone. */
+  async ownerOf(claimId: string): Promise<string | undefined> {
+    const doc = await this.model.findById(claimId).lean();
+    return doc?.owner;
+  }
+
+  /** Deletes claims older than `before` (they only guard attempts long finished). */
+  async prune(before: Date): Promise<number> {
+    const result = await this.model.deleteMany({ at: { $lt: before } });
+    return result.deletedCount ?? 0;
+  }
+}
+
+export function isDuplicateKeyError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && (err as { code: unknown }).code === 11000;
+}
+
+interface LeaseDoc {
+  _id: string;
+  owner?: string;
+  until?: Date;
+  generation: number;
+}
+
+const leaseSchema = new Schema<LeaseDoc>(
+  {
+    _id: { type: String, required: true },
+    owner: { type: String },
+    until: { type: Date },
+    generation: { type: Number, required: true, default: 0 },
+  },
+  { collection: 'leases', versionKey: false },
+);
+
+/**
+ * Named, time-limited leases (one Zalo token refresher, one deadline scanner…). Taking a
+ * free or expired lease means claiming its next generation, so two processes can never
+ * both believe they hold it.
+ */
+export class Leases {
+  private readonly model: Model<LeaseDoc>;
+
+  constructor(
+    connection: Connection,
+    private readonly claims: Claims,
+  ) {
+    this.model = connection.models.LeaseV2 ?? connection.model<LeaseDoc>('LeaseV2', leaseSchema);
+  }
+
+  async acquire(name: string, owner: string, ttlMs: number, now = new Date()): Promise<boolean> {
+    const current = await this.model.findById(name).lean();
+    if (current?.owner === owner && current.until && current.until > now) {
+      await this.model.updateOne({ _id: name, owner }, { $set: { until: new Date(now.getTime() + ttlMs) } });
+      return true;
+    }
+    if (current?.owner && current.until && current.until > now) return false;
+    const generation = (current?.generation ?? 0) + 1;
+    if (!(await this.claims.tryClaim(`lease:${name}#${generation}`, owner))) return false;
+    await this.model.updateOne({ _id: name }, { $set: { owner, until: new Date(now.getTime() + ttlMs), generation } }, { upsert: true });
+    return true;
+  }
+
+  async release(name: string, owner: string): Promise<void> {
+    const current = await this.model.findById(name).lean();
+    if (current?.owner === owner) await this.model.updateOne({ _id: name }, { $set: { until: new Date(0) } });
+  }
+}

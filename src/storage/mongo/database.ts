@@ -1,0 +1,84 @@
+/**
+ * Opens the MongoDB connection the service runs on: MONGODB_URI when configured (MongoDB
+ * 6/7, a replica set, or any MongoDB-compatible server), else the embedded FerretDB.
+ */
+import mongoose, { type Connection } from 'mongoose';
+import type { Logger } from '../../infra/logger';
+import { startEmbeddedMongo, type EmbeddedMongo } from '../embedded-ferretdb';
+import { Claims, Leases } from './claims';
+import { createModels, ensureIndexes, type Models } from './models';
+
+export interface Database {
+  readonly connection: Connection;
+  readonly models: Models;
+  readonly claims: Claims;
+  readonly leases: Leases;
+  /** Where the data is, for the start-up log ("embedded FerretDB at ./data"). */
+  readonly description: string;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  readonly uri?: string;
+  /** Database name (overrides the one in the URI). */
+  readonly dbName?: string;
+  /** Data folder of the embedded server when no URI is given. */
+  readonly embeddedDataDir: string;
+  readonly logger: Logger;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  let embedded: EmbeddedMongo | undefined;
+  let uri = options.uri;
+  let description: string;
+  if (uri) {
+    description = `MongoDB at ${redactUri(uri)}`;
+  } else {
+    embedded = await startEmbeddedMongo({ dataDir: options.embeddedDataDir });
+    uri = embedded.uri;
+    description = `embedded FerretDB (MongoDB-compatible, SQLite) at ${embedded.uri}, data in ${embedded.dataDir}`;
+  }
+  options.logger.info({ database: description }, 'connecting to the database');
+  const connection = mongoose.createConnection(uri, {
+    dbName: options.dbName,
+    serverSelectionTimeoutMS: 15000,
+    // The embedded server and FerretDB do not support retryable writes' sessions.
+    retryWrites: false,
+  });
+  try {
+    await connection.asPromise();
+    const models = createModels(connection);
+    const claims = new Claims(connection);
+    const leases = new Leases(connection, claims);
+    await ensureIndexes(connection);
+    return {
+      connection,
+      models,
+      claims,
+      leases,
+      description,
+      ping: async () => {
+        try {
+          await connection.db?.admin().command({ ping: 1 });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      close: async () => {
+        await connection.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (err) {
+    await connection.close().catch(() => undefined);
+    await embedded?.stop();
+    throw err;
+  }
+}
+
+/** Hides the password of a connection string before it is logged. */
+export function redactUri(uri: string): string {
+  return uri.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
+}

@@ -1,0 +1,191 @@
+/**
+ * Every durable thing, as mongoose schemas with their indexes. Types are inferred from
+ * the schemas (InferSchemaType) and mongoose stays inside src/storage: the rest of the
+ * code gets plain objects through the repositories.
+ *
+ * Only what both MongoDB and FerretDB v1 support is used: single-document atomic
+ * updates, unique indexes, upserts, $push without modifiers. No transactions, no TTL
+ * indexes (expiry is done by queries), no positional array updates.
+ */
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+
+const actorSchema = new Schema(
+  {
+    kind: { type: String, required: true, enum: ['citizen', 'officer', 'agency_api', 'system'] },
+    /** Officer's Telegram id, API key label, … — never a citizen's personal data. */
+    id: { type: String },
+    agencyId: { type: String },
+  },
+  { _id: false },
+);
+
+const historyEntrySchema = new Schema(
+  {
+    at: { type: Date, required: true },
+    action: { type: String, required: true },
+    actor: { type: actorSchema, required: true },
+    agencyId: { type: String },
+    /** Free text of the action (an answer, a transfer reason). */
+    note: { type: String },
+  },
+  { _id: false },
+);
+
+const photoSchema = new Schema(
+  {
+    /** Id of the stored bytes in complaint_photos, once downloaded. */
+    photoId: { type: String },
+    /** Where the channel said the photo is (expires on Zalo). */
+    sourceRef: { type: String, required: true },
+    contentType: { type: String },
+    size: { type: Number },
+  },
+  { _id: false },
+);
+
+export const complaintSchema = new Schema(
+  {
+    code: { type: String, required: true, unique: true },
+    /** Hash of (channel, user, text, sector, locality): the same submission twice makes one complaint. */
+    submissionKey: { type: String, required: true, unique: true },
+    channel: { type: String, required: true },
+    userId: { type: String, required: true },
+    locale: { type: String, required: true, default: 'vi' },
+    text: { type: String, required: true, maxlength: 5000 },
+    sector: { type: String, required: true },
+    localityId: { type: String },
+    agencyId: { type: String, required: true },
+    routingReason: { type: String },
+    contact: { name: String, phone: String },
+    photos: { type: [photoSchema], default: [] },
+    status: { type: String, required: true, enum: ['received', 'forwarded', 'acknowledged', 'answered', 'resolved', 'reopened', 'closed'] },
+    history: { type: [historyEntrySchema], default: [] },
+    /** True once every delivery of the initial forwarding is planned in the outbox. */
+    deliveriesPlanned: { type: Boolean, required: true, default: false },
+    dueAt: { type: Date, required: true },
+    reminderSentAt: { type: Date },
+    overdueNotifiedAt: { type: Date },
+    rating: { score: Number, comment: String, at: Date },
+    /** Telegram message id of the card in the agency's group, to recognise officers' replies. */
+    telegramCard: { chatId: String, messageId: Number },
+  },
+  { timestamps: true, collection: 'complaints' },
+);
+complaintSchema.index({ channel: 1, userId: 1, createdAt: -1 });
+complaintSchema.index({ agencyId: 1, status: 1 });
+complaintSchema.index({ deliveriesPlanned: 1, createdAt: 1 });
+complaintSchema.index({ status: 1, dueAt: 1 });
+complaintSchema.index({ 'telegramCard.chatId': 1, 'telegramCard.messageId': 1 });
+
+export const complaintPhotoSchema = new Schema(
+  {
+    complaintCode: { type: String, required: true, index: true },
+    contentType: { type: String, required: true },
+    data: { type: Buffer, required: true },
+    size: { type: Number, required: true },
+  },
+  { timestamps: true, collection: 'complaint_photos' },
+);
+
+/** One delivery of one message to one agency over one transport (FixMyStreet: delivery state ≠ complaint status). */
+export const deliverySchema = new Schema(
+  {
+    idempotencyKey: { type: String, required: true, unique: true },
+    complaintCode: { type: String, required: true },
+    agencyId: { type: String, required: true },
+    transport: { type: String, required: true, enum: ['email', 'webhook', 'telegram'] },
+    event: { type: String, required: true },
+    note: { type: String },
+    state: { type: String, required: true, enum: ['pending', 'sending', 'sent', 'dead'], default: 'pending' },
+    attempts: { type: Number, required: true, default: 0 },
+    nextAttemptAt: { type: Date, required: true },
+    leaseOwner: { type: String },
+    leaseUntil: { type: Date },
+    lastError: { type: String },
+    receipt: { type: String },
+    sentAt: { type: Date },
+  },
+  { timestamps: true, collection: 'deliveries' },
+);
+deliverySchema.index({ state: 1, nextAttemptAt: 1 });
+deliverySchema.index({ complaintCode: 1 });
+
+/** A message to a citizen (an answer, a status change, the rating question): never lost, sent once. */
+export const notificationSchema = new Schema(
+  {
+    idempotencyKey: { type: String, required: true, unique: true },
+    complaintCode: { type: String },
+    channel: { type: String, required: true },
+    userId: { type: String, required: true },
+    kind: { type: String, required: true },
+    /** Data to render the text in the citizen's language at send time. */
+    params: { type: Schema.Types.Mixed, default: {} },
+    /** `held`: the channel refused because the citizen is outside its messaging window (Zalo's 7 days). */
+    state: { type: String, required: true, enum: ['pending', 'sending', 'sent', 'held', 'dead'], default: 'pending' },
+    attempts: { type: Number, required: true, default: 0 },
+    nextAttemptAt: { type: Date, required: true },
+    leaseOwner: { type: String },
+    leaseUntil: { type: Date },
+    lastError: { type: String },
+    sentAt: { type: Date },
+  },
+  { timestamps: true, collection: 'notifications' },
+);
+notificationSchema.index({ state: 1, nextAttemptAt: 1 });
+notificationSchema.index({ channel: 1, userId: 1, state: 1 });
+
+export const conversationSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    locale: { type: String, required: true },
+    flow: { type: Schema.Types.Mixed },
+    lastSeenAt: { type: Date },
+  },
+  { timestamps: true, collection: 'conversations', minimize: false },
+);
+
+/** Ids of channel messages/updates already handled: a redelivery is recognised and ignored. */
+export const processedMessageSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    /** When the record may be deleted (a sweep does it: FerretDB v1 has no TTL indexes). */
+    expiresAt: { type: Date, required: true, index: true },
+  },
+  { collection: 'processed_messages', versionKey: false },
+);
+
+/** Small key → value documents (the Zalo token pair). */
+export const settingSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    value: { type: Schema.Types.Mixed, required: true },
+  },
+  { timestamps: true, collection: 'settings', minimize: false },
+);
+
+export type ComplaintDoc = InferSchemaType<typeof complaintSchema> & { _id: unknown; createdAt: Date; updatedAt: Date };
+export type DeliveryDoc = InferSchemaType<typeof deliverySchema> & { _id: unknown };
+export type NotificationDoc = InferSchemaType<typeof notificationSchema> & { _id: unknown };
+
+/** Registers the models on a connection (one per database, so tests can use several). */
+export function createModels(connection: Connection) {
+  return {
+    Complaint: connection.model('Complaint', complaintSchema),
+    ComplaintPhoto: connection.model('ComplaintPhoto', complaintPhotoSchema),
+    Delivery: connection.model('Delivery', deliverySchema),
+    Notification: connection.model('Notification', notificationSchema),
+    Conversation: connection.model('Conversation', conversationSchema),
+    ProcessedMessage: connection.model('ProcessedMessage', processedMessageSchema),
+    Setting: connection.model('Setting', settingSchema),
+  };
+}
+
+export type Models = ReturnType<typeof createModels>;
+
+/** Creates the declared indexes (unique ones are what make outbox claims and dedupe safe). */
+export async function ensureIndexes(connection: Connection): Promise<void> {
+  for (const model of Object.values(connection.models)) {
+    await model.createCollection().catch(() => undefined);
+    await model.syncIndexes();
+  }
+}
