@@ -39,7 +39,7 @@ export interface MatcherOptions {
 }
 
 export const DEFAULT_MATCHER_OPTIONS: MatcherOptions = {
-  threshold: 0.4,
+  threshold: 0.2,
   minKnownWordRatio: 0.2,
   softmax: DEFAULT_SOFTMAX_OPTIONS,
 };

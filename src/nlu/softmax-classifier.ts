@@ -32,7 +32,7 @@ export interface SoftmaxTrainingOptions {
   readonly seed: number;
 }
 
-export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxTrainingOptions = { epochs: 12, learningRate: 0.8, l2: 1e-5, seed: 42 };
+export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxTrainingOptions = { epochs: 20, learningRate: 2, l2: 1e-4, seed: 42 };
 
 /** Gradients smaller than this are skipped: late in training most classes contribute nothing. */
 const GRADIENT_EPSILON = 1e-5;

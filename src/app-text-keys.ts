@@ -1,0 +1,9 @@
+/**
+ * Every locale key the running code uses besides the intents' answers and menu labels,
+ * so that `nlu validate` and the content loader reject a translation file that lacks one.
+ */
+import { CORE_TEXT_KEYS } from './core/bot-content';
+
+export function extraTextKeys(): string[] {
+  return [...CORE_TEXT_KEYS, 'system.cancelled', 'system.nothing_to_cancel'];
+}

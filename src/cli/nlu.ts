@@ -1,0 +1,160 @@
+/**
+ * `npm run nlu -- <command>`: the tool admins run before they ship an edit to the
+ * intents, translations or abbreviation table.
+ *
+ *   validate                               check every content file (exit 1 on problems)
+ *   test --data FILE.jsonl [--json]        run the model built from intents/ on labelled lines
+ *   eval --train A.jsonl --test B.jsonl    train a fresh model on A only, test on B
+ *   cv [--folds 5] [--strip-diacritics]    k-fold cross-validation on intents/
+ *   predict "some text"                    show the match for one message
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { formatContentError } from '../content/content-error';
+import { validateContentFiles, type ValidatedContent } from '../content/content-loader';
+import { FALLBACK, IntentMatcher, type LabelledText } from '../nlu/intent-matcher';
+import { crossValidate, predictAll, scorePredictions, trainAndEvaluate, type EvaluationReport } from '../nlu/evaluation';
+import { defaultContentPaths } from './project-paths';
+import { extraTextKeys } from '../app-text-keys';
+
+const USAGE = `usage: npm run nlu -- <validate | test --data FILE.jsonl | eval --train A.jsonl --test B.jsonl | cv [--folds N] [--strip-diacritics] | predict TEXT> [--json]`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      data: { type: 'string' },
+      train: { type: 'string' },
+      test: { type: 'string' },
+      folds: { type: 'string', default: '5' },
+      'strip-diacritics': { type: 'boolean', default: false },
+      seed: { type: 'string', default: '1' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  const content = await validate(values.json && command === 'validate');
+  if (command === 'validate') return content ? 0 : 1;
+  if (!content) return 1;
+  const items = intentItems(content);
+
+  switch (command) {
+    case 'test': {
+      if (!values.data) return usage('test needs --data FILE.jsonl');
+      const data = await readJsonl(values.data);
+      const started = performance.now();
+      const matcher = IntentMatcher.train(items, content.abbreviations);
+      const trainMs = performance.now() - started;
+      const predictStarted = performance.now();
+      const predictions = predictAll(matcher, data);
+      const report = scorePredictions(predictions, { trainMs, predictMsPerText: (performance.now() - predictStarted) / Math.max(1, data.length) });
+      print(report, values.json, `model from intents/ on ${values.data}`);
+      return 0;
+    }
+    case 'eval': {
+      if (!values.train || !values.test) return usage('eval needs --train A.jsonl and --test B.jsonl');
+      const report = trainAndEvaluate(await readJsonl(values.train), await readJsonl(values.test), content.abbreviations);
+      print(report, values.json, `trained on ${values.train}, tested on ${values.test}`);
+      return 0;
+    }
+    case 'cv': {
+      const folds = Number(values.folds);
+      if (!Number.isInteger(folds) || folds < 2 || folds > 20) return usage('--folds must be a whole number from 2 to 20');
+      const strip = values['strip-diacritics'] ?? false;
+      const report = crossValidate(items, content.abbreviations, { folds, stripDiacritics: strip, seed: Number(values.seed) });
+      print(report, values.json, `${folds}-fold cross-validation on intents/${strip ? ', test texts without diacritics' : ''}`);
+      return 0;
+    }
+    case 'predict': {
+      const text = rest.join(' ');
+      if (!text) return usage('predict needs a text');
+      const matcher = IntentMatcher.train(items, content.abbreviations);
+      const result = matcher.match(text);
+      const out = { intent: result.intent, confidence: round(result.confidence), fallbackReason: result.fallbackReason, ranking: result.ranking.map((r) => ({ ...r, confidence: round(r.confidence) })), normalized: result.normalized.canonical };
+      console.log(values.json ? JSON.stringify(out) : JSON.stringify(out, null, 2));
+      return 0;
+    }
+    default:
+      return usage(command ? `unknown command '${command}'` : 'no command');
+  }
+}
+
+async function validate(quiet: boolean): Promise<ValidatedContent | undefined> {
+  const result = await validateContentFiles(defaultContentPaths(), { requiredTextKeys: extraTextKeys() });
+  if (!result.ok) {
+    for (const error of result.errors) console.error(formatContentError(error));
+    console.error(`\n${result.errors.length} problem(s) found. Nothing was changed; the running bot keeps its last valid content.`);
+    return undefined;
+  }
+  const { intentSet } = result.value;
+  if (!quiet) {
+    const examples = intentSet.intents.reduce((n, i) => n + i.examples.length, 0);
+    console.error(`OK: ${intentSet.intents.length} intents, ${examples} examples, ${intentSet.outOfScope.length} out-of-scope examples, ${result.value.abbreviations.size} abbreviations, locales vi+en consistent.`);
+  }
+  return result.value;
+}
+
+function intentItems(content: ValidatedContent): LabelledText[] {
+  return [
+    ...content.intentSet.intents.flatMap((intent) => intent.examples.map((text) => ({ text, intent: intent.id }))),
+    ...content.intentSet.outOfScope.map((text) => ({ text, intent: FALLBACK })),
+  ];
+}
+
+/** Reads `{"text": "...", "intent": "..."}` lines; a bad line stops with its number. */
+async function readJsonl(file: string): Promise<LabelledText[]> {
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  const items: LabelledText[] = [];
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new Error(`${file}:${i + 1}: not valid JSON`);
+    }
+    const record = value as { text?: unknown; intent?: unknown };
+    if (typeof record.text !== 'string' || typeof record.intent !== 'string') throw new Error(`${file}:${i + 1}: needs string fields "text" and "intent"`);
+    items.push({ text: record.text, intent: record.intent });
+  });
+  return items;
+}
+
+function print(report: EvaluationReport, json: boolean | undefined, title: string): void {
+  if (json) {
+    console.log(JSON.stringify(report));
+    return;
+  }
+  const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+  console.log(`${title}\n`);
+  console.log(`texts: ${report.n}   accuracy: ${pct(report.accuracy)}   macro-F1: ${pct(report.macroF1)}`);
+  console.log(`training: ${report.timing.trainMs.toFixed(0)} ms   matching: ${(report.timing.predictMsPerText * 1000).toFixed(0)} µs per text\n`);
+  console.log('intent                          precision  recall     F1  support');
+  for (const [intent, s] of Object.entries(report.perIntent).sort((a, b) => a[1].f1 - b[1].f1)) {
+    console.log(`${intent.padEnd(30)} ${pct(s.precision).padStart(9)} ${pct(s.recall).padStart(7)} ${pct(s.f1).padStart(7)} ${String(s.support).padStart(8)}`);
+  }
+  if (report.confusions.length) {
+    console.log('\nworst confusions (expected → predicted):');
+    for (const c of report.confusions.slice(0, 15)) {
+      console.log(`  ${c.count} × ${c.expected} → ${c.predicted}   e.g. "${c.examples[0]}"`);
+    }
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function usage(problem: string): number {
+  console.error(`${problem}\n${USAGE}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(err.message);
+    process.exit(1);
+  },
+);

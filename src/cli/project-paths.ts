@@ -1,0 +1,14 @@
+/** Where the admin-edited files live, relative to the project root (overridable by env). */
+import { resolve } from 'node:path';
+import type { ContentPaths } from '../content/content-loader';
+
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+
+export function defaultContentPaths(env: NodeJS.ProcessEnv = process.env): ContentPaths {
+  return {
+    root: PROJECT_ROOT,
+    intentsDir: resolve(PROJECT_ROOT, env.INTENTS_DIR ?? 'intents'),
+    localesDir: resolve(PROJECT_ROOT, env.LOCALES_DIR ?? 'locales'),
+    abbreviationsFile: resolve(PROJECT_ROOT, env.ABBREVIATIONS_FILE ?? 'config/abbreviations.yaml'),
+  };
+}
