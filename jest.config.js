@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     // isolatedModules: type-checking is `npm run typecheck`'s job; tests only transpile.
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   // Tests that need MongoDB get one FerretDB (or MONGODB_URI) for the whole run.
   globalSetup: '<rootDir>/test/support/global-setup.ts',

@@ -4,7 +4,7 @@
  * unknown key 'exemples'" is the difference between a fix and a support ticket.
  */
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { Checked, ContentError } from './content-error';
 
@@ -51,6 +51,13 @@ export async function readYamlWithSchema<S extends z.ZodType>(path: string, disp
 
 /** Finds the line of the YAML node at `path` (or its closest existing parent). */
 export function lineOfPath(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): { line: number; col: number } | undefined {
+  // A map key: point at the key itself (its value may start on the next line).
+  const last = path[path.length - 1];
+  const parent = doc.getIn(path.slice(0, -1) as unknown[], true);
+  if (path.length > 0 && isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(last));
+    if (pair && isNode(pair.key) && pair.key.range) return lineCounter.linePos(pair.key.range[0]);
+  }
   for (let depth = path.length; depth >= 0; depth--) {
     const node = doc.getIn(path.slice(0, depth) as unknown[], true);
     if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]);

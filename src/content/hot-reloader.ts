@@ -1,36 +1,39 @@
 /**
- * Serves the current BotContent and replaces it when admins edit the files, without a
- * restart. An edit that does not validate never replaces the content in service: the
+ * Serves the current version of something admins edit (the bot content, the agency
+ * directory) and replaces it when they edit the files, without a restart. An edit that does not validate never replaces the content in service: the
  * bot keeps answering with the last good version and the log says exactly why.
  */
 import { watch, type FSWatcher } from 'chokidar';
-import type { BotContent, ContentSource } from '../core/bot-content';
 import type { Logger } from '../infra/logger';
 import { ContentValidationError, formatContentError, type Checked } from './content-error';
 
-export type ContentLoad = () => Promise<Checked<BotContent>>;
+export type ContentLoad<T> = () => Promise<Checked<T>>;
 
-export class ContentReloader implements ContentSource {
+/** What to log about a loaded value (a version hash, counts): never its content. */
+export type Describe<T> = (value: T) => Record<string, unknown>;
+
+export class HotReloader<T> {
   private watcher?: FSWatcher;
   private timer?: NodeJS.Timeout;
   private reloading: Promise<boolean> | undefined;
   private pending = false;
 
   private constructor(
-    private content: BotContent,
-    private readonly load: ContentLoad,
+    private content: T,
+    private readonly load: ContentLoad<T>,
+    private readonly describe: Describe<T>,
     private readonly logger: Logger,
   ) {}
 
-  /** Loads the content once; throws {@link ContentValidationError} listing every problem if it is invalid. */
-  static async create(load: ContentLoad, logger: Logger): Promise<ContentReloader> {
+  /** Loads once; throws {@link ContentValidationError} listing every problem if it is invalid. */
+  static async create<T>(load: ContentLoad<T>, describe: Describe<T>, logger: Logger): Promise<HotReloader<T>> {
     const first = await load();
     if (!first.ok) throw new ContentValidationError(first.errors);
-    logger.info({ contentVersion: first.value.version, intents: first.value.intents.size }, 'content loaded');
-    return new ContentReloader(first.value, load, logger);
+    logger.info(describe(first.value), 'loaded');
+    return new HotReloader(first.value, load, describe, logger);
   }
 
-  current(): BotContent {
+  current(): T {
     return this.content;
   }
 
@@ -65,7 +68,7 @@ export class ContentReloader implements ContentSource {
 
   private async reloadOnce(): Promise<boolean> {
     const started = Date.now();
-    let result: Checked<BotContent>;
+    let result: Checked<T>;
     try {
       result = await this.load();
     } catch (err) {
@@ -74,13 +77,13 @@ export class ContentReloader implements ContentSource {
     }
     if (!result.ok) {
       this.logger.error(
-        { problems: result.errors.map(formatContentError), contentVersion: this.content.version },
-        'content edit rejected; still serving the last valid version',
+        { problems: result.errors.map(formatContentError), ...this.describe(this.content) },
+        'edit rejected; still serving the last valid version',
       );
       return false;
     }
     this.content = result.value;
-    this.logger.info({ contentVersion: result.value.version, intents: result.value.intents.size, ms: Date.now() - started }, 'content reloaded');
+    this.logger.info({ ...this.describe(result.value), ms: Date.now() - started }, 'reloaded');
     return true;
   }
 

@@ -1,0 +1,105 @@
+/**
+ * The service's configuration, read from the environment (and `.env` through dotenv),
+ * validated once at start-up. Every problem is listed at once — an operator fixing a
+ * deployment should not have to restart ten times to find ten typos.
+ */
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? undefined : s))
+  .optional();
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const url = z.string().trim().url();
+
+export const ConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    HOST: z.string().trim().min(1).default('127.0.0.1'),
+    PORT: port.default(3000),
+    PUBLIC_URL: url.optional(),
+
+    MONGODB_URI: optionalString,
+    MONGODB_DB: optionalString,
+    DATA_DIR: z.string().trim().min(1).default('./data'),
+
+    INTENTS_DIR: z.string().trim().min(1).default('intents'),
+    LOCALES_DIR: z.string().trim().min(1).default('locales'),
+    ABBREVIATIONS_FILE: z.string().trim().min(1).default('config/abbreviations.yaml'),
+    DIRECTORY_FILE: z.string().trim().min(1).default('config/directory/kontum-2021.yaml'),
+    HOLIDAYS_FILE: z.string().trim().min(1).default('config/holidays.yaml'),
+    WATCH_CONTENT: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+
+    BOT_NAME: z.string().trim().min(1).default('Trợ lý CCHC'),
+    HOTLINE: z.string().trim().min(1).default('(số đường dây nóng: xem Cổng thông tin điện tử tỉnh)'),
+    NLU_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+
+    TELEGRAM_BOT_TOKEN: optionalString,
+    TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
+    TELEGRAM_API_ROOT: url.default('https://api.telegram.org'),
+    TELEGRAM_WEBHOOK_SECRET: optionalString,
+
+    ZALO_APP_ID: optionalString,
+    ZALO_APP_SECRET: optionalString,
+    ZALO_OA_SECRET_KEY: optionalString,
+    ZALO_ACCESS_TOKEN: optionalString,
+    ZALO_REFRESH_TOKEN: optionalString,
+    ZALO_OPENAPI_BASE: url.default('https://openapi.zalo.me'),
+    ZALO_OAUTH_BASE: url.default('https://oauth.zaloapp.com'),
+    ZALO_TEMPLATE_ID: optionalString,
+
+    FORWARDING_MODE: z.enum(['live', 'noop']).default('live'),
+    SMTP_URL: optionalString,
+    MAIL_FROM: z.string().trim().min(3).default('Trợ lý CCHC <no-reply@localhost>'),
+
+    USER_MESSAGES_BURST: positiveInt.default(10),
+    USER_MESSAGES_PER_MINUTE: positiveInt.default(30),
+    COMPLAINTS_PER_DAY: positiveInt.default(5),
+    OUTBOX_POLL_MS: positiveInt.default(1000),
+    OUTBOX_MAX_ATTEMPTS: positiveInt.default(8),
+    METRICS_TOKEN: optionalString,
+  })
+  .superRefine((c, ctx) => {
+    const need = (condition: boolean, path: string, message: string): void => {
+      if (!condition) ctx.addIssue({ code: 'custom', path: [path], message });
+    };
+    if (c.TELEGRAM_BOT_TOKEN) {
+      need(/^\d+:[A-Za-z0-9_-]{20,}$/.test(c.TELEGRAM_BOT_TOKEN), 'TELEGRAM_BOT_TOKEN', 'does not look like a bot token from @BotFather (digits:letters)');
+      if (c.TELEGRAM_MODE === 'webhook') {
+        need(Boolean(c.PUBLIC_URL), 'PUBLIC_URL', 'is required when TELEGRAM_MODE=webhook (Telegram must reach https://…/telegram/webhook)');
+        need(Boolean(c.TELEGRAM_WEBHOOK_SECRET), 'TELEGRAM_WEBHOOK_SECRET', 'is required when TELEGRAM_MODE=webhook');
+      }
+    }
+    if (c.TELEGRAM_WEBHOOK_SECRET) need(/^[A-Za-z0-9_-]{16,256}$/.test(c.TELEGRAM_WEBHOOK_SECRET), 'TELEGRAM_WEBHOOK_SECRET', 'must be 16–256 characters of A-Z a-z 0-9 _ - (Telegram rule)');
+    const zaloKeys = ['ZALO_APP_ID', 'ZALO_APP_SECRET', 'ZALO_OA_SECRET_KEY', 'ZALO_REFRESH_TOKEN'] as const;
+    if (zaloKeys.some((k) => c[k])) {
+      for (const k of zaloKeys) need(Boolean(c[k]), k, 'is required when Zalo is configured (set all of ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET_KEY, ZALO_REFRESH_TOKEN)');
+    }
+  });
+
+export type Config = z.output<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration (${problems.length} problem(s)):\n` + problems.map((p) => `  - ${p}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws {@link ConfigError} listing every problem. Secrets never appear in messages. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+}
+
+/** Which channels this configuration runs, for the start-up log. */
+export function enabledChannels(config: Config): string[] {
+  const channels = ['web'];
+  if (config.TELEGRAM_BOT_TOKEN) channels.push(`telegram (${config.TELEGRAM_MODE})`);
+  if (config.ZALO_APP_ID) channels.push('zalo');
+  return channels;
+}

@@ -1,0 +1,67 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadBotContent, type ContentPaths } from '../../src/content/content-loader';
+import { HotReloader } from '../../src/content/hot-reloader';
+import type { BotContent } from '../../src/core/bot-content';
+import { createLogger } from '../../src/infra/logger';
+import { PROJECT_ROOT } from '../../src/cli/project-paths';
+import { extraTextKeys } from '../../src/app-text-keys';
+
+describe('hot reloading of intents and locales', () => {
+  let dir: string;
+  let paths: ContentPaths;
+  let reloader: HotReloader<BotContent>;
+  const logLines: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cchc-reload-'));
+    cpSync(join(PROJECT_ROOT, 'intents'), join(dir, 'intents'), { recursive: true });
+    cpSync(join(PROJECT_ROOT, 'locales'), join(dir, 'locales'), { recursive: true });
+    cpSync(join(PROJECT_ROOT, 'config', 'abbreviations.yaml'), join(dir, 'abbreviations.yaml'));
+    paths = { root: dir, intentsDir: join(dir, 'intents'), localesDir: join(dir, 'locales'), abbreviationsFile: join(dir, 'abbreviations.yaml') };
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        logLines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'info', destination: sink });
+    reloader = await HotReloader.create(() => loadBotContent(paths, { requiredTextKeys: extraTextKeys() }), (c) => ({ contentVersion: c.version }), logger);
+    reloader.watch([paths.intentsDir, paths.localesDir, paths.abbreviationsFile], 50);
+  });
+
+  afterAll(async () => {
+    await reloader.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function waitFor(predicate: () => boolean, timeoutMs = 15000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('picks up an edited answer without a restart', async () => {
+    const before = reloader.current();
+    const vi = JSON.parse(readFileSync(join(paths.localesDir, 'vi.json'), 'utf8'));
+    vi.intent.hotline.answer = 'Đường dây nóng mới: {{hotline}}';
+    writeFileSync(join(paths.localesDir, 'vi.json'), JSON.stringify(vi, null, 2));
+    await waitFor(() => reloader.current() !== before);
+    expect(reloader.current().translator.t('vi', 'intent.hotline.answer', { hotline: '123' })).toBe('Đường dây nóng mới: 123');
+  });
+
+  it('keeps the last good content when an edit is broken, and logs file and line', async () => {
+    const before = reloader.current();
+    logLines.length = 0;
+    writeFileSync(join(paths.intentsDir, 'hotline.yaml'), 'intent: hotline\nanswer: intent.hotline.answer\nexamples: [unclosed\n');
+    await waitFor(() => logLines.some((l) => l.includes('edit rejected')));
+    expect(reloader.current()).toBe(before);
+    expect(reloader.current().matcher.match('số đường dây nóng cải cách hành chính').intent).toBe('hotline');
+    const rejected = logLines.find((l) => l.includes('edit rejected'))!;
+    expect(rejected).toMatch(/intents\/hotline\.yaml:\d+/);
+  });
+});
