@@ -2,7 +2,9 @@
 import { resolve } from 'node:path';
 import type { ContentPaths } from '../content/content-loader';
 
-export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+import { PROJECT_ROOT } from '../infra/project-root';
+
+export { PROJECT_ROOT };
 
 export function defaultContentPaths(env: NodeJS.ProcessEnv = process.env): ContentPaths {
   return {

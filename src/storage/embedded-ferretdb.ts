@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { PROJECT_ROOT } from '../infra/project-root';
 
 export interface EmbeddedMongo {
   readonly uri: string;
@@ -17,7 +18,6 @@ export interface EmbeddedMongo {
   stop(): Promise<void>;
 }
 
-const PROJECT_ROOT = resolve(__dirname, '..', '..');
 export const FERRETDB_BINARY = join(PROJECT_ROOT, 'tools', 'ferretdb', 'bin', 'ferretdb');
 
 /** Builds the FerretDB binary if it is missing (needs Go; modules come from the Go proxy). */
