@@ -9,6 +9,8 @@ export type Command =
   | { readonly kind: 'language'; readonly locale: 'vi' | 'en' }
   | { readonly kind: 'complaint' }
   | { readonly kind: 'status'; readonly argument: string }
+  /** "/danhgia PA-7K3M9Q 4": the citizen rates a resolved complaint (the rating notification's buttons send it). */
+  | { readonly kind: 'rate'; readonly argument: string }
   | { readonly kind: 'cancel' }
   | { readonly kind: 'intent'; readonly intent: string };
 
@@ -26,6 +28,8 @@ const COMMANDS: Record<string, (arg: string) => Command> = {
   complaint: () => ({ kind: 'complaint' }),
   tracuu: (arg) => ({ kind: 'status', argument: arg }),
   status: (arg) => ({ kind: 'status', argument: arg }),
+  danhgia: (arg) => ({ kind: 'rate', argument: arg }),
+  rate: (arg) => ({ kind: 'rate', argument: arg }),
   huy: () => ({ kind: 'cancel' }),
   cancel: () => ({ kind: 'cancel' }),
 };

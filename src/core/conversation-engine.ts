@@ -21,6 +21,8 @@ import { FALLBACK, type MatchResult } from '../nlu/intent-matcher';
 
 /** Intents whose handling the engine itself knows about. */
 export const COMPLAINT_FLOW = 'complaint';
+/** The flow the rating command (/danhgia CODE SCORE) starts; it reads the command from the message itself. */
+export const RATING_FLOW = 'rating';
 const COMPLAINT_SUBMIT = 'complaint_submit';
 const COMPLAINT_STATUS = 'complaint_status';
 const HELP_MENU = 'help_menu';
@@ -112,6 +114,10 @@ export class ConversationEngine {
         return this.intentHandlerOrAnswer(ctx, COMPLAINT_STATUS, undefined, command.argument);
       case 'intent':
         return this.answerIntentById(ctx, command.intent);
+      case 'rate': {
+        const rating = this.flows.get(RATING_FLOW);
+        return rating ? rating.start(ctx) : this.fixedAnswer(ctx, HELP_MENU, MENU_INTENTS);
+      }
       case 'cancel':
         if (state.flow) return { messages: [{ text: ctx.t('system.cancelled') }], intent: 'cancel' };
         return { messages: [{ text: ctx.t('system.nothing_to_cancel'), quickReplies: intentQuickReplies(ctx, MENU_INTENTS) }], intent: 'cancel' };

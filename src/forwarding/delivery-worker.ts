@@ -25,6 +25,7 @@ import type { Logger } from '../infra/logger';
 import type { Database } from '../storage/mongo/database';
 import type { DeliveryDoc } from '../storage/mongo/models';
 import { MessageBuildError, personalStrings } from './agency-message-builder';
+import { claimAttempt, type AttemptClaimDeps } from './attempt-claim';
 import { backoffDelay, type BackoffOptions } from './backoff';
 import { planAgencyDeliveries, type DirectorySource, type TransportKind } from './outbox';
 import { forEachLimit, PollingLoop } from './polling-loop';
@@ -190,24 +191,35 @@ export class DeliveryWorker {
   /** Claims, sends and records one attempt of `candidate` (a possibly stale copy). */
   private async attempt(candidate: DeliveryDoc, stats: DeliveryRunStats): Promise<void> {
     if (this.loop.stopping) return;
-    const { db, owner } = this.options;
-    const attempt = candidate.attempts + 1;
-    if (!(await db.claims.tryClaim(`delivery:${candidate.idempotencyKey}#${attempt}`, owner))) {
+    const claim = await claimAttempt(this.claimDeps, candidate, this.clock());
+    if (claim.kind !== 'claimed') {
       stats.skipped++;
+      if (claim.kind === 'abandoned') this.options.logger.warn({ key: candidate.idempotencyKey }, 'wrote off an attempt abandoned by a stopped process');
       return;
     }
-    // Re-read: the copy may predate another process finishing the delivery.
-    const fresh = await db.models.Delivery.findById(candidate._id).lean<DeliveryDoc>();
-    if (!fresh || fresh.attempts !== candidate.attempts || fresh.state === 'sent' || fresh.state === 'dead') {
-      stats.skipped++;
-      return;
-    }
-    const leaseUntil = new Date(this.clock().getTime() + this.setting('leaseMs'));
-    await db.models.Delivery.updateOne({ _id: fresh._id }, { $set: { state: 'sending', attempts: attempt, leaseOwner: owner, leaseUntil } });
-    const { result, personal } = await this.send(fresh);
-    const outcome = await this.record(fresh, attempt, result, personal);
+    const { item: delivery, attempt } = claim;
+    const { result, personal } = await this.send(delivery);
+    const outcome = await this.record(delivery, attempt, result, personal);
     stats[outcome === 'sent' ? 'sent' : outcome === 'retry' ? 'retried' : 'dead']++;
-    this.options.onOutcome?.(outcome, { transport: fresh.transport, event: fresh.event });
+    this.options.onOutcome?.(outcome, { transport: delivery.transport, event: delivery.event });
+  }
+
+  private get claimDeps(): AttemptClaimDeps<DeliveryDoc> {
+    const { db, owner } = this.options;
+    const Delivery = db.models.Delivery;
+    return {
+      db,
+      prefix: 'delivery',
+      owner,
+      leaseMs: this.setting('leaseMs'),
+      reload: (id) => Delivery.findById(id).lean<DeliveryDoc>(),
+      markSending: async (id, attempts, leaseUntil) => {
+        await Delivery.updateOne({ _id: id }, { $set: { state: 'sending', attempts, leaseOwner: owner, leaseUntil } });
+      },
+      markAbandoned: async (id, attempts, now) => {
+        await Delivery.updateOne({ _id: id }, { $set: { state: 'pending', attempts, nextAttemptAt: now, lastError: `attempt ${attempts} abandoned by a stopped process` }, $unset: { leaseOwner: 1, leaseUntil: 1 } });
+      },
+    };
   }
 
   /** Delivers through the transport; never throws. `personal` = strings to cut out of errors. */

@@ -8,26 +8,15 @@
  * the same message again — after a crash between "planned" and "marked as planned" —
  * inserts nothing new.
  */
-import type { Directory } from '../complaints/directory/directory';
+import { configuredTransports } from '../complaints/delivery-planner';
 import { isDuplicateKeyError } from '../storage/mongo/claims';
 import type { Database } from '../storage/mongo/database';
 import type { Agency, AgencyEventType, Transport } from './transport';
 
+/** Where the current directory is read from (the directory may be reloaded while the process runs). */
+export type { DirectorySource } from '../complaints/delivery-planner';
+
 export type TransportKind = Transport['kind'];
-
-/** Where the current directory is read from; the directory may be reloaded while the process runs. */
-export interface DirectorySource {
-  current(): Directory;
-}
-
-/** The transports an agency's directory entry names, in a fixed order. */
-export function agencyTransports(agency: Agency): TransportKind[] {
-  const kinds: TransportKind[] = [];
-  if (agency.delivery.telegramChatId) kinds.push('telegram');
-  if (agency.delivery.email) kinds.push('email');
-  if (agency.delivery.webhook) kinds.push('webhook');
-  return kinds;
-}
 
 /**
  * Idempotency key of one delivery: the message's key plus the transport
@@ -56,7 +45,7 @@ export interface PlanRequest {
 
 /** Inserts the message's deliveries (pending, due now). Returns how many were new; existing keys are left alone. */
 export async function planAgencyDeliveries(db: Database, request: PlanRequest): Promise<number> {
-  const listed = agencyTransports(request.agency);
+  const listed = configuredTransports(request.agency);
   const usable = request.available ? listed.filter((k) => request.available?.includes(k)) : listed;
   let inserted = 0;
   for (const transport of usable.length > 0 ? usable : listed) {

@@ -35,7 +35,11 @@ export interface PhotoInput {
 
 export interface TelegramApi {
   sendText(chatId: number, text: string, options?: TextOptions): Promise<SendOutcome<SentMessage>>;
-  sendPhoto(chatId: number, photo: PhotoInput, options?: { readonly caption?: string; readonly replyTo?: number }): Promise<SendOutcome<SentMessage>>;
+  /**
+   * Uploads a photo. No reply target: telegraf sends uploads as multipart and drops the
+   * object-valued `reply_parameters` there, so callers name the complaint in the caption.
+   */
+  sendPhoto(chatId: number, photo: PhotoInput, options?: { readonly caption?: string }): Promise<SendOutcome<SentMessage>>;
   /** Replaces (or removes, with undefined) a message's inline keyboard. */
   editKeyboard(chatId: number, messageId: number, keyboard: InlineKeyboard | undefined): Promise<SendOutcome<true>>;
   /** Stops the spinner on a pressed button, optionally with a short notice (≤ 200 characters). */
@@ -68,12 +72,9 @@ export class TelegrafApi implements TelegramApi {
     return this.queue.enqueue(chatId, async () => sent(await this.telegram.sendMessage(chatId, text, extra)));
   }
 
-  async sendPhoto(chatId: number, photo: PhotoInput, options: { caption?: string; replyTo?: number } = {}): Promise<SendOutcome<SentMessage>> {
+  async sendPhoto(chatId: number, photo: PhotoInput, options: { caption?: string } = {}): Promise<SendOutcome<SentMessage>> {
     const filename = `photo.${extensionOf(photo.contentType)}`;
-    const extra = {
-      ...(options.caption ? { caption: options.caption } : {}),
-      ...(options.replyTo !== undefined ? { reply_parameters: { message_id: options.replyTo, allow_sending_without_reply: true } } : {}),
-    };
+    const extra = options.caption ? { caption: options.caption } : {};
     return this.queue.enqueue(chatId, async () => sent(await this.telegram.sendPhoto(chatId, Input.fromBuffer(photo.bytes, filename), extra)));
   }
 

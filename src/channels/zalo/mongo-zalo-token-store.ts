@@ -28,19 +28,22 @@ interface StoredPair {
   refreshExpiresAt: number;
 }
 
+/** The parts of `Database` the store uses (pass the Database itself). */
 export interface MongoZaloTokenStoreDeps {
   readonly models: Pick<Models, 'Setting'>;
   readonly claims: Claims;
   readonly leases: Leases;
-  /** Who claims a rotation, for forensics; default host:pid:random. */
-  readonly owner?: string;
 }
 
 export class MongoZaloTokenStore implements ZaloTokenStore {
   private readonly owner: string;
 
-  constructor(private readonly deps: MongoZaloTokenStoreDeps) {
-    this.owner = deps.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  /** `owner` names who claimed a rotation, for forensics; default host:pid:random. */
+  constructor(
+    private readonly deps: MongoZaloTokenStoreDeps,
+    options: { owner?: string } = {},
+  ) {
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   }
 
   async load(): Promise<ZaloTokenPair | undefined> {

@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ComplaintStatus } from '../../../src/complaints/complaint-service';
 import type { Directory } from '../../../src/complaints/directory/directory';
 import { parseDirectory } from '../../../src/complaints/directory/directory-loader';
 import { newTrackingCode } from '../../../src/complaints/tracking-code';
@@ -48,7 +49,7 @@ defaultAgency: ${COORDINATOR_ID}
 export const CITIZEN_TEXT = 'Đường liên thôn bị sạt lở, xin xem xét. Liên hệ 0912345678';
 
 /** Inserts a complaint routed to `agencyId`; returns its code. */
-export async function insertComplaint(db: Database, fields: { agencyId?: string; dueAt?: Date; status?: string; code?: string; createdAt?: Date } = {}): Promise<string> {
+export async function insertComplaint(db: Database, fields: { agencyId?: string; dueAt?: Date; status?: ComplaintStatus; code?: string; createdAt?: Date } = {}): Promise<string> {
   const code = fields.code ?? newTrackingCode();
   await db.models.Complaint.create({
     code,

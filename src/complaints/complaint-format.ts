@@ -1,0 +1,29 @@
+/**
+ * Small formatting helpers shared by the complaint conversations and the notification
+ * texts: dates as Vietnamese readers write them, in Vietnam time, and the localised
+ * labels of sectors and statuses.
+ */
+import type { Locale } from '../core/messages';
+import type { ComplaintStatus } from './complaint-service';
+import { localDateKey } from './working-days';
+
+/** Anything that can look up a localised text (the Translator, or a turn's `t`). */
+export interface TextLookup {
+  t(locale: Locale, key: string, vars?: Readonly<Record<string, string | number>>): string;
+}
+
+/** "12/03/2025": the date in Vietnam (UTC+7), day first. Invalid input gives "". */
+export function formatDate(value: Date | string): string {
+  const date = typeof value === 'string' ? new Date(value) : value;
+  if (Number.isNaN(date.getTime())) return '';
+  const [year, month, day] = localDateKey(date).split('-');
+  return `${day}/${month}/${year}`;
+}
+
+export function sectorLabelKey(sector: string): string {
+  return `complaint.sector.${sector}`;
+}
+
+export function statusLabelKey(status: ComplaintStatus | string): string {
+  return `complaint.status_label.${status}`;
+}

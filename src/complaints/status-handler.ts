@@ -1,0 +1,87 @@
+/**
+ * Answers "where is my complaint?" (`complaint_status` intent, `/tracuu PA-XXXXXX`).
+ *
+ * Details are shown only to the citizen who filed the complaint (same channel, same
+ * user id). Someone else's code gets the very same answer as an unknown code, so codes
+ * cannot be probed to learn that a complaint exists.
+ */
+import type { IntentHandler, TurnContext, TurnOutcome } from '../core/flow';
+import type { OutgoingMessage } from '../core/messages';
+import type { MatchResult } from '../nlu/intent-matcher';
+import { formatDate, sectorLabelKey, statusLabelKey } from './complaint-format';
+import type { CitizenComplaintView, ComplaintService } from './complaint-service';
+import { normalizeTrackingCode } from './tracking-code';
+
+const LIST_LIMIT = 5;
+
+/** Something shaped like a code: "PA" then 4–8 letters or digits, with or without a separator. */
+const CODE_LIKE = /(?<![\p{L}\p{N}])p\s?a[\s\-_.]?([\p{L}\p{N}]{4,8})(?![\p{L}\p{N}])/giu;
+
+export type CodeSearch = { readonly kind: 'code'; readonly code: string } | { readonly kind: 'malformed' } | { readonly kind: 'none' };
+
+/**
+ * Finds a tracking code in what the citizen typed: the whole argument ("pa7k3m9x",
+ * "PA 7K3M9X") or a code inside a sentence ("phản ánh PA-7K3M9X sao rồi"). `malformed`
+ * when something looks like a code but is not one (a mistyped character).
+ */
+export function findTrackingCode(text: string): CodeSearch {
+  const whole = normalizeTrackingCode(text.trim());
+  if (whole) return { kind: 'code', code: whole };
+  let malformed = false;
+  for (const match of text.matchAll(CODE_LIKE)) {
+    const code = normalizeTrackingCode(`PA${match[1]}`);
+    if (code) return { kind: 'code', code };
+    malformed = true;
+  }
+  return malformed ? { kind: 'malformed' } : { kind: 'none' };
+}
+
+export class ComplaintStatusHandler implements IntentHandler {
+  constructor(private readonly deps: { readonly service: ComplaintService }) {}
+
+  async handle(ctx: TurnContext, _match?: MatchResult, argument?: string): Promise<TurnOutcome> {
+    const search = findTrackingCode(argument ?? ctx.message.text);
+    if (search.kind === 'malformed' || (argument && search.kind === 'none')) {
+      return { messages: [{ text: ctx.t('complaint.status.invalid_code') }], intent: 'complaint_status:invalid_code' };
+    }
+    if (search.kind === 'code') return this.show(ctx, search.code);
+    return this.list(ctx);
+  }
+
+  private async show(ctx: TurnContext, code: string): Promise<TurnOutcome> {
+    const lookup = await this.deps.service.findForCitizen(code, ctx.message.channel, ctx.message.userId);
+    if (!lookup.ok) return { messages: [{ text: ctx.t('complaint.status.not_found', { code }) }], intent: 'complaint_status:not_found' };
+    return { messages: [renderStatus(ctx, lookup.complaint)], intent: 'complaint_status' };
+  }
+
+  private async list(ctx: TurnContext): Promise<TurnOutcome> {
+    const mine = await this.deps.service.listForCitizen(ctx.message.channel, ctx.message.userId, LIST_LIMIT);
+    if (mine.length === 0) return { messages: [{ text: ctx.t('complaint.status.ask_code') }], intent: 'complaint_status:ask_code' };
+    const items = mine.map((c) => ctx.t('complaint.status.list_item', { code: c.code, date: formatDate(c.createdAt), status: ctx.t(statusLabelKey(c.status)) })).join('\n');
+    return {
+      messages: [{ text: ctx.t('complaint.status.list', { items }), quickReplies: mine.map((c) => ({ label: c.code, payload: `/tracuu ${c.code}` })) }],
+      intent: 'complaint_status:list',
+    };
+  }
+}
+
+/** The status card: status, agency, dates, overdue flag, the agency's answers, the rating. */
+export function renderStatus(ctx: TurnContext, c: CitizenComplaintView): OutgoingMessage {
+  const parts = [
+    ctx.t('complaint.status.detail', {
+      code: c.code,
+      status: ctx.t(statusLabelKey(c.status)),
+      sector: ctx.t(sectorLabelKey(c.sector)),
+      agency: c.agencyName,
+      createdDate: formatDate(c.createdAt),
+      dueDate: formatDate(c.dueAt),
+    }),
+  ];
+  if (c.overdue) parts.push(ctx.t('complaint.status.overdue'));
+  if (c.answers.length === 0) parts.push(ctx.t('complaint.status.no_answer'));
+  for (const a of c.answers) parts.push(ctx.t('complaint.status.answer', { agency: a.agencyName, date: formatDate(a.at), text: a.text }));
+  if (c.rating) parts.push(ctx.t('complaint.status.rating', { score: c.rating.score }));
+  const text = parts.join('\n\n');
+  if (c.status === 'resolved' && !c.rating) return { text, quickReplies: [{ label: ctx.t('complaint.status.rate_button'), payload: `/danhgia ${c.code}` }] };
+  return { text };
+}

@@ -1,0 +1,49 @@
+/**
+ * Conversation state in MongoDB (`conversations`, `_id` = conversation key), so a
+ * citizen's half-written complaint survives a restart and reaches whichever instance
+ * handles their next message. Single-document reads and upserts only (FerretDB-safe);
+ * the engine already serialises the messages of one citizen within a process.
+ */
+import type { ConversationState, ConversationStore, FlowState } from '../../core/conversation-store';
+import type { Locale } from '../../core/messages';
+import type { Database } from './database';
+
+interface ConversationDoc {
+  _id: string;
+  locale: string;
+  flow?: FlowState | null;
+  lastSeenAt?: Date | null;
+}
+
+export class MongoConversationStore implements ConversationStore {
+  constructor(private readonly db: Database) {}
+
+  async get(key: string): Promise<ConversationState | undefined> {
+    const doc = await this.db.models.Conversation.findById(key).lean<ConversationDoc>();
+    if (!doc) return undefined;
+    const locale: Locale = doc.locale === 'en' ? 'en' : 'vi';
+    return {
+      locale,
+      ...(isFlowState(doc.flow) ? { flow: doc.flow } : {}),
+      ...(doc.lastSeenAt ? { lastSeenAt: doc.lastSeenAt.toISOString() } : {}),
+    };
+  }
+
+  async set(key: string, state: ConversationState): Promise<void> {
+    const set: Record<string, unknown> = { locale: state.locale };
+    if (state.lastSeenAt) set.lastSeenAt = new Date(state.lastSeenAt);
+    const update: Record<string, unknown> = { $set: state.flow ? { ...set, flow: state.flow } : set };
+    if (!state.flow) update.$unset = { flow: 1 };
+    await this.db.models.Conversation.updateOne({ _id: key }, update, { upsert: true });
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.db.models.Conversation.deleteOne({ _id: key });
+  }
+}
+
+function isFlowState(value: unknown): value is FlowState {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.name === 'string' && typeof v.step === 'string' && typeof v.expiresAt === 'string' && typeof v.data === 'object' && v.data !== null;
+}

@@ -1,0 +1,80 @@
+/**
+ * Test wiring for the Telegram channel: the repository's real content (intents, locales),
+ * a real ConversationEngine, the real MongoComplaintService on FerretDB, the sample
+ * directory, and the FakeTelegramServer standing in for api.telegram.org.
+ */
+import { join } from 'node:path';
+import { createTelegramChannel, type TelegramChannel, type TelegramChannelConfig } from '../../../src/channels/telegram/telegram-adapter';
+import { MongoTelegramStore, mongoPhotoLoader } from '../../../src/channels/telegram/telegram-store';
+import { MongoComplaintService, type PhotoFetcher } from '../../../src/complaints/complaint-store';
+import type { Directory } from '../../../src/complaints/directory/directory';
+import { loadHolidays } from '../../../src/complaints/holiday-calendar';
+import { loadBotContent } from '../../../src/content/content-loader';
+import type { BotContent } from '../../../src/core/bot-content';
+import { ConversationEngine } from '../../../src/core/conversation-engine';
+import { InMemoryConversationStore } from '../../../src/core/conversation-store';
+import type { ChannelName, IncomingMessage } from '../../../src/core/messages';
+import type { Database } from '../../../src/storage/mongo/database';
+import type { FakeTelegramServer } from '../../fakes/telegram-bot-api';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+export async function loadTestContent(): Promise<BotContent> {
+  const result = await loadBotContent({
+    intentsDir: join(ROOT, 'intents'),
+    localesDir: join(ROOT, 'locales'),
+    abbreviationsFile: join(ROOT, 'config', 'abbreviations.yaml'),
+    root: ROOT,
+  });
+  if (!result.ok) throw new Error(result.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('\n'));
+  return result.value;
+}
+
+export async function createComplaintService(db: Database, directory: Directory, photoFetchers: Partial<Record<ChannelName, PhotoFetcher>>): Promise<MongoComplaintService> {
+  const holidays = await loadHolidays(join(ROOT, 'config', 'holidays.yaml'));
+  if (!holidays.ok) throw new Error('holidays.yaml did not load');
+  return new MongoComplaintService({ db, directory: { current: () => directory }, holidays: holidays.value, photoFetchers });
+}
+
+export interface TelegramHarness {
+  readonly channel: TelegramChannel;
+  readonly complaints: MongoComplaintService;
+  readonly store: MongoTelegramStore;
+  /** Every message the engine was given, in order. */
+  readonly seen: IncomingMessage[];
+}
+
+/** Builds the channel on the fake (not started: call `channel.bot.start()`). */
+export async function createHarness(options: {
+  fake: FakeTelegramServer;
+  db: Database;
+  content: BotContent;
+  directory: Directory;
+  config?: Partial<TelegramChannelConfig>;
+}): Promise<TelegramHarness> {
+  const { fake, db, content, directory } = options;
+  const photoFetchers: Partial<Record<ChannelName, PhotoFetcher>> = {};
+  const complaints = await createComplaintService(db, directory, photoFetchers);
+  const store = await MongoTelegramStore.open(db);
+  const engine = new ConversationEngine({ content: { current: () => content }, store: new InMemoryConversationStore() });
+  const seen: IncomingMessage[] = [];
+  const channel = createTelegramChannel(
+    { token: fake.token, apiRoot: fake.apiRoot, mode: 'polling', ...options.config },
+    {
+      engine: { handle: (message) => (seen.push(message), engine.handle(message)) },
+      content: { current: () => content },
+      complaints,
+      directory: () => directory,
+      store,
+      loadPhoto: mongoPhotoLoader(db),
+    },
+  );
+  photoFetchers.telegram = channel.photoFetcher;
+  return { channel, complaints, store, seen };
+}
+
+/** A tiny valid PNG (1×1), as a citizen's photo. */
+export const PNG_BYTES = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4bb0000000049454e44ae426082',
+  'hex',
+);
