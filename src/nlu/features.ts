@@ -18,8 +18,8 @@ export interface FeatureBag {
 }
 
 const NUMBER = /^\d+$/;
-const CHAR_MIN = Number(process.env.CMIN ?? 3);
-const CHAR_MAX = Number(process.env.CMAX ?? 5);
+const CHAR_MIN = 3;
+const CHAR_MAX = 5;
 
 export function extractFeatures(text: NormalizedText): FeatureBag {
   const words = new Set<string>();

@@ -42,7 +42,7 @@ export interface SoftmaxTrainingOptions {
 export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxTrainingOptions = { epochs: 20, sampleBudget: 200_000, minEpochs: 3, learningRate: 2, l2: 1e-4, seed: 42 };
 
 /** Gradients smaller than this are skipped: late in training most classes contribute nothing. */
-const GRADIENT_EPSILON = Number(process.env.GEPS ?? 1e-4);
+const GRADIENT_EPSILON = 1e-4;
 
 export class SoftmaxClassifier {
   private constructor(

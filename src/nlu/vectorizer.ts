@@ -14,7 +14,7 @@ export interface VectorizerOptions {
   readonly wordGroupWeight: number;
 }
 
-export const DEFAULT_VECTORIZER_OPTIONS: VectorizerOptions = { minCharDocumentFrequency: 2, wordGroupWeight: Number(process.env.WW ?? 1.5) };
+export const DEFAULT_VECTORIZER_OPTIONS: VectorizerOptions = { minCharDocumentFrequency: 2, wordGroupWeight: 1.5 };
 
 export class Vectorizer {
   private constructor(
@@ -35,7 +35,7 @@ export class Vectorizer {
     for (const [feature, count] of counts) {
       if (feature.startsWith('c:') && count < options.minCharDocumentFrequency) continue;
       vocabulary.set(feature, vocabulary.size);
-      idf.push(process.env.NOIDF ? 1 : Math.log((bags.length + 1) / (count + 1)) + 1);
+      idf.push(Math.log((bags.length + 1) / (count + 1)) + 1);
     }
     return new Vectorizer(vocabulary, Float32Array.from(idf), options);
   }
