@@ -3,7 +3,8 @@
  * so that `nlu validate` and the content loader reject a translation file that lacks one.
  */
 import { CORE_TEXT_KEYS } from './core/bot-content';
+import { COMPLAINT_TEXT_KEYS } from './complaints/notification-texts';
 
 export function extraTextKeys(): string[] {
-  return [...CORE_TEXT_KEYS, 'system.cancelled', 'system.nothing_to_cancel'];
+  return [...new Set<string>([...CORE_TEXT_KEYS, 'system.cancelled', 'system.nothing_to_cancel', ...COMPLAINT_TEXT_KEYS])];
 }

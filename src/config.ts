@@ -34,7 +34,7 @@ export const ConfigSchema = z
     WATCH_CONTENT: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 
     BOT_NAME: z.string().trim().min(1).default('Trợ lý CCHC'),
-    HOTLINE: z.string().trim().min(1).default('(số đường dây nóng: xem Cổng thông tin điện tử tỉnh)'),
+    HOTLINE: z.string().trim().min(1).default('kontum.gov.vn → Đường dây nóng / Hotline'),
     NLU_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
 
     TELEGRAM_BOT_TOKEN: optionalString,

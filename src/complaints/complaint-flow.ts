@@ -11,6 +11,7 @@
  * "hủy"/"/huy" is handled by the engine before the flow sees the message. An abandoned
  * draft expires with its FlowState (24 h by default).
  */
+import { COMPLAINT_FLOW } from '../core/conversation-engine';
 import type { FlowState } from '../core/conversation-store';
 import type { ConversationFlow, TurnContext, TurnOutcome } from '../core/flow';
 import type { IncomingMessage, OutgoingMessage, QuickReply } from '../core/messages';
@@ -29,7 +30,8 @@ import { resolveChoice } from './flow-choices';
 import { SECTORS, inferSector, isSector, type Sector } from './sectors';
 import { MAX_COMPLAINT_TEXT_LENGTH, MIN_COMPLAINT_TEXT_LENGTH, checkComplaintText } from './submission-key';
 
-export const COMPLAINT_FLOW_NAME = 'complaint';
+/** The engine starts the flow of this name on complaint_submit, /phananh and the menu. */
+export const COMPLAINT_FLOW_NAME = COMPLAINT_FLOW;
 export const DEFAULT_DRAFT_TTL_MS = 24 * 3600 * 1000;
 
 /** Quick-reply payloads of this flow (anything not a command reaches the flow). */
@@ -218,7 +220,8 @@ export class ComplaintFlow implements ConversationFlow {
         ctx.now,
       );
     } catch (err) {
-      this.logger.error({ err: (err as Error).message, channel: ctx.message.channel }, 'complaint submission failed');
+      // The error's name only: a message could quote the citizen's text.
+      this.logger.error({ err: (err as Error).name, channel: ctx.message.channel }, 'complaint submission failed');
       return this.keep(ctx, 'summary', draft, [{ text: ctx.t('complaint.submit_failed'), quickReplies: this.quickReplies(ctx, 'summary') }]);
     }
     const vars = { code: result.code, agency: result.agencyName, dueDate: formatDate(result.dueAt) };

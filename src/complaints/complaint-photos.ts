@@ -52,7 +52,8 @@ async function storeOne(db: Database, code: string, sourceRef: string, fetcher: 
     const doc = await db.models.ComplaintPhoto.create({ complaintCode: code, contentType: photo.contentType, data: photo.bytes, size: photo.bytes.length });
     return { sourceRef, photoId: String(doc._id), contentType: photo.contentType, size: photo.bytes.length };
   } catch (err) {
-    logger.warn({ code, err: (err as Error).message }, 'complaint photo download failed: kept as a reference only');
+    // The error's name only: a download URL in the message may carry a bot token.
+    logger.warn({ code, err: (err as Error).name }, 'complaint photo download failed: kept as a reference only');
     return { sourceRef };
   }
 }

@@ -11,6 +11,7 @@
  * - status changes are conditional updates (atomic on MongoDB; on FerretDB a true race
  *   between two officers may record an action twice in the history, never send twice).
  */
+import type { ConversationStore } from '../core/conversation-store';
 import type { ChannelName } from '../core/messages';
 import { conversationKey } from '../core/messages';
 import type { Logger } from '../infra/logger';
@@ -41,6 +42,8 @@ import { isTrackingCode, newTrackingCode } from './tracking-code';
 import { addWorkingDays } from './working-days';
 
 export type { DirectorySource } from './delivery-planner';
+/** For the sweeper: finishes planning complaints a crash left with deliveriesPlanned:false. */
+export { planPendingDeliveries } from './delivery-planner';
 export type { PhotoFetcher } from './complaint-photos';
 
 export interface ComplaintServiceDeps {
@@ -51,6 +54,11 @@ export interface ComplaintServiceDeps {
   /** Per channel, how to download the photos it references (none: only the reference is kept). */
   readonly photoFetchers?: Partial<Readonly<Record<ChannelName, PhotoFetcher>>>;
   readonly logger?: Logger;
+  /**
+   * Where conversation state lives, so forgetCitizen can delete it. Default: the
+   * `conversations` collection (what MongoConversationStore uses).
+   */
+  readonly conversations?: ConversationStore;
 }
 
 const CODE_ATTEMPTS = 8;
@@ -254,7 +262,7 @@ export class MongoComplaintService implements ComplaintService {
         note,
         now,
         agencyId: toAgencyId,
-        set: { agencyId: toAgencyId, dueAt, deliveriesPlanned: false, routingReason: `transferred from ${doc.agencyId}` },
+        set: { agencyId: toAgencyId, dueAt, deliveriesPlanned: false, routingReason: `transferred from ${doc.agencyId}`, reminderSentAt: null, overdueNotifiedAt: null },
       });
       if (!updated) return undefined;
       await this.finishPlanning(code, now);
@@ -429,7 +437,9 @@ export class MongoComplaintService implements ComplaintService {
   // ---------------------------------------------------------------- consent withdrawn
 
   async forgetCitizen(channel: ChannelName, userId: string): Promise<number> {
-    await this.models.Conversation.deleteOne({ _id: conversationKey(channel, userId) });
+    const key = conversationKey(channel, userId);
+    if (this.deps.conversations) await this.deps.conversations.delete(key);
+    else await this.models.Conversation.deleteOne({ _id: key });
     await this.models.Notification.deleteMany({ channel, userId });
     const docs = await this.models.Complaint.find({ channel, userId }).select({ code: 1, history: 1 }).lean<{ code: string; history: StoredHistoryEntry[] }[]>();
     for (const doc of docs) {

@@ -6,6 +6,7 @@
  * reopens the complaint and the agency is told (the service does both).
  */
 import { parseCommand } from '../core/command';
+import { RATING_FLOW } from '../core/conversation-engine';
 import type { FlowState } from '../core/conversation-store';
 import type { ConversationFlow, TurnContext, TurnOutcome } from '../core/flow';
 import type { OutgoingMessage } from '../core/messages';
@@ -17,7 +18,8 @@ import { resolveChoice } from './flow-choices';
 import { ratingQuickReplies } from './notification-texts';
 import { normalizeTrackingCode } from './tracking-code';
 
-export const RATING_FLOW_NAME = 'rating';
+/** The engine starts the flow of this name on /danhgia. */
+export const RATING_FLOW_NAME = RATING_FLOW;
 const SKIP_PAYLOAD = '#pa:skip';
 const DEFAULT_TTL_MS = 24 * 3600 * 1000;
 const SKIP_WORDS: Record<string, string> = Object.fromEntries(['bo qua', 'khong', 'ko', 'k', 'skip', 'no', 'thoi'].map((w) => [w, SKIP_PAYLOAD]));
@@ -97,7 +99,7 @@ export class RatingFlow implements ConversationFlow {
     try {
       return await action();
     } catch (err) {
-      this.logger.error({ err: (err as Error).message }, 'rating failed');
+      this.logger.error({ err: (err as Error).name }, 'rating failed');
       return { ok: false, error: 'invalid_input', message: 'storage failure' };
     }
   }

@@ -49,14 +49,15 @@ describe('DeliveryWorker survives a SIGKILL mid-run', () => {
   });
 
   it('every delivery ends sent; each key reaches the receiver; duplicates only for the sends in flight at the kill', async () => {
-    receiver.behaviour = { delayMs: 15 };
+    receiver.behaviour = { delayMs: 60 };
     const keys = await insertDeliveries(db, 200, 20);
     const dbName = db.connection.name;
 
     const first = startWorker(dbName, receiver.url, 'crash-victim');
     children.push(first.child);
     await first.ready;
-    await waitFor(() => receiver.totalRequests >= 40, 60_000, 'the first worker to be well under way');
+    // Kill while the receiver holds a request: a send is cut in the middle.
+    await waitFor(() => receiver.totalRequests >= 50 && receiver.pending > 0, 60_000, 'the first worker to be well under way');
     first.child.kill('SIGKILL');
     await exited(first.child);
     expect(first.child.signalCode).toBe('SIGKILL');
@@ -64,6 +65,7 @@ describe('DeliveryWorker survives a SIGKILL mid-run', () => {
     const sentAtKill = await db.models.Delivery.countDocuments({ state: 'sent' });
     const inFlightAtKill = await db.models.Delivery.countDocuments({ state: 'sending' });
     expect(sentAtKill).toBeLessThan(200);
+    expect(inFlightAtKill).toBeGreaterThan(0);
 
     const second = startWorker(dbName, receiver.url, 'successor');
     children.push(second.child);

@@ -230,6 +230,9 @@ export class TelegramBot {
   private accept(update: unknown): { recorded: Promise<boolean>; handled: Promise<void> } {
     const event = parseUpdate(update);
     const recorded = this.parts.processed.firstSeen(event.updateId);
+    // Handled below, maybe only after earlier updates of the chat: mark it handled now so a
+    // storage error is not an unhandled rejection in the meantime.
+    recorded.catch(() => undefined);
     const key = event.chatId !== undefined ? `chat:${event.chatId}` : `update:${event.updateId}`;
     const handled = this.mutex
       .run(key, async () => {

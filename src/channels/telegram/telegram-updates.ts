@@ -62,11 +62,6 @@ export function updateIdOf(body: unknown): number | undefined {
   return isObject(body) ? int(body.update_id) : undefined;
 }
 
-/** The chat an update belongs to, for ordering its handling (undefined when it has none). */
-export function chatIdOf(event: TelegramEvent): number | undefined {
-  return event.chatId;
-}
-
 /** Parses an update that passed {@link updateIdOf}. */
 export function parseUpdate(body: unknown): TelegramEvent {
   const updateId = updateIdOf(body) ?? -1;

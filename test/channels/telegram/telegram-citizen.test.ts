@@ -11,7 +11,7 @@ import type { Database } from '../../../src/storage/mongo/database';
 import { loadSampleDirectory } from '../../complaints/sample-directory';
 import { FakeTelegramServer, privateChatOf, type Message, type Update, type User } from '../../fakes/telegram-bot-api';
 import { dropTestDatabase, openTestDatabase } from '../../support/database';
-import { createHarness, loadTestContent, PNG_BYTES, type TelegramHarness } from './telegram-harness';
+import { createHarness, loadTestContent, PNG_BYTES, SETUP_TIMEOUT_MS, type TelegramHarness } from './telegram-harness';
 
 const HOTLINE_QUESTION = 'cho tôi xin số đường dây nóng';
 const SECRET = 'test-webhook-secret-0123456789';
@@ -21,7 +21,7 @@ let directory: Directory;
 
 beforeAll(async () => {
   [content, directory] = await Promise.all([loadTestContent(), loadSampleDirectory()]);
-});
+}, SETUP_TIMEOUT_MS);
 
 function citizen(id: number): User {
   return { id, is_bot: false, first_name: `Citizen ${id}`, language_code: 'vi' };
@@ -42,12 +42,12 @@ describe('Telegram channel, long polling', () => {
     db = await openTestDatabase('telegram_citizen');
     h = await createHarness({ fake, db, content, directory });
     await h.channel.bot.start();
-  });
+  }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
-    await h.channel.bot.stop(1000);
-    await fake.close();
-    await dropTestDatabase(db);
+    await h?.channel.bot.stop(1000);
+    await fake?.close();
+    if (db) await dropTestDatabase(db);
   });
 
   it('answers a citizen’s question with an inline keyboard of suggestions', async () => {
@@ -156,13 +156,13 @@ describe('Telegram channel, webhook', () => {
     harness = await createHarness({ fake, db, content, directory, config: { mode: 'webhook', webhookSecret: SECRET, publicUrl: base } });
     h = harness;
     await h.channel.bot.start();
-  });
+  }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
-    await h.channel.bot.stop(1000);
-    await app.close();
-    await fake.close();
-    await dropTestDatabase(db);
+    await h?.channel.bot.stop(1000);
+    await app?.close();
+    await fake?.close();
+    if (db) await dropTestDatabase(db);
   });
 
   function post(body: string, secret?: string): Promise<Response> {

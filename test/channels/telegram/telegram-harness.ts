@@ -19,6 +19,9 @@ import type { FakeTelegramServer } from '../../fakes/telegram-bot-api';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
+/** Training the matcher takes seconds alone and much longer on a busy machine running test files in parallel. */
+export const SETUP_TIMEOUT_MS = 120_000;
+
 export async function loadTestContent(): Promise<BotContent> {
   const result = await loadBotContent({
     intentsDir: join(ROOT, 'intents'),

@@ -14,7 +14,7 @@ import type { Database } from '../../../src/storage/mongo/database';
 import { loadSampleDirectory } from '../../complaints/sample-directory';
 import { FakeTelegramServer, privateChatOf, type Chat, type Message, type User } from '../../fakes/telegram-bot-api';
 import { dropTestDatabase, openTestDatabase } from '../../support/database';
-import { createHarness, loadTestContent, PNG_BYTES, type TelegramHarness } from './telegram-harness';
+import { createHarness, loadTestContent, PNG_BYTES, SETUP_TIMEOUT_MS, type TelegramHarness } from './telegram-harness';
 
 const DAK_HA_GROUP: Chat = { id: -1001000000102, type: 'supergroup', title: 'UBND huyện Đăk Hà — PAKN' };
 const KON_TUM_GROUP: Chat = { id: -1001000000101, type: 'supergroup', title: 'UBND TP Kon Tum — PAKN' };
@@ -80,12 +80,12 @@ beforeAll(async () => {
   code = submitted.code;
   expect(submitted.agencyId).toBe('ubnd-huyen-dak-ha');
   await fake.waitForMessages(citizen.id, 1, 5000); // the bot's answer to the photo
-});
+}, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
-  await h.channel.bot.stop(1000);
-  await fake.close();
-  await dropTestDatabase(db);
+  await h?.channel.bot.stop(1000);
+  await fake?.close();
+  if (db) await dropTestDatabase(db);
 });
 
 describe('TelegramTransport', () => {

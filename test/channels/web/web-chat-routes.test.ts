@@ -33,7 +33,11 @@ async function request(base: string, method: string, url: string, options: { pay
     body: options.payload === undefined ? undefined : JSON.stringify(options.payload),
   });
   const body = await res.text();
-  return { statusCode: res.status, headers: Object.fromEntries(res.headers.entries()), body, json: () => JSON.parse(body) };
+  const headers: Record<string, string> = {};
+  res.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return { statusCode: res.status, headers, body, json: () => JSON.parse(body) };
 }
 
 describe('web chat routes', () => {
@@ -166,13 +170,14 @@ describe('mongoTakeHeld', () => {
   });
 
   it('renders the session’s held notifications in its language, once even with concurrent polls, and marks them sent', async () => {
-    const base = { channel: 'web', userId: SESSION, state: 'held', nextAttemptAt: new Date() };
-    await db.models.Notification.create([
+    const base = { channel: 'web', userId: SESSION, state: 'held' as 'held' | 'sent', nextAttemptAt: new Date() };
+    const docs = [
       { ...base, idempotencyKey: 'PA-7K3M9Q:answer:1', complaintCode: 'PA-7K3M9Q', kind: 'answer', params: { n: 1 } },
       { ...base, idempotencyKey: 'PA-7K3M9Q:resolved:2', complaintCode: 'PA-7K3M9Q', kind: 'resolved', params: { n: 2 } },
       { ...base, userId: 'someone_else_000000001', idempotencyKey: 'PA-AAAAAA:answer:1', kind: 'answer' },
-      { ...base, state: 'sent', idempotencyKey: 'PA-7K3M9Q:old:0', kind: 'answer' },
-    ]);
+      { ...base, state: 'sent' as const, idempotencyKey: 'PA-7K3M9Q:old:0', kind: 'answer' },
+    ];
+    for (const doc of docs) await db.models.Notification.create(doc);
     await db.models.Conversation.create({ _id: `web:${SESSION}`, locale: 'en' });
     const takeHeld = mongoTakeHeld({
       models: db.models,

@@ -149,7 +149,7 @@ describe('web chat in a browser (360×640)', () => {
     await waitForBot(realCode);
     const code = realCode.exec((await botMessages().allTextContents()).join('\n'))?.[0];
     expect(code).toBeDefined();
-    const sessionId = await page.evaluate(() => localStorage.getItem('cchc-chat-session'));
+    const sessionId = (await page.evaluate(() => localStorage.getItem('cchc-chat-session'))) ?? '';
     expect(sessionId).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
     expect(await db.models.Complaint.countDocuments({ code, channel: 'web', userId: sessionId })).toBe(1);
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -195,6 +195,14 @@ describe('web chat in a browser (360×640)', () => {
     await page.locator('#messages .message').first().waitFor({ timeout: 10_000 });
     expect(withoutSpeaker(await page.locator('#messages .message').allTextContents())).toEqual(texts);
     expect(before).toBeGreaterThan(5);
+  });
+
+  it('lays out as a centred card on a desktop screen', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const box = await page.locator('.app').boundingBox();
+    expect(box?.width).toBeLessThanOrEqual(760);
+    expect(box!.x).toBeGreaterThan(200);
+    await page.screenshot({ path: join(ARTIFACTS, 'web-chat-desktop.png') });
   });
 });
 

@@ -2,8 +2,8 @@
  * The Zalo channel assembled as the composition root will assemble it, against the fake
  * Zalo server and the real test database: a real fastify server on 127.0.0.1:0 with the
  * webhook plugin, the real conversation engine on the real bot content, the Mongo token
- * store, menu store and dedupe. Only the complaint service and the notification outbox
- * are stand-ins (recorded calls), as they belong to other modules.
+ * store, menu store, conversation store and dedupe. Only the complaint service's
+ * forgetCitizen and the notification outbox's releaseHeld are stand-ins (recorded calls).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
@@ -20,9 +20,9 @@ import { UserRateLimiter, type RateLimiterOptions } from '../../../src/channels/
 import { loadBotContent } from '../../../src/content/content-loader';
 import type { BotContent } from '../../../src/core/bot-content';
 import { ConversationEngine } from '../../../src/core/conversation-engine';
-import { InMemoryConversationStore } from '../../../src/core/conversation-store';
 import type { ChannelName, IncomingMessage, Reply } from '../../../src/core/messages';
 import type { Database } from '../../../src/storage/mongo/database';
+import { MongoConversationStore } from '../../../src/storage/mongo/mongo-conversation-store';
 import { FakeZaloServer } from '../../fakes/zalo-oa-server';
 import { dropTestDatabase, openTestDatabase } from '../../support/database';
 
@@ -51,7 +51,7 @@ export interface ZaloHarness {
   queue: LaneQueue;
   sender: ZaloChannelSender;
   menus: MongoZaloMenuStore;
-  conversations: InMemoryConversationStore;
+  conversations: MongoConversationStore;
   /** Every message the engine was asked to handle, in order. */
   handled: IncomingMessage[];
   forgotten: { channel: ChannelName; userId: string }[];
@@ -64,7 +64,7 @@ export async function startZaloHarness(options: { rateLimit?: RateLimiterOptions
   const fake = new FakeZaloServer();
   await fake.start();
   const db = await openTestDatabase('zalo_channel');
-  const conversations = new InMemoryConversationStore();
+  const conversations = new MongoConversationStore(db);
   const engine = new ConversationEngine({ content: { current: () => content }, store: conversations });
   const handled: IncomingMessage[] = [];
   const recordingEngine = {

@@ -49,7 +49,18 @@ defaultAgency: ${COORDINATOR_ID}
 export const CITIZEN_TEXT = 'Đường liên thôn bị sạt lở, xin xem xét. Liên hệ 0912345678';
 
 /** Inserts a complaint routed to `agencyId`; returns its code. */
-export async function insertComplaint(db: Database, fields: { agencyId?: string; dueAt?: Date; status?: ComplaintStatus; code?: string; createdAt?: Date } = {}): Promise<string> {
+export interface ComplaintFields {
+  agencyId?: string;
+  dueAt?: Date;
+  status?: ComplaintStatus;
+  code?: string;
+  createdAt?: Date;
+  reminderSentAt?: Date;
+  overdueNotifiedAt?: Date;
+  history?: { at: Date; action: string; actor: { kind: 'citizen' | 'officer' | 'agency_api' | 'system'; id: string } }[];
+}
+
+export async function insertComplaint(db: Database, fields: ComplaintFields = {}): Promise<string> {
   const code = fields.code ?? newTrackingCode();
   await db.models.Complaint.create({
     code,
@@ -66,7 +77,10 @@ export async function insertComplaint(db: Database, fields: { agencyId?: string;
     status: fields.status ?? 'forwarded',
     deliveriesPlanned: true,
     dueAt: fields.dueAt ?? new Date(Date.now() + 7 * 86_400_000),
+    history: fields.history ?? [],
     ...(fields.createdAt ? { createdAt: fields.createdAt } : {}),
+    ...(fields.reminderSentAt ? { reminderSentAt: fields.reminderSentAt } : {}),
+    ...(fields.overdueNotifiedAt ? { overdueNotifiedAt: fields.overdueNotifiedAt } : {}),
   });
   return code;
 }
@@ -106,6 +120,8 @@ export class WebhookReceiver {
   readonly accepted = new Map<string, number>();
   readonly bodies: string[] = [];
   behaviour: ReceiverBehaviour = {};
+  /** Requests received and not answered yet. */
+  pending = 0;
   private server: Server | undefined;
 
   get url(): string {
@@ -135,7 +151,9 @@ export class WebhookReceiver {
         const seen = (this.requests.get(key) ?? 0) + 1;
         this.requests.set(key, seen);
         this.bodies.push(Buffer.concat(chunks).toString('utf8'));
+        this.pending++;
         const answer = (): void => {
+          this.pending--;
           if (this.behaviour.down || seen <= (this.behaviour.failFirst ?? 0)) {
             res.writeHead(503, { 'Content-Type': 'text/plain' });
             res.end('maintenance');
