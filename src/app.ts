@@ -141,7 +141,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
   const engine = new ConversationEngine({
     content,
     store: conversations,
-    flows: [new ComplaintFlow({ service: complaints, directory, logger }), new RatingFlow({ service: complaints, logger })],
+    flows: [new ComplaintFlow({ service: complaints, directory, dailyLimit: config.COMPLAINTS_PER_DAY, logger }), new RatingFlow({ service: complaints, logger })],
     intentHandlers: { complaint_status: new ComplaintStatusHandler({ service: complaints }) },
     logger: logger.child({ component: 'engine' }),
     observer: metrics,

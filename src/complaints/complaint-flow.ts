@@ -81,8 +81,13 @@ export interface ComplaintFlowDeps {
   readonly directory: DirectorySource;
   /** How long an untouched draft is kept; default 24 h. */
   readonly draftTtlMs?: number;
+  /** Complaints one citizen may file in 24 hours (abuse limit); default 5. */
+  readonly dailyLimit?: number;
   readonly logger?: Logger;
 }
+
+const DEFAULT_DAILY_LIMIT = 5;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export class ComplaintFlow implements ConversationFlow {
   readonly name = COMPLAINT_FLOW_NAME;
@@ -94,6 +99,12 @@ export class ComplaintFlow implements ConversationFlow {
   }
 
   async start(ctx: TurnContext, _match?: MatchResult): Promise<TurnOutcome> {
+    const limit = this.deps.dailyLimit ?? DEFAULT_DAILY_LIMIT;
+    const filed = await this.deps.service.countSince(ctx.message.channel, ctx.message.userId, new Date(ctx.now.getTime() - DAY_MS));
+    if (filed >= limit) {
+      this.logger.info({ channel: ctx.message.channel, limit }, 'daily complaint limit reached');
+      return { messages: [{ text: ctx.t('complaint.daily_limit', { limit }) }], intent: 'complaint:daily_limit' };
+    }
     const draft: Draft = { photoRefs: [] };
     const notes = this.addPhotos(ctx, draft, ctx.message);
     const description = describedProblem(ctx.message.text);

@@ -191,6 +191,10 @@ export class MongoComplaintService implements ComplaintService {
     return { ok: true, complaint: toCitizenView(doc, this.directory(), this.clock()) };
   }
 
+  async countSince(channel: ChannelName, userId: string, since: Date): Promise<number> {
+    return this.models.Complaint.countDocuments({ channel, userId, createdAt: { $gte: since } });
+  }
+
   async listForCitizen(channel: ChannelName, userId: string, limit = DEFAULT_LIST_LIMIT): Promise<CitizenComplaintView[]> {
     const docs = await this.models.Complaint.find({ channel, userId })
       .sort({ createdAt: -1 })

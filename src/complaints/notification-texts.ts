@@ -66,7 +66,7 @@ export const COMPLAINT_TEXT_KEYS: readonly string[] = [
   ...prefixed('complaint', [
     'ask_text', 'text_too_short', 'text_too_long', 'ask_sector', 'sector_not_understood', 'ask_place', 'place_not_found',
     'place_location_received', 'ask_contact', 'contact_invalid_phone', 'photo_received', 'photo_limit', 'summary',
-    'summary_choose', 'place_unknown', 'contact_none', 'submitted', 'duplicate', 'submit_failed',
+    'summary_choose', 'place_unknown', 'contact_none', 'submitted', 'duplicate', 'submit_failed', 'daily_limit',
   ]),
   ...prefixed('complaint.button', ['confirm', 'edit_text', 'edit_sector', 'edit_place', 'cancel', 'skip', 'track']),
   ...prefixed('complaint.followup', ['telegram', 'zalo', 'web']),

@@ -15,6 +15,7 @@ export class PollingLoop {
   private running: Promise<void> | undefined;
   private started = false;
   private stopped = false;
+  private poked = false;
 
   /**
    * @param tick one round of work; resolves to true when it stopped because its batch was
@@ -40,8 +41,9 @@ export class PollingLoop {
 
   /** Runs the next tick as soon as the current one (if any) ends; e.g. right after new work was queued. */
   poke(): void {
-    if (!this.started || this.stopped || this.running) return;
-    this.schedule(0);
+    if (!this.started || this.stopped) return;
+    if (this.running) this.poked = true;
+    else this.schedule(0);
   }
 
   /** Stops scheduling, waits for the tick in progress, then resolves. */
@@ -67,7 +69,9 @@ export class PollingLoop {
       })
       .then((more) => {
         this.running = undefined;
-        if (!this.stopped) this.schedule(more ? 0 : this.intervalMs);
+        const again = more || this.poked;
+        this.poked = false;
+        if (!this.stopped) this.schedule(again ? 0 : this.intervalMs);
       });
   }
 }

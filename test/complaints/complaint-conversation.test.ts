@@ -352,3 +352,21 @@ describe('forgetCitizen', () => {
     expect(lastText(await say(user, `/tracuu ${code}`))).toBe(t('complaint.status.not_found', { code }));
   });
 });
+
+describe('daily complaint limit', () => {
+  it('refuses a sixth complaint within 24 hours politely, and accepts again the next day', async () => {
+    const user = 'daily-limit-user';
+    for (let i = 1; i <= 5; i++) {
+      const replies = [await say(user, `${DAK_HA_TRIGGER} lan thu ${i}`), await say(user, '#pa:skip'), await say(user, '#pa:confirm')];
+      expect(codeIn(replies[2])).toMatch(/^PA-/);
+    }
+    const refused = await say(user, `${DAK_HA_TRIGGER} lan thu 6`);
+    expect(refused.intent).toBe('complaint:daily_limit');
+    expect(lastText(refused)).toBe(t('complaint.daily_limit', { limit: 5 }));
+    expect(await service.countSince('telegram', user, new Date(now.getTime() - 86_400_000))).toBe(5);
+
+    now = new Date(MONDAY_10AM.getTime() + 25 * 3600 * 1000);
+    const accepted = await say(user, `${DAK_HA_TRIGGER} lan thu 7`);
+    expect(accepted.intent).not.toBe('complaint:daily_limit');
+  });
+});

@@ -1,6 +1,7 @@
 import type { ChannelSendResult } from '../../src/channels/channel-sender';
 import type { ChannelName, Locale, OutgoingMessage } from '../../src/core/messages';
 import { silentLogger } from '../../src/infra/logger';
+import { createNotificationRenderer } from '../../src/notifications/notification-renderer';
 import { NotificationWorker, type HeldFallbackSender, type NotificationDoc, type NotificationWorkerOptions } from '../../src/notifications/notification-worker';
 import type { Database } from '../../src/storage/mongo/database';
 import { dropTestDatabase, openTestDatabase } from '../support/database';
@@ -157,5 +158,21 @@ describe('NotificationWorker (real FerretDB, fake channel senders)', () => {
     } finally {
       await w.stop();
     }
+  });
+});
+
+describe('createNotificationRenderer', () => {
+  const texts = { t: (locale: Locale, key: string, vars: Readonly<Record<string, string | number>> = {}) => `${locale}:${key}:${String(vars.code ?? '')}:${String(vars.answer ?? '')}` };
+  const doc = (kind: string, params: Record<string, string>) => ({ kind, params }) as unknown as NotificationDoc;
+
+  it('renders a stored notification with the current texts, in the locale asked', () => {
+    const render = createNotificationRenderer(() => texts);
+    const messages = render(doc('answer', { code: 'PA-7K3M9X', answer: 'Đã xử lý' }), 'en') as OutgoingMessage[];
+    expect(messages[0].text).toContain('en:complaint.notification.answer:PA-7K3M9X:Đã xử lý');
+  });
+
+  it('refuses an unknown kind (the worker retries, then gives up)', () => {
+    const render = createNotificationRenderer(() => texts);
+    expect(() => render(doc('nonsense', {}), 'vi')).toThrow(/unknown notification kind/);
   });
 });
