@@ -44,16 +44,79 @@ export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxTrainingOptions = { epochs: 20, sam
 /** Gradients smaller than this are skipped: late in training most classes contribute nothing. */
 const GRADIENT_EPSILON = 1e-4;
 
+/**
+ * With many intents, scoring every class for every message dominates the cost. A
+ * feature seen in few classes (a topic word) tells which classes are plausible at all,
+ * so a message is scored against the union of its rare features' classes only; a
+ * message without any rare feature is scored against all classes. Below this many
+ * classes (the shipped intents) the index is not built and every class is scored.
+ */
+function candidateLimit(numClasses: number): number {
+  return Math.max(32, Math.ceil(numClasses / 8));
+}
+
+/** For each rare feature, the classes it was seen with in training. */
+class CandidateIndex {
+  private readonly mark: Uint8Array;
+  private readonly list: Int32Array;
+
+  private constructor(
+    private readonly classesOf: ReadonlyMap<number, Int32Array>,
+    numClasses: number,
+  ) {
+    this.mark = new Uint8Array(numClasses);
+    this.list = new Int32Array(numClasses);
+  }
+
+  static build(samples: readonly TrainingSample[], numClasses: number): CandidateIndex | undefined {
+    const limit = candidateLimit(numClasses);
+    if (numClasses <= limit) return undefined;
+    const seen = new Map<number, Set<number>>();
+    for (const { x, y } of samples) {
+      for (const f of x.indices) {
+        let classes = seen.get(f);
+        if (!classes) seen.set(f, (classes = new Set()));
+        if (classes.size <= limit) classes.add(y);
+      }
+    }
+    const classesOf = new Map<number, Int32Array>();
+    for (const [f, classes] of seen) if (classes.size <= limit) classesOf.set(f, Int32Array.from([...classes].sort((a, b) => a - b)));
+    return new CandidateIndex(classesOf, numClasses);
+  }
+
+  /** The candidate classes of `x` (plus `extra`, if ≥ 0), or undefined for "all classes". */
+  candidates(x: SparseVector, extra = -1): Int32Array | undefined {
+    let n = 0;
+    const add = (c: number): void => {
+      if (this.mark[c] === 0) {
+        this.mark[c] = 1;
+        this.list[n++] = c;
+      }
+    };
+    for (const f of x.indices) {
+      const classes = this.classesOf.get(f);
+      if (classes) for (const c of classes) add(c);
+    }
+    if (n === 0) return undefined;
+    if (extra >= 0) add(extra);
+    const result = this.list.slice(0, n);
+    for (const c of result) this.mark[c] = 0;
+    return result;
+  }
+}
+
 export class SoftmaxClassifier {
   private constructor(
     readonly numClasses: number,
     readonly numFeatures: number,
     private readonly weights: Float32Array,
     private readonly bias: Float32Array,
+    private readonly candidateIndex: CandidateIndex | undefined,
   ) {}
 
   static train(samples: readonly TrainingSample[], numClasses: number, numFeatures: number, options: SoftmaxTrainingOptions = DEFAULT_SOFTMAX_OPTIONS): SoftmaxClassifier {
-    const model = new SoftmaxClassifier(numClasses, numFeatures, new Float32Array(numFeatures * numClasses), new Float32Array(numClasses));
+    const index = CandidateIndex.build(samples, numClasses);
+    const model = new SoftmaxClassifier(numClasses, numFeatures, new Float32Array(numFeatures * numClasses), new Float32Array(numClasses), index);
     const random = seededRandom(options.seed);
     const order = samples.map((_, i) => i);
     const probs = new Float64Array(numClasses);
@@ -74,43 +137,68 @@ export class SoftmaxClassifier {
   private sgdStep(sample: TrainingSample, lr: number, l2: number, probs: Float64Array): void {
     const { indices, values } = sample.x;
     const C = this.numClasses;
-    this.probabilitiesInto(sample.x, probs, 1);
+    const candidates = this.candidateIndex?.candidates(sample.x, sample.y);
+    this.scoreInto(sample.x, probs, 1, candidates);
     probs[sample.y] -= 1; // now the gradient of the loss w.r.t. the logits
     const decay = 1 - lr * l2;
+    const w = this.weights;
+    const count = candidates ? candidates.length : C;
     for (let k = 0; k < indices.length; k++) {
       const row = indices[k] * C;
       const v = values[k];
-      const w = this.weights;
-      for (let c = 0; c < C; c++) {
+      for (let j = 0; j < count; j++) {
+        const c = candidates ? candidates[j] : j;
         const g = probs[c];
         if (g > GRADIENT_EPSILON || g < -GRADIENT_EPSILON) w[row + c] = w[row + c] * decay - lr * g * v;
       }
     }
-    for (let c = 0; c < C; c++) this.bias[c] -= lr * probs[c];
+    for (let j = 0; j < count; j++) {
+      const c = candidates ? candidates[j] : j;
+      this.bias[c] -= lr * probs[c];
+    }
   }
 
   /** Class probabilities of `x` into `out`; `temperature` > 1 softens them. */
   probabilitiesInto(x: SparseVector, out: Float64Array, temperature: number): void {
+    this.scoreInto(x, out, temperature, this.candidateIndex?.candidates(x));
+  }
+
+  /** Softmax over `candidates` (all classes when undefined); the other classes get 0. */
+  private scoreInto(x: SparseVector, out: Float64Array, temperature: number, candidates: Int32Array | undefined): void {
     const C = this.numClasses;
     const w = this.weights;
-    for (let c = 0; c < C; c++) out[c] = this.bias[c];
+    const count = candidates ? candidates.length : C;
+    if (candidates) out.fill(0);
+    for (let j = 0; j < count; j++) {
+      const c = candidates ? candidates[j] : j;
+      out[c] = this.bias[c];
+    }
     const { indices, values } = x;
     for (let k = 0; k < indices.length; k++) {
       const row = indices[k] * C;
       const v = values[k];
-      for (let c = 0; c < C; c++) out[c] += w[row + c] * v;
+      if (candidates) {
+        for (let j = 0; j < count; j++) out[candidates[j]] += w[row + candidates[j]] * v;
+      } else {
+        for (let c = 0; c < C; c++) out[c] += w[row + c] * v;
+      }
     }
     let max = -Infinity;
-    for (let c = 0; c < C; c++) {
+    for (let j = 0; j < count; j++) {
+      const c = candidates ? candidates[j] : j;
       out[c] /= temperature;
       if (out[c] > max) max = out[c];
     }
     let sum = 0;
-    for (let c = 0; c < C; c++) {
+    for (let j = 0; j < count; j++) {
+      const c = candidates ? candidates[j] : j;
       out[c] = Math.exp(out[c] - max);
       sum += out[c];
     }
-    for (let c = 0; c < C; c++) out[c] /= sum;
+    for (let j = 0; j < count; j++) {
+      const c = candidates ? candidates[j] : j;
+      out[c] /= sum;
+    }
   }
 
   probabilities(x: SparseVector, temperature = 1): Float64Array {

@@ -1,0 +1,200 @@
+/**
+ * Complaint benchmark: complaints stored per second through the whole conversation path
+ * (buildApp's ConversationEngine + ComplaintFlow + MongoComplaintService +
+ * MongoConversationStore, the repo's real content and directory) beside raw
+ * `Complaint.create` inserts of the same documents into the same database, so the cost
+ * of the conversation (state reads/writes, routing, deadline, outbox planning) shows as
+ * a ratio rather than as an absolute that depends on the machine.
+ *
+ * The database is MONGODB_URI when set (a database of its own, dropped at the end), else
+ * an embedded FerretDB started in a temporary folder that is deleted at the end.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mongoose from 'mongoose';
+import { buildApp, type App } from '../src/app';
+import { loadConfig } from '../src/config';
+import type { Reply } from '../src/core/messages';
+import { silentLogger } from '../src/infra/logger';
+import { startEmbeddedMongo } from '../src/storage/embedded-ferretdb';
+import { fmt, heading, percentile, rssMb } from './bench-util';
+
+/** A MongoDB-protocol server for one benchmark section. */
+export interface BenchMongo {
+  readonly uri: string;
+  /** A database name no earlier run used. */
+  readonly dbName: string;
+  readonly description: string;
+  /** Drops the database (MONGODB_URI) or stops FerretDB and deletes its folder. */
+  close(dropDatabase: () => Promise<void>): Promise<void>;
+}
+
+/** MONGODB_URI when set, else a fresh embedded FerretDB in a temporary folder. */
+export async function openBenchMongo(section: string): Promise<BenchMongo> {
+  const dbName = `bench_${section}_${Date.now().toString(36)}`;
+  const external = process.env.MONGODB_URI?.trim();
+  if (external) {
+    return { uri: external, dbName, description: `MONGODB_URI (database ${dbName}, dropped afterwards)`, close: (drop) => drop() };
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), `cchc-bench-${section}-`));
+  const embedded = await startEmbeddedMongo({ dataDir });
+  return {
+    uri: embedded.uri,
+    dbName,
+    description: `embedded FerretDB v1 (SQLite) in ${dataDir}`,
+    close: async () => {
+      await embedded.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Environment for buildApp: quiet, no file watching, loopback only; `extra` adds channels. */
+export function benchEnv(mongo: BenchMongo, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'silent',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    MONGODB_URI: mongo.uri,
+    MONGODB_DB: mongo.dbName,
+    WATCH_CONTENT: 'false',
+    FORWARDING_MODE: 'noop',
+    ...extra,
+  };
+}
+
+/** Described complaints: the flow infers field and place, so it asks only for a contact. */
+const TRIGGERS = [
+  'can bo xa dak ha doi tien moi giai quyet ho so dat',
+  'cán bộ xã Đăk Hà đòi tiền mới giải quyết hồ sơ đất đai cho dân',
+  'cán bộ huyện Đăk Hà gây khó dễ, đòi tiền khi làm hồ sơ cấp sổ đỏ',
+  'can bo xa dak ha hach dich nguoi dan khi lam ho so dat dai',
+];
+
+interface RunResult {
+  readonly seconds: number;
+  readonly latenciesMs: number[];
+}
+
+/** Runs `count` tasks with at most `concurrency` in flight; per-task latencies in ms. */
+async function runPool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<RunResult> {
+  const latenciesMs: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const i = next++;
+      const t0 = performance.now();
+      await task(i);
+      latenciesMs.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  latenciesMs.sort((a, b) => a - b);
+  return { seconds: (performance.now() - started) / 1000, latenciesMs };
+}
+
+/** One citizen files one complaint: describe → skip the contact → confirm. */
+async function fileComplaint(app: App, userId: string, text: string): Promise<void> {
+  const say = (t: string): Promise<Reply> => app.engine.handle({ channel: 'telegram', userId, text: t });
+  const steps: [string, string][] = [
+    [text, 'complaint:contact'],
+    ['#pa:skip', 'complaint:summary'],
+    ['#pa:confirm', 'complaint:submitted'],
+  ];
+  for (const [input, expected] of steps) {
+    const reply = await say(input);
+    if (reply.intent !== expected) throw new Error(`complaint flow: expected ${expected}, got ${reply.intent} (user ${userId})`);
+  }
+}
+
+/** A stored complaint made into a new document: same content, fresh code and submission key. */
+function rawCopy(doc: Record<string, unknown>, i: number, tag: string): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...doc, code: `${tag}-${i}-${String(doc.code)}`, submissionKey: `${tag}:${i}:${String(doc.submissionKey)}` };
+  for (const key of ['_id', '__v', 'createdAt', 'updatedAt']) delete copy[key];
+  return copy;
+}
+
+function line(label: string, count: number, run: RunResult, unit: string): number {
+  const rate = count / run.seconds;
+  console.log(
+    `${label}: ${fmt(rate, 1)} ${unit}/s (${count} in ${fmt(run.seconds, 2)} s); p50 ${fmt(percentile(run.latenciesMs, 50), 1)} ms, p99 ${fmt(percentile(run.latenciesMs, 99), 1)} ms per ${unit.replace(/s$/, '')}`,
+  );
+  return rate;
+}
+
+export interface ComplaintBenchOptions {
+  /** Complaints per concurrency level; default 150 (BENCH_COMPLAINTS). */
+  readonly complaints?: number;
+  /** Citizens filing at the same time in the concurrent round; default 8. */
+  readonly concurrency?: number;
+}
+
+export async function runComplaintBench(options: ComplaintBenchOptions = {}): Promise<void> {
+  const n = options.complaints ?? Number(process.env.BENCH_COMPLAINTS ?? 150);
+  const concurrency = options.concurrency ?? 8;
+  const mongo = await openBenchMongo('complaints');
+  let app: App | undefined;
+  try {
+    const config = loadConfig(benchEnv(mongo));
+    app = await buildApp(config, silentLogger());
+    if (process.env.BENCH_WORKERS !== '0') await app.start({ http: false });
+    const models = app.db.models;
+    heading('complaints: full conversation path vs raw inserts');
+    console.log(`database: ${mongo.description}`);
+    console.log(`path: ConversationEngine → ComplaintFlow → MongoComplaintService (+ MongoConversationStore), real content and directory; outbox workers running with noop transports`);
+    console.log(`each complaint = 3 turns (described problem → skip contact → confirm); N = ${n} per round`);
+
+    const app0 = app;
+    // Warm-up: JIT, connection pool, first index pages.
+    await runPool(10, 4, (i) => fileComplaint(app0, `warm-${i}`, TRIGGERS[i % TRIGGERS.length]));
+
+    const flows: { label: string; rate: number; concurrency: number }[] = [];
+    for (const c of [1, concurrency]) {
+      const before = await models.Complaint.countDocuments({});
+      const run = await runPool(n, c, (i) => fileComplaint(app0, `c${c}-citizen-${i}`, TRIGGERS[i % TRIGGERS.length]));
+      const stored = (await models.Complaint.countDocuments({})) - before;
+      if (stored !== n) throw new Error(`expected ${n} complaints stored, found ${stored}`);
+      flows.push({ label: `conversation path, ${c} citizen(s) at a time`, rate: line(`conversation path, ${c} citizen(s) at a time`, n, run, 'complaints'), concurrency: c });
+    }
+
+    const templates = (await models.Complaint.find({ userId: /^c1-citizen-/ }).limit(n).lean()) as unknown as Record<string, unknown>[];
+    const raws: { rate: number; concurrency: number }[] = [];
+    for (const c of [1, concurrency]) {
+      const run = await runPool(n, c, async (i) => {
+        await models.Complaint.create(rawCopy(templates[i % templates.length], i, `RAW${c}`));
+      });
+      raws.push({ rate: line(`raw Complaint.create, ${c} at a time`, n, run, 'inserts'), concurrency: c });
+    }
+    const t0 = performance.now();
+    await models.Complaint.insertMany(templates.map((d, i) => rawCopy(d, i, 'BULK')));
+    const bulkSeconds = (performance.now() - t0) / 1000;
+    console.log(`raw Complaint.insertMany (one call): ${fmt(templates.length / bulkSeconds, 1)} documents/s (${templates.length} in ${fmt(bulkSeconds, 2)} s)`);
+    for (let k = 0; k < flows.length; k++) {
+      console.log(`ratio raw create / conversation path at ${flows[k].concurrency} at a time: ${fmt(raws[k].rate / flows[k].rate, 1)}×`);
+    }
+    const deliveries = await models.Delivery.countDocuments({});
+    const sent = await models.Delivery.countDocuments({ state: 'sent' });
+    console.log(`outbox: ${deliveries} deliveries planned, ${sent} already sent by the worker (noop transports)`);
+    console.log(`resident memory: ${fmt(rssMb(), 0)} MB (whole bench process)`);
+  } finally {
+    const db = app?.db;
+    await app?.stop();
+    await mongo.close(async () => {
+      if (!db) return;
+      // app.stop() closed the connection: reopen one briefly to drop the bench database.
+      const conn = await mongoose.createConnection(mongo.uri, { dbName: mongo.dbName, retryWrites: false }).asPromise();
+      await conn.dropDatabase();
+      await conn.close();
+    });
+  }
+}
+
+if (require.main === module) {
+  runComplaintBench().catch((err: Error) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
