@@ -125,59 +125,86 @@ function line(label: string, count: number, run: RunResult, unit: string): numbe
   return rate;
 }
 
+/**
+ * What one complaint costs besides its insert: the flow looks complaints up by code,
+ * submission key and (channel, user, createdAt). Timed here at the final collection size,
+ * beside a lookup by _id, because on a server that scans instead of using the secondary
+ * indexes these costs grow with the collection.
+ */
+async function printLookupCosts(app: App): Promise<void> {
+  const { Complaint, Conversation } = app.db.models;
+  const size = await Complaint.countDocuments({});
+  const sample = await Complaint.findOne({ userId: /^c1-citizen-/ }).sort({ _id: -1 }).lean();
+  if (!sample) return;
+  const time = async (f: () => Promise<unknown>): Promise<number> => {
+    const started = performance.now();
+    for (let i = 0; i < 5; i++) await f();
+    return (performance.now() - started) / 5;
+  };
+  const byCode = await time(() => Complaint.findOne({ code: sample.code }).lean());
+  const byKey = await time(() => Complaint.findOne({ submissionKey: 'absent' }).lean());
+  const bySince = await time(() => Complaint.countDocuments({ channel: sample.channel, userId: sample.userId, createdAt: { $gte: new Date(0) } }));
+  const byId = await time(() => Conversation.findById(`telegram:${sample.userId}`).lean());
+  console.log(
+    `lookups at ${size} complaints: findOne({code}) of a recent complaint ${fmt(byCode, 1)} ms, findOne({submissionKey}) not found (as on every new submission) ${fmt(byKey, 1)} ms, ` +
+      `countDocuments({channel,userId,createdAt}) ${fmt(bySince, 1)} ms; conversations findById ${fmt(byId, 1)} ms`,
+  );
+}
+
 export interface ComplaintBenchOptions {
-  /** Complaints per concurrency level; default 150 (BENCH_COMPLAINTS). */
+  /** Complaints per round (one round per concurrency level); default 100 (BENCH_COMPLAINTS). */
   readonly complaints?: number;
   /** Citizens filing at the same time in the concurrent round; default 8. */
   readonly concurrency?: number;
 }
 
 export async function runComplaintBench(options: ComplaintBenchOptions = {}): Promise<void> {
-  const n = options.complaints ?? Number(process.env.BENCH_COMPLAINTS ?? 150);
+  const n = options.complaints ?? Number(process.env.BENCH_COMPLAINTS ?? 100);
   const concurrency = options.concurrency ?? 8;
   const mongo = await openBenchMongo('complaints');
   let app: App | undefined;
   try {
     const config = loadConfig(benchEnv(mongo));
     app = await buildApp(config, silentLogger());
-    if (process.env.BENCH_WORKERS !== '0') await app.start({ http: false });
+    const withWorkers = process.env.BENCH_WORKERS === '1';
+    if (withWorkers) await app.start({ http: false });
     const models = app.db.models;
     heading('complaints: full conversation path vs raw inserts');
     console.log(`database: ${mongo.description}`);
-    console.log(`path: ConversationEngine → ComplaintFlow → MongoComplaintService (+ MongoConversationStore), real content and directory; outbox workers running with noop transports`);
-    console.log(`each complaint = 3 turns (described problem → skip contact → confirm); N = ${n} per round`);
+    console.log('path: ConversationEngine → ComplaintFlow → MongoComplaintService (+ MongoConversationStore), real content and directory (buildApp)');
+    console.log(withWorkers ? 'outbox workers: running (noop transports)' : 'outbox workers: not started (BENCH_WORKERS=1 starts them), so only the conversation path loads the database');
+    console.log(`each complaint = 3 turns (described problem → skip contact → confirm); N = ${n} complaints per round`);
 
-    const app0 = app;
+    const engineApp = app;
     // Warm-up: JIT, connection pool, first index pages.
-    await runPool(10, 4, (i) => fileComplaint(app0, `warm-${i}`, TRIGGERS[i % TRIGGERS.length]));
+    await runPool(10, 4, (i) => fileComplaint(engineApp, `warm-${i}`, TRIGGERS[i % TRIGGERS.length]));
 
-    const flows: { label: string; rate: number; concurrency: number }[] = [];
+    const flows: { rate: number; concurrency: number }[] = [];
     for (const c of [1, concurrency]) {
       const before = await models.Complaint.countDocuments({});
-      const run = await runPool(n, c, (i) => fileComplaint(app0, `c${c}-citizen-${i}`, TRIGGERS[i % TRIGGERS.length]));
-      const stored = (await models.Complaint.countDocuments({})) - before;
-      if (stored !== n) throw new Error(`expected ${n} complaints stored, found ${stored}`);
-      flows.push({ label: `conversation path, ${c} citizen(s) at a time`, rate: line(`conversation path, ${c} citizen(s) at a time`, n, run, 'complaints'), concurrency: c });
+      const run = await runPool(n, c, (i) => fileComplaint(engineApp, `c${c}-citizen-${i}`, TRIGGERS[i % TRIGGERS.length]));
+      const after = await models.Complaint.countDocuments({});
+      if (after - before !== n) throw new Error(`expected ${n} complaints stored, found ${after - before}`);
+      flows.push({ rate: line(`conversation path, ${c} citizen(s) at a time (collection ${before} → ${after})`, n, run, 'complaints'), concurrency: c });
     }
 
     const templates = (await models.Complaint.find({ userId: /^c1-citizen-/ }).limit(n).lean()) as unknown as Record<string, unknown>[];
     const raws: { rate: number; concurrency: number }[] = [];
     for (const c of [1, concurrency]) {
+      const before = await models.Complaint.countDocuments({});
       const run = await runPool(n, c, async (i) => {
         await models.Complaint.create(rawCopy(templates[i % templates.length], i, `RAW${c}`));
       });
-      raws.push({ rate: line(`raw Complaint.create, ${c} at a time`, n, run, 'inserts'), concurrency: c });
+      raws.push({ rate: line(`raw Complaint.create of the same documents, ${c} at a time (collection ${before} → ${before + n})`, n, run, 'inserts'), concurrency: c });
     }
     const t0 = performance.now();
     await models.Complaint.insertMany(templates.map((d, i) => rawCopy(d, i, 'BULK')));
     const bulkSeconds = (performance.now() - t0) / 1000;
     console.log(`raw Complaint.insertMany (one call): ${fmt(templates.length / bulkSeconds, 1)} documents/s (${templates.length} in ${fmt(bulkSeconds, 2)} s)`);
     for (let k = 0; k < flows.length; k++) {
-      console.log(`ratio raw create / conversation path at ${flows[k].concurrency} at a time: ${fmt(raws[k].rate / flows[k].rate, 1)}×`);
+      console.log(`ratio raw create / conversation path, ${flows[k].concurrency} at a time: ${fmt(raws[k].rate / flows[k].rate, 1)}×`);
     }
-    const deliveries = await models.Delivery.countDocuments({});
-    const sent = await models.Delivery.countDocuments({ state: 'sent' });
-    console.log(`outbox: ${deliveries} deliveries planned, ${sent} already sent by the worker (noop transports)`);
+    await printLookupCosts(app);
     console.log(`resident memory: ${fmt(rssMb(), 0)} MB (whole bench process)`);
   } finally {
     const db = app?.db;

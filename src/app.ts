@@ -125,8 +125,8 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
   );
   closers.push(() => directory.close());
   if (config.WATCH_CONTENT) {
-    content.watch([paths.intentsDir, paths.localesDir, paths.abbreviationsFile]);
-    directory.watch([directoryFile]);
+    await content.watch([paths.intentsDir, paths.localesDir, paths.abbreviationsFile]);
+    await directory.watch([directoryFile]);
   }
   const holidays = await loadHolidays(projectPath(config.HOLIDAYS_FILE));
   if (!holidays.ok) throw new Error(`holiday file is invalid:\n${holidays.errors.map((e) => `${e.file}:${e.line ?? ''} ${e.message}`).join('\n')}`);
@@ -255,6 +255,9 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     planPending: () => planPendingDeliveries(db, directory.current(), { logger }),
     onOutcome: (outcome, d) => {
       if (outcome !== 'sent') metrics.outboxFailures.inc({ outbox: 'deliveries', transport: d.transport });
+      else if (d.event === 'complaint.forwarded') {
+        complaints.markForwarded(d.complaintCode, d.agencyId).catch((err) => logger.error({ err, code: d.complaintCode }, 'could not mark complaint forwarded'));
+      }
     },
   });
   const deadlines = new DeadlineScanner({ db, directory, holidays: holidays.value, owner, logger: logger.child({ component: 'deadlines' }), onPlanned: () => deliveries.poke() });

@@ -99,6 +99,8 @@ export interface ComplaintService {
   resolve(code: string, actor: Actor, note?: string): Promise<ActionResult>;
   /** The citizen's rating (1–5); 1–2 ("not satisfied") reopens the complaint and tells the agency. */
   rate(code: string, channel: ChannelName, userId: string, score: number, comment?: string): Promise<ActionResult>;
+  /** The first delivery to the responsible agency succeeded: `received` becomes `forwarded`. */
+  markForwarded(code: string, agencyId: string, now?: Date): Promise<void>;
   /** Decree 13/2023: the citizen withdrew consent — delete their personal data. Returns complaints affected. */
   forgetCitizen(channel: ChannelName, userId: string): Promise<number>;
 }

@@ -191,6 +191,15 @@ export class MongoComplaintService implements ComplaintService {
     return { ok: true, complaint: toCitizenView(doc, this.directory(), this.clock()) };
   }
 
+  async markForwarded(code: string, agencyId: string, now: Date = this.clock()): Promise<void> {
+    // Email and webhook may both succeed at once: the claim makes one of them record it.
+    if (!(await this.deps.db.claims.tryClaim(`forwarded:${code}:${agencyId}`, 'delivery-worker'))) return;
+    await this.models.Complaint.updateOne(
+      { code, agencyId, status: 'received' },
+      { $set: { status: 'forwarded' }, $push: { history: { at: now, action: 'forwarded', actor: { kind: 'system', id: 'delivery-worker' }, agencyId } } },
+    );
+  }
+
   async countSince(channel: ChannelName, userId: string, since: Date): Promise<number> {
     return this.models.Complaint.countDocuments({ channel, userId, createdAt: { $gte: since } });
   }

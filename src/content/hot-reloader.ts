@@ -37,15 +37,20 @@ export class HotReloader<T> {
     return this.content;
   }
 
-  /** Watches files and folders; edits are debounced so a save of several files reloads once. */
-  watch(paths: readonly string[], debounceMs = 300): void {
+  /**
+   * Watches files and folders; edits are debounced so a save of several files reloads
+   * once. Resolves when the watcher is ready (edits before that may be missed).
+   */
+  watch(paths: readonly string[], debounceMs = 300): Promise<void> {
     this.watcher = watch([...paths], { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 50 } });
+    const ready = new Promise<void>((resolve) => this.watcher?.once('ready', () => resolve()));
     const schedule = (): void => {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => void this.reload(), debounceMs);
     };
     this.watcher.on('all', schedule);
     this.watcher.on('error', (err) => this.logger.error({ err }, 'content watcher failed'));
+    return ready;
   }
 
   /** Reloads now. Resolves true when new content is in service. Concurrent calls coalesce. */

@@ -62,7 +62,7 @@ export interface DeliveryWorkerOptions {
   /** Called after a delivery was declared dead (metrics, alerts). */
   readonly onDead?: (delivery: DeadDelivery) => void;
   /** Called after each finished attempt (metrics). */
-  readonly onOutcome?: (outcome: AttemptOutcome, delivery: { readonly transport: string; readonly event: string }) => void;
+  readonly onOutcome?: (outcome: AttemptOutcome, delivery: { readonly transport: string; readonly event: string; readonly complaintCode: string; readonly agencyId: string }) => void;
   /**
    * The sweeper: plans the deliveries of complaints a crash left half-planned
    * (`ComplaintService` implementation's planPendingDeliveries). Called at most every
@@ -201,7 +201,7 @@ export class DeliveryWorker {
     const { result, personal } = await this.send(delivery);
     const outcome = await this.record(delivery, attempt, result, personal);
     stats[outcome === 'sent' ? 'sent' : outcome === 'retry' ? 'retried' : 'dead']++;
-    this.options.onOutcome?.(outcome, { transport: delivery.transport, event: delivery.event });
+    this.options.onOutcome?.(outcome, { transport: delivery.transport, event: delivery.event, complaintCode: delivery.complaintCode, agencyId: delivery.agencyId });
   }
 
   private get claimDeps(): AttemptClaimDeps<DeliveryDoc> {

@@ -29,15 +29,15 @@ describe('hot reloading of intents and locales', () => {
     });
     const logger = createLogger({ level: 'info', destination: sink });
     reloader = await HotReloader.create(() => loadBotContent(paths, { requiredTextKeys: extraTextKeys() }), (c) => ({ contentVersion: c.version }), logger);
-    reloader.watch([paths.intentsDir, paths.localesDir, paths.abbreviationsFile], 50);
-  });
+    await reloader.watch([paths.intentsDir, paths.localesDir, paths.abbreviationsFile], 50);
+  }, 120_000);
 
   afterAll(async () => {
     await reloader.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function waitFor(predicate: () => boolean, timeoutMs = 15000): Promise<void> {
+  async function waitFor(predicate: () => boolean, timeoutMs = 90_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
       if (Date.now() > deadline) throw new Error('timed out');
@@ -52,7 +52,7 @@ describe('hot reloading of intents and locales', () => {
     writeFileSync(join(paths.localesDir, 'vi.json'), JSON.stringify(vi, null, 2));
     await waitFor(() => reloader.current() !== before);
     expect(reloader.current().translator.t('vi', 'intent.hotline.answer', { hotline: '123' })).toBe('Đường dây nóng mới: 123');
-  });
+  }, 120_000);
 
   it('keeps the last good content when an edit is broken, and logs file and line', async () => {
     const before = reloader.current();
@@ -63,5 +63,5 @@ describe('hot reloading of intents and locales', () => {
     expect(reloader.current().matcher.match('số đường dây nóng cải cách hành chính').intent).toBe('hotline');
     const rejected = logLines.find((l) => l.includes('edit rejected'))!;
     expect(rejected).toMatch(/intents\/hotline\.yaml:\d+/);
-  });
+  }, 120_000);
 });
