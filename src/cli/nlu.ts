@@ -129,7 +129,9 @@ function print(report: EvaluationReport, json: boolean | undefined, title: strin
   const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
   console.log(`${title}\n`);
   console.log(`texts: ${report.n}   accuracy: ${pct(report.accuracy)}   macro-F1: ${pct(report.macroF1)}`);
-  console.log(`training: ${report.timing.trainMs.toFixed(0)} ms   matching: ${(report.timing.predictMsPerText * 1000).toFixed(0)} µs per text\n`);
+  console.log(`training: ${report.timing.trainMs.toFixed(0)} ms   matching: ${(report.timing.predictMsPerText * 1000).toFixed(0)} µs per text`);
+  const bins = report.calibration.bins.map((b) => `${b.from.toFixed(1)}–${b.to.toFixed(1)}: ${pct(b.accuracy)} right of ${b.n}`).join(', ');
+  console.log(`calibration: expected calibration error ${pct(report.calibration.ece)} (confidence → share right: ${bins})\n`);
   console.log('intent                          precision  recall     F1  support');
   for (const [intent, s] of Object.entries(report.perIntent).sort((a, b) => a[1].f1 - b[1].f1)) {
     console.log(`${intent.padEnd(30)} ${pct(s.precision).padStart(9)} ${pct(s.recall).padStart(7)} ${pct(s.f1).padStart(7)} ${String(s.support).padStart(8)}`);

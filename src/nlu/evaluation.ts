@@ -6,7 +6,7 @@
 import type { AbbreviationTable } from '../text/normalize';
 import { foldDiacritics } from '../text/vietnamese';
 import type { LabelledText, MatcherOptions } from './intent-matcher';
-import { DEFAULT_MATCHER_OPTIONS, IntentMatcher } from './intent-matcher';
+import { DEFAULT_MATCHER_OPTIONS, FALLBACK, IntentMatcher } from './intent-matcher';
 import { seededRandom, shuffleInPlace } from './seeded-random';
 
 export interface IntentScore {
@@ -24,10 +24,19 @@ export interface Confusion {
   readonly examples: readonly string[];
 }
 
+/** How well confidence predicts correctness: ten bins of confidence, their accuracy. */
+export interface Calibration {
+  /** Expected calibration error: the support-weighted gap between confidence and accuracy (0 = perfect). */
+  readonly ece: number;
+  readonly bins: readonly { readonly from: number; readonly to: number; readonly n: number; readonly meanConfidence: number; readonly accuracy: number }[];
+}
+
 export interface EvaluationReport {
   readonly n: number;
   readonly accuracy: number;
   readonly macroF1: number;
+  /** Calibration of the top intent's probability against whether the answer was right. */
+  readonly calibration: Calibration;
   readonly perIntent: Readonly<Record<string, IntentScore>>;
   readonly confusions: readonly Confusion[];
   readonly timing: { readonly trainMs: number; readonly predictMsPerText: number };
@@ -37,11 +46,16 @@ export interface Prediction {
   readonly text: string;
   readonly expected: string;
   readonly predicted: string;
+  /** The matcher's probability of its best intent. */
+  readonly confidence: number;
 }
 
 /** Runs `matcher` over `items` and returns the predictions. */
 export function predictAll(matcher: IntentMatcher, items: readonly LabelledText[]): Prediction[] {
-  return items.map((item) => ({ text: item.text, expected: item.intent, predicted: matcher.match(item.text).intent }));
+  return items.map((item) => {
+    const result = matcher.match(item.text);
+    return { text: item.text, expected: item.intent, predicted: result.intent, confidence: result.confidence };
+  });
 }
 
 /** Scores predictions. Every label that occurs as expected or predicted counts in macro-F1. */
@@ -61,7 +75,38 @@ export function scorePredictions(predictions: readonly Prediction[], timing: Eva
   }
   const scored = labels.filter((l) => perIntent[l].support > 0);
   const macroF1 = scored.length ? scored.reduce((sum, l) => sum + perIntent[l].f1, 0) / scored.length : 0;
-  return { n: predictions.length, accuracy: predictions.length ? correct / predictions.length : 0, macroF1, perIntent, confusions: confusions(predictions), timing };
+  return {
+    n: predictions.length,
+    accuracy: predictions.length ? correct / predictions.length : 0,
+    macroF1,
+    calibration: calibration(predictions),
+    perIntent,
+    confusions: confusions(predictions),
+    timing,
+  };
+}
+
+/** Calibration of the answers the bot gives: predictions of an intent (fallbacks are not an answer with a confidence). */
+function calibration(predictions: readonly Prediction[]): Calibration {
+  const bins = Array.from({ length: 10 }, (_, i) => ({ from: i / 10, to: (i + 1) / 10, n: 0, confidenceSum: 0, correct: 0 }));
+  const answered = predictions.filter((p) => p.predicted !== FALLBACK);
+  for (const p of answered) {
+    const bin = bins[Math.min(9, Math.floor(p.confidence * 10))];
+    bin.n++;
+    bin.confidenceSum += p.confidence;
+    if (p.expected === p.predicted) bin.correct++;
+  }
+  const total = Math.max(1, answered.length);
+  let ece = 0;
+  const out = bins
+    .filter((b) => b.n > 0)
+    .map((b) => {
+      const meanConfidence = b.confidenceSum / b.n;
+      const accuracy = b.correct / b.n;
+      ece += (b.n / total) * Math.abs(meanConfidence - accuracy);
+      return { from: b.from, to: b.to, n: b.n, meanConfidence, accuracy };
+    });
+  return { ece, bins: out };
 }
 
 function confusions(predictions: readonly Prediction[]): Confusion[] {

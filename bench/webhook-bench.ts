@@ -1,0 +1,425 @@
+/**
+ * Webhook benchmark: updates per second through the whole service (buildApp, MongoDB-backed
+ * conversation state, Telegram in webhook mode, Zalo OA webhook) against the local fakes of
+ * the Telegram Bot API and Zalo OA, beside a bare telegraf bot that only echoes, fed the same
+ * updates by the same HTTP client against the same fake in the same run.
+ *
+ * Three rates are told apart because they measure different things:
+ * - accepted: every POST answered (the service answers 200 once the update id is recorded,
+ *   before the conversation work; the echo bot answers after its reply was sent);
+ * - handled: the conversation engine has handled every update (the service's metrics);
+ * - replied: the replies have reached the fake (Telegram: the service's send queue keeps
+ *   Telegram's limits, ~30 messages/s per bot and 1/s per private chat, so this rate is
+ *   capped by design, not by the code).
+ * The fakes' own flood limits are off. Nothing but 127.0.0.1 is contacted.
+ */
+import { Agent, createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import mongoose from 'mongoose';
+import { Telegraf } from 'telegraf';
+import { buildApp, type App } from '../src/app';
+import { computeZaloSignature } from '../src/channels/zalo/webhook-signature';
+import { loadConfig } from '../src/config';
+import { silentLogger } from '../src/infra/logger';
+import { freePort } from '../src/storage/embedded-ferretdb';
+import { FakeTelegramServer, privateChatOf, type Update, type User } from '../test/fakes/telegram-bot-api';
+import { FAKE_CS_PATH, FakeZaloServer } from '../test/fakes/zalo-oa-server';
+import { fmt, heading, percentile, rssMb } from './bench-util';
+import { benchEnv, openBenchMongo, type BenchMongo } from './complaint-bench';
+
+const TELEGRAM_SECRET = 'bench_webhook_secret_0123456789';
+const ZALO_OA_SECRET = 'bench-oa-secret-key';
+const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+/** Intents whose questions would start a flow or need a code: left out of the question mix. */
+const NOT_QUESTIONS = new Set(['complaint_submit', 'complaint_status']);
+const POLL_MS = 10;
+
+export interface WebhookBenchOptions {
+  /** Telegram updates (BENCH_TG_UPDATES, default 1200). */
+  readonly telegramUpdates?: number;
+  /** Zalo events (BENCH_ZALO_EVENTS, default 2000). */
+  readonly zaloEvents?: number;
+  /** Distinct citizens (BENCH_USERS, default 200). */
+  readonly users?: number;
+  /** Requests in flight (default 16). */
+  readonly concurrency?: number;
+}
+
+// ------------------------------------------------------------------ HTTP client
+
+interface Target {
+  readonly url: URL;
+  readonly body: string;
+  readonly headers: Record<string, string>;
+}
+
+function post(agent: Agent, target: Target): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(target.body)), ...target.headers };
+    const req = request(target.url, { method: 'POST', agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(target.body);
+  });
+}
+
+interface DriveResult {
+  readonly seconds: number;
+  /** Request → final HTTP answer, ms, sorted. */
+  readonly latenciesMs: number[];
+  readonly statuses: Map<number, number>;
+  /** 503 answers retried (as Zalo and Telegram redeliver). */
+  readonly retries: number;
+}
+
+/**
+ * POSTs `count` requests with `concurrency` in flight; a 503 is retried after 100 ms like a
+ * redelivery. `onStart(i, at)` sees when request i was first sent (Date.now()).
+ */
+async function drive(count: number, concurrency: number, make: (i: number) => Target, onStart: (i: number, at: number) => void): Promise<DriveResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const latenciesMs: number[] = [];
+  const statuses = new Map<number, number>();
+  let retries = 0;
+  let next = 0;
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const i = next++;
+      const target = make(i);
+      onStart(i, Date.now());
+      const t0 = performance.now();
+      let status = await post(agent, target);
+      while (status === 503) {
+        retries++;
+        await new Promise((r) => setTimeout(r, 100));
+        status = await post(agent, target);
+      }
+      latenciesMs.push(performance.now() - t0);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latenciesMs.sort((a, b) => a - b);
+  return { seconds, latenciesMs, statuses, retries };
+}
+
+// ------------------------------------------------------------------ observing the fakes
+
+/** Watches a growing list of sent messages: when each user got a first one, and when the last arrived. */
+class ReplyWatcher {
+  readonly firstReplyAt = new Map<string, number>();
+  lastChangeAt = Date.now();
+  private seen = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly replies: () => readonly { user: string }[]) {
+    this.timer = setInterval(() => this.tick(), POLL_MS);
+  }
+
+  get count(): number {
+    return this.seen;
+  }
+
+  tick(): void {
+    const list = this.replies();
+    if (list.length === this.seen) return;
+    const now = Date.now();
+    for (let i = this.seen; i < list.length; i++) if (!this.firstReplyAt.has(list[i].user)) this.firstReplyAt.set(list[i].user, now);
+    this.seen = list.length;
+    this.lastChangeAt = now;
+  }
+
+  /** Resolves once no reply arrived for `quietMs` (or after `timeoutMs`). */
+  async settle(quietMs: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && Date.now() - this.lastChangeAt < quietMs) await sleep(50);
+    this.tick();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Waits until `condition` holds; resolves with Date.now() at that moment (or undefined on timeout). */
+async function waitUntil(condition: () => Promise<boolean> | boolean, timeoutMs: number): Promise<number | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return Date.now();
+    await sleep(POLL_MS);
+  }
+  return undefined;
+}
+
+async function handledCount(app: App, channel: string): Promise<number> {
+  const metric = await app.metrics.messagesIn.get();
+  return metric.values.filter((v) => v.labels.channel === channel).reduce((sum, v) => sum + v.value, 0);
+}
+
+/** Latency of each user's first message: its POST → the first reply to that user at the fake. */
+function firstReplyLatencies(firstSentAt: Map<string, number>, watcher: ReplyWatcher): number[] {
+  const out: number[] = [];
+  for (const [user, sentAt] of firstSentAt) {
+    const at = watcher.firstReplyAt.get(user);
+    if (at !== undefined) out.push(at - sentAt);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+function latencyText(sortedMs: readonly number[]): string {
+  return `p50 ${fmt(percentile(sortedMs, 50), 1)} ms, p99 ${fmt(percentile(sortedMs, 99), 1)} ms`;
+}
+
+function signed(mb: number): string {
+  return `${mb >= 0 ? '+' : '−'}${fmt(Math.abs(mb), 0)}`;
+}
+
+function statusText(statuses: Map<number, number>): string {
+  return [...statuses.entries()].map(([status, n]) => `${n}×${status}`).join(', ');
+}
+
+// ------------------------------------------------------------------ workload
+
+/** Questions the matcher sends to an answer (not to a flow), from the shipped examples. */
+function questionsOf(app: App): string[] {
+  const content = app.content.current();
+  const out: string[] = [];
+  for (const intent of content.intents.values()) {
+    if (NOT_QUESTIONS.has(intent.id)) continue;
+    const answered = intent.examples.filter((text) => content.matcher.match(text).intent === intent.id);
+    out.push(...answered.slice(0, 3));
+  }
+  if (out.length === 0) throw new Error('no question among the shipped examples is answered by its intent');
+  return out;
+}
+
+function telegramUsers(count: number): User[] {
+  return Array.from({ length: count }, (_, i) => ({ id: 5_100_001 + i, is_bot: false, first_name: `Citizen ${i}` }));
+}
+
+function telegramUpdate(updateId: number, user: User, text: string): Update {
+  return { update_id: updateId, message: { message_id: updateId, from: user, chat: privateChatOf(user), date: Math.floor(Date.now() / 1000), text } };
+}
+
+// ------------------------------------------------------------------ sections
+
+interface TelegramWorkload {
+  readonly users: readonly User[];
+  readonly questions: readonly string[];
+  readonly count: number;
+  readonly concurrency: number;
+}
+
+function telegramTarget(url: URL, workload: TelegramWorkload, firstUpdateId: number, i: number): Target {
+  const user = workload.users[i % workload.users.length];
+  const question = workload.questions[(i * 7) % workload.questions.length];
+  return { url, body: JSON.stringify(telegramUpdate(firstUpdateId + i, user, question)), headers: { [TELEGRAM_SECRET_HEADER]: TELEGRAM_SECRET } };
+}
+
+/** First request index of each user (requests go round-robin over users). */
+function recordFirst(firstSentAt: Map<string, number>, user: string, at: number): void {
+  if (!firstSentAt.has(user)) firstSentAt.set(user, at);
+}
+
+interface PhaseFigures {
+  readonly acceptedPerSecond: number;
+  readonly repliedPerSecond: number;
+}
+
+async function telegramEcho(fake: FakeTelegramServer, workload: TelegramWorkload): Promise<PhaseFigures> {
+  fake.clearSent();
+  const echo = new Telegraf(fake.token, { telegram: { apiRoot: fake.apiRoot, webhookReply: false } });
+  echo.botInfo = await echo.telegram.getMe();
+  echo.on('text', (ctx) => ctx.reply(ctx.message.text));
+  const server: Server = createServer(echo.webhookCallback('/telegram/webhook', { secretToken: TELEGRAM_SECRET }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/telegram/webhook`);
+  const watcher = new ReplyWatcher(() => sentMessages(fake));
+  const firstSentAt = new Map<string, number>();
+  const rssBefore = rssMb();
+  try {
+    const started = Date.now();
+    const run = await drive(workload.count, workload.concurrency, (i) => telegramTarget(url, workload, 900_000_001, i), (i, at) => recordFirst(firstSentAt, String(workload.users[i % workload.users.length].id), at));
+    await watcher.settle(1000, 10_000);
+    const replySeconds = (watcher.lastChangeAt - started) / 1000;
+    heading('telegram: bare telegraf echo bot (baseline)');
+    console.log(`telegraf Telegraf.webhookCallback on node:http, ctx.reply → the fake over HTTP; no database`);
+    console.log(`N = ${workload.count} updates from ${workload.users.length} users, ${workload.concurrency} in flight; answers: ${statusText(run.statuses)}`);
+    console.log(`accepted: ${fmt(workload.count / run.seconds, 1)} updates/s; request → HTTP 200 (after the echo was sent): ${latencyText(run.latenciesMs)}`);
+    console.log(`replied: ${watcher.count} messages at the fake, ${fmt(watcher.count / replySeconds, 1)} replies/s`);
+    console.log(`first message of each user → first reply at the fake (±${POLL_MS} ms): ${latencyText(firstReplyLatencies(firstSentAt, watcher))}`);
+    console.log(`resident memory: ${fmt(rssMb(), 0)} MB (bench process: fakes, client and echo bot; ${signed(rssMb() - rssBefore)} MB in this phase)`);
+    return { acceptedPerSecond: workload.count / run.seconds, repliedPerSecond: watcher.count / replySeconds };
+  } finally {
+    watcher.stop();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+function sentMessages(fake: FakeTelegramServer): { user: string }[] {
+  // `sent` only grows between clearSent() calls; map lazily to what the watcher needs.
+  return fake.sent.filter((c) => c.method === 'sendMessage').map((c) => ({ user: String(c.params.chat_id) }));
+}
+
+async function telegramService(app: App, fake: FakeTelegramServer, workload: TelegramWorkload): Promise<PhaseFigures> {
+  fake.clearSent();
+  const url = new URL('/telegram/webhook', app.url);
+  const watcher = new ReplyWatcher(() => sentMessages(fake));
+  const firstSentAt = new Map<string, number>();
+  const handledBefore = await handledCount(app, 'telegram');
+  const rssBefore = rssMb();
+  try {
+    const started = Date.now();
+    const run = await drive(workload.count, workload.concurrency, (i) => telegramTarget(url, workload, 100_000_001, i), (i, at) => recordFirst(firstSentAt, String(workload.users[i % workload.users.length].id), at));
+    const handledAt = await waitUntil(async () => (await handledCount(app, 'telegram')) - handledBefore >= workload.count, 120_000);
+    const handled = (await handledCount(app, 'telegram')) - handledBefore;
+    await watcher.settle(3000, 150_000);
+    const replySeconds = (watcher.lastChangeAt - started) / 1000;
+    heading('telegram: the service in webhook mode');
+    console.log('buildApp: fastify POST /telegram/webhook → update id recorded in MongoDB → 200; then ConversationEngine (MongoConversationStore) → send queue → the fake');
+    console.log(`N = ${workload.count} updates from ${workload.users.length} users (${fmt(workload.count / workload.users.length, 0)} each, round-robin), ${workload.concurrency} in flight; ${workload.questions.length} distinct questions; answers: ${statusText(run.statuses)}`);
+    console.log(`accepted: ${fmt(workload.count / run.seconds, 1)} updates/s; request → HTTP 200 (update recorded, not yet handled): ${latencyText(run.latenciesMs)}`);
+    if (handledAt === undefined) console.log(`handled: only ${handled} of ${workload.count} within 120 s`);
+    else console.log(`handled by the engine: ${fmt(workload.count / ((handledAt - started) / 1000), 1)} updates/s (all ${workload.count} in ${fmt((handledAt - started) / 1000, 1)} s)`);
+    console.log(
+      `replied: ${watcher.count} messages at the fake in ${fmt(replySeconds, 1)} s = ${fmt(watcher.count / replySeconds, 1)} replies/s ` +
+        '(capped by the send queue: Telegram allows ~30 messages/s per bot and 1/s per private chat)',
+    );
+    console.log(`first message of each user → first reply at the fake (±${POLL_MS} ms): ${latencyText(firstReplyLatencies(firstSentAt, watcher))}`);
+    console.log(`resident memory: ${fmt(rssMb(), 0)} MB (whole bench process; ${signed(rssMb() - rssBefore)} MB in this phase)`);
+    return { acceptedPerSecond: workload.count / run.seconds, repliedPerSecond: watcher.count / replySeconds };
+  } finally {
+    watcher.stop();
+  }
+}
+
+interface ZaloWorkload {
+  readonly users: readonly string[];
+  readonly questions: readonly string[];
+  readonly count: number;
+  readonly concurrency: number;
+}
+
+function zaloTarget(url: URL, fake: FakeZaloServer, workload: ZaloWorkload, i: number): Target {
+  const timestamp = String(Date.now());
+  const event = {
+    app_id: fake.appId,
+    user_id_by_app: '552177279717587730',
+    event_name: 'user_send_text',
+    timestamp,
+    sender: { id: workload.users[i % workload.users.length] },
+    recipient: { id: fake.oaId },
+    message: { text: workload.questions[(i * 7) % workload.questions.length], msg_id: `bench-${timestamp}-${i}` },
+  };
+  const body = JSON.stringify(event);
+  return { url, body, headers: { 'x-zevent-signature': `mac=${computeZaloSignature(fake.appId, body, timestamp, ZALO_OA_SECRET)}` } };
+}
+
+async function zaloService(app: App, fake: FakeZaloServer, workload: ZaloWorkload): Promise<void> {
+  for (const user of workload.users) fake.setLastInteraction(user, new Date());
+  const url = new URL('/zalo/webhook', app.url);
+  const replies = (): { user: string }[] => fake.sent.filter((m) => m.path === FAKE_CS_PATH).map((m) => ({ user: m.userId }));
+  const watcher = new ReplyWatcher(replies);
+  const firstSentAt = new Map<string, number>();
+  const handledBefore = await handledCount(app, 'zalo');
+  const rssBefore = rssMb();
+  try {
+    const started = Date.now();
+    const run = await drive(workload.count, workload.concurrency, (i) => zaloTarget(url, fake, workload, i), (i, at) => recordFirst(firstSentAt, workload.users[i % workload.users.length], at));
+    const handledAt = await waitUntil(async () => (await handledCount(app, 'zalo')) - handledBefore >= workload.count, 120_000);
+    const handled = (await handledCount(app, 'zalo')) - handledBefore;
+    await watcher.settle(2000, 60_000);
+    const replySeconds = (watcher.lastChangeAt - started) / 1000;
+    heading('zalo: the service, POST /zalo/webhook');
+    console.log('buildApp: signature check → event id recorded in MongoDB → 200; then a lane queue (8 citizens at a time) → ConversationEngine → /v3.0/oa/message/cs at the fake');
+    console.log(`N = ${workload.count} signed user_send_text events from ${workload.users.length} users, ${workload.concurrency} in flight; answers: ${statusText(run.statuses)}; 503 (queue full) retried: ${run.retries}`);
+    console.log(`accepted: ${fmt(workload.count / run.seconds, 1)} events/s; request → HTTP 200 (recorded and queued, 503 retries included): ${latencyText(run.latenciesMs)}`);
+    if (handledAt === undefined) console.log(`handled: only ${handled} of ${workload.count} within 120 s`);
+    else console.log(`handled by the engine: ${fmt(workload.count / ((handledAt - started) / 1000), 1)} events/s (all ${workload.count} in ${fmt((handledAt - started) / 1000, 1)} s)`);
+    console.log(`replied: ${watcher.count} messages at the fake (message/cs) in ${fmt(replySeconds, 1)} s = ${fmt(watcher.count / replySeconds, 1)} replies/s`);
+    console.log(`first event of each user → first reply at the fake (±${POLL_MS} ms): ${latencyText(firstReplyLatencies(firstSentAt, watcher))}`);
+    console.log(`resident memory: ${fmt(rssMb(), 0)} MB (whole bench process; ${signed(rssMb() - rssBefore)} MB in this phase)`);
+  } finally {
+    watcher.stop();
+  }
+}
+
+// ------------------------------------------------------------------ entry point
+
+export async function runWebhookBench(options: WebhookBenchOptions = {}): Promise<void> {
+  const userCount = options.users ?? Number(process.env.BENCH_USERS ?? 200);
+  const concurrency = options.concurrency ?? 16;
+  const telegramCount = options.telegramUpdates ?? Number(process.env.BENCH_TG_UPDATES ?? 1200);
+  const zaloCount = options.zaloEvents ?? Number(process.env.BENCH_ZALO_EVENTS ?? 2000);
+  const telegramFake = new FakeTelegramServer({ rateLimits: false });
+  const zaloFake = new FakeZaloServer();
+  let mongo: BenchMongo | undefined;
+  let app: App | undefined;
+  try {
+    await telegramFake.start();
+    await zaloFake.start();
+    const users = telegramUsers(userCount);
+    for (const user of users) telegramFake.addChat(privateChatOf(user));
+    mongo = await openBenchMongo('webhooks');
+    const port = await freePort();
+    const tokens = zaloFake.issueTokens();
+    const config = loadConfig(
+      benchEnv(mongo, {
+        PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        TELEGRAM_BOT_TOKEN: telegramFake.token,
+        TELEGRAM_MODE: 'webhook',
+        TELEGRAM_API_ROOT: telegramFake.apiRoot,
+        TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
+        ZALO_APP_ID: zaloFake.appId,
+        ZALO_APP_SECRET: zaloFake.appSecret,
+        ZALO_OA_SECRET_KEY: ZALO_OA_SECRET,
+        ZALO_ACCESS_TOKEN: tokens.accessToken,
+        ZALO_REFRESH_TOKEN: tokens.refreshToken,
+        ZALO_OPENAPI_BASE: zaloFake.url,
+        ZALO_OAUTH_BASE: zaloFake.url,
+      }),
+    );
+    app = await buildApp(config, silentLogger());
+    const questions = questionsOf(app);
+    const telegramWorkload: TelegramWorkload = { users, questions, count: telegramCount, concurrency };
+
+    heading('webhooks: set-up');
+    console.log(`database: ${mongo.description}; fakes on 127.0.0.1 with their rate limits off; client: node:http keep-alive, ${concurrency} requests in flight`);
+    // The baseline runs first, in a process that has not yet served anything.
+    const echo = await telegramEcho(telegramFake, telegramWorkload);
+    await app.start();
+    const service = await telegramService(app, telegramFake, telegramWorkload);
+    heading('telegram: service vs bare echo bot');
+    console.log(`accepted updates/s: service ${fmt(service.acceptedPerSecond, 1)} vs echo ${fmt(echo.acceptedPerSecond, 1)} (echo / service = ${fmt(echo.acceptedPerSecond / service.acceptedPerSecond, 1)}×)`);
+    console.log(`replies/s at the fake: service ${fmt(service.repliedPerSecond, 1)} vs echo ${fmt(echo.repliedPerSecond, 1)} (echo / service = ${fmt(echo.repliedPerSecond / service.repliedPerSecond, 1)}×)`);
+    await zaloService(app, zaloFake, { users: users.map((u) => `zalo-${u.id}`), questions, count: zaloCount, concurrency });
+  } finally {
+    await app?.stop();
+    await Promise.all([telegramFake.close(), zaloFake.close()]);
+    const bench = mongo;
+    await bench?.close(async () => {
+      const conn = await mongoose.createConnection(bench.uri, { dbName: bench.dbName, retryWrites: false }).asPromise();
+      await conn.dropDatabase();
+      await conn.close();
+    });
+  }
+}
+
+if (require.main === module) {
+  runWebhookBench().catch((err: Error) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
