@@ -37,7 +37,7 @@ const POLL_MS = 10;
 export interface WebhookBenchOptions {
   /** Telegram updates (BENCH_TG_UPDATES, default 1200). */
   readonly telegramUpdates?: number;
-  /** Zalo events (BENCH_ZALO_EVENTS, default 2000). */
+  /** Zalo events (BENCH_ZALO_EVENTS, default 1500). */
   readonly zaloEvents?: number;
   /** Distinct citizens (BENCH_USERS, default 200). */
   readonly users?: number;
@@ -53,12 +53,18 @@ interface Target {
   readonly headers: Record<string, string>;
 }
 
-function post(agent: Agent, target: Target): Promise<number> {
+interface Answer {
+  readonly status: number;
+  readonly body: string;
+}
+
+function post(agent: Agent, target: Target): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(target.body)), ...target.headers };
     const req = request(target.url, { method: 'POST', agent, headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -70,7 +76,8 @@ interface DriveResult {
   readonly seconds: number;
   /** Request → final HTTP answer, ms, sorted. */
   readonly latenciesMs: number[];
-  readonly statuses: Map<number, number>;
+  /** Final answers by status and body ("200 {"ok":true}"). */
+  readonly statuses: Map<string, number>;
   /** 503 answers retried (as Zalo and Telegram redeliver). */
   readonly retries: number;
 }
@@ -82,7 +89,7 @@ interface DriveResult {
 async function drive(count: number, concurrency: number, make: (i: number) => Target, onStart: (i: number, at: number) => void): Promise<DriveResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const latenciesMs: number[] = [];
-  const statuses = new Map<number, number>();
+  const statuses = new Map<string, number>();
   let retries = 0;
   let next = 0;
   const started = performance.now();
@@ -92,14 +99,15 @@ async function drive(count: number, concurrency: number, make: (i: number) => Ta
       const target = make(i);
       onStart(i, Date.now());
       const t0 = performance.now();
-      let status = await post(agent, target);
-      while (status === 503) {
+      let answer = await post(agent, target);
+      while (answer.status === 503) {
         retries++;
         await new Promise((r) => setTimeout(r, 100));
-        status = await post(agent, target);
+        answer = await post(agent, target);
       }
       latenciesMs.push(performance.now() - t0);
-      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      const key = `${answer.status} ${answer.body.length > 60 ? '' : answer.body}`.trim();
+      statuses.set(key, (statuses.get(key) ?? 0) + 1);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -151,11 +159,21 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Waits until `condition` holds; resolves with Date.now() at that moment (or undefined on timeout). */
-async function waitUntil(condition: () => Promise<boolean> | boolean, timeoutMs: number): Promise<number | undefined> {
+/**
+ * Waits until `read()` reaches `target`; gives up when it stopped moving for `quietMs` (work
+ * was lost) or after `timeoutMs`. Resolves with Date.now() when the target was reached.
+ */
+async function waitForCount(read: () => Promise<number>, target: number, quietMs: number, timeoutMs: number): Promise<number | undefined> {
   const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  let changedAt = Date.now();
   while (Date.now() < deadline) {
-    if (await condition()) return Date.now();
+    const value = await read();
+    if (value >= target) return Date.now();
+    if (value !== last) {
+      last = value;
+      changedAt = Date.now();
+    } else if (Date.now() - changedAt > quietMs) return undefined;
     await sleep(POLL_MS);
   }
   return undefined;
@@ -184,8 +202,8 @@ function signed(mb: number): string {
   return `${mb >= 0 ? '+' : '−'}${fmt(Math.abs(mb), 0)}`;
 }
 
-function statusText(statuses: Map<number, number>): string {
-  return [...statuses.entries()].map(([status, n]) => `${n}×${status}`).join(', ');
+function statusText(statuses: Map<string, number>): string {
+  return [...statuses.entries()].map(([answer, n]) => `${n}× ${answer}`).join(', ');
 }
 
 // ------------------------------------------------------------------ workload
@@ -226,13 +244,15 @@ function telegramTarget(url: URL, workload: TelegramWorkload, firstUpdateId: num
   return { url, body: JSON.stringify(telegramUpdate(firstUpdateId + i, user, question)), headers: { [TELEGRAM_SECRET_HEADER]: TELEGRAM_SECRET } };
 }
 
-/** First request index of each user (requests go round-robin over users). */
+/** Remembers when each user's first request was sent (requests go round-robin over users). */
 function recordFirst(firstSentAt: Map<string, number>, user: string, at: number): void {
   if (!firstSentAt.has(user)) firstSentAt.set(user, at);
 }
 
 interface PhaseFigures {
   readonly acceptedPerSecond: number;
+  /** Updates fully handled per second (the echo bot: replied). */
+  readonly handledPerSecond: number;
   readonly repliedPerSecond: number;
 }
 
@@ -258,8 +278,9 @@ async function telegramEcho(fake: FakeTelegramServer, workload: TelegramWorkload
     console.log(`accepted: ${fmt(workload.count / run.seconds, 1)} updates/s; request → HTTP 200 (after the echo was sent): ${latencyText(run.latenciesMs)}`);
     console.log(`replied: ${watcher.count} messages at the fake, ${fmt(watcher.count / replySeconds, 1)} replies/s`);
     console.log(`first message of each user → first reply at the fake (±${POLL_MS} ms): ${latencyText(firstReplyLatencies(firstSentAt, watcher))}`);
-    console.log(`resident memory: ${fmt(rssMb(), 0)} MB (bench process: fakes, client and echo bot; ${signed(rssMb() - rssBefore)} MB in this phase)`);
-    return { acceptedPerSecond: workload.count / run.seconds, repliedPerSecond: watcher.count / replySeconds };
+    console.log(`resident memory: ${fmt(rssMb(), 0)} MB (whole bench process; ${signed(rssMb() - rssBefore)} MB in this phase)`);
+    const accepted = workload.count / run.seconds;
+    return { acceptedPerSecond: accepted, handledPerSecond: accepted, repliedPerSecond: watcher.count / replySeconds };
   } finally {
     watcher.stop();
     server.closeAllConnections();
@@ -282,7 +303,7 @@ async function telegramService(app: App, fake: FakeTelegramServer, workload: Tel
   try {
     const started = Date.now();
     const run = await drive(workload.count, workload.concurrency, (i) => telegramTarget(url, workload, 100_000_001, i), (i, at) => recordFirst(firstSentAt, String(workload.users[i % workload.users.length].id), at));
-    const handledAt = await waitUntil(async () => (await handledCount(app, 'telegram')) - handledBefore >= workload.count, 120_000);
+    const handledAt = await waitForCount(async () => (await handledCount(app, 'telegram')) - handledBefore, workload.count, 5000, 120_000);
     const handled = (await handledCount(app, 'telegram')) - handledBefore;
     await watcher.settle(3000, 150_000);
     const replySeconds = (watcher.lastChangeAt - started) / 1000;
@@ -290,15 +311,16 @@ async function telegramService(app: App, fake: FakeTelegramServer, workload: Tel
     console.log('buildApp: fastify POST /telegram/webhook → update id recorded in MongoDB → 200; then ConversationEngine (MongoConversationStore) → send queue → the fake');
     console.log(`N = ${workload.count} updates from ${workload.users.length} users (${fmt(workload.count / workload.users.length, 0)} each, round-robin), ${workload.concurrency} in flight; ${workload.questions.length} distinct questions; answers: ${statusText(run.statuses)}`);
     console.log(`accepted: ${fmt(workload.count / run.seconds, 1)} updates/s; request → HTTP 200 (update recorded, not yet handled): ${latencyText(run.latenciesMs)}`);
-    if (handledAt === undefined) console.log(`handled: only ${handled} of ${workload.count} within 120 s`);
+    if (handledAt === undefined) console.log(`handled: only ${handled} of ${workload.count} — ${workload.count - handled} answered 200 but never handled (LOST)`);
     else console.log(`handled by the engine: ${fmt(workload.count / ((handledAt - started) / 1000), 1)} updates/s (all ${workload.count} in ${fmt((handledAt - started) / 1000, 1)} s)`);
     console.log(
       `replied: ${watcher.count} messages at the fake in ${fmt(replySeconds, 1)} s = ${fmt(watcher.count / replySeconds, 1)} replies/s ` +
         '(capped by the send queue: Telegram allows ~30 messages/s per bot and 1/s per private chat)',
     );
-    console.log(`first message of each user → first reply at the fake (±${POLL_MS} ms): ${latencyText(firstReplyLatencies(firstSentAt, watcher))}`);
+    console.log(`first message of each user → first reply at the fake (±${POLL_MS} ms; mostly waiting in the 30 msg/s send queue): ${latencyText(firstReplyLatencies(firstSentAt, watcher))}`);
     console.log(`resident memory: ${fmt(rssMb(), 0)} MB (whole bench process; ${signed(rssMb() - rssBefore)} MB in this phase)`);
-    return { acceptedPerSecond: workload.count / run.seconds, repliedPerSecond: watcher.count / replySeconds };
+    const handledPerSecond = handledAt === undefined ? 0 : workload.count / ((handledAt - started) / 1000);
+    return { acceptedPerSecond: workload.count / run.seconds, handledPerSecond, repliedPerSecond: watcher.count / replySeconds };
   } finally {
     watcher.stop();
   }
@@ -337,7 +359,7 @@ async function zaloService(app: App, fake: FakeZaloServer, workload: ZaloWorkloa
   try {
     const started = Date.now();
     const run = await drive(workload.count, workload.concurrency, (i) => zaloTarget(url, fake, workload, i), (i, at) => recordFirst(firstSentAt, workload.users[i % workload.users.length], at));
-    const handledAt = await waitUntil(async () => (await handledCount(app, 'zalo')) - handledBefore >= workload.count, 120_000);
+    const handledAt = await waitForCount(async () => (await handledCount(app, 'zalo')) - handledBefore, workload.count, 5000, 120_000);
     const handled = (await handledCount(app, 'zalo')) - handledBefore;
     await watcher.settle(2000, 60_000);
     const replySeconds = (watcher.lastChangeAt - started) / 1000;
@@ -345,7 +367,7 @@ async function zaloService(app: App, fake: FakeZaloServer, workload: ZaloWorkloa
     console.log('buildApp: signature check → event id recorded in MongoDB → 200; then a lane queue (8 citizens at a time) → ConversationEngine → /v3.0/oa/message/cs at the fake');
     console.log(`N = ${workload.count} signed user_send_text events from ${workload.users.length} users, ${workload.concurrency} in flight; answers: ${statusText(run.statuses)}; 503 (queue full) retried: ${run.retries}`);
     console.log(`accepted: ${fmt(workload.count / run.seconds, 1)} events/s; request → HTTP 200 (recorded and queued, 503 retries included): ${latencyText(run.latenciesMs)}`);
-    if (handledAt === undefined) console.log(`handled: only ${handled} of ${workload.count} within 120 s`);
+    if (handledAt === undefined) console.log(`handled: only ${handled} of ${workload.count} — ${workload.count - handled} answered 200 but never handled (LOST)`);
     else console.log(`handled by the engine: ${fmt(workload.count / ((handledAt - started) / 1000), 1)} events/s (all ${workload.count} in ${fmt((handledAt - started) / 1000, 1)} s)`);
     console.log(`replied: ${watcher.count} messages at the fake (message/cs) in ${fmt(replySeconds, 1)} s = ${fmt(watcher.count / replySeconds, 1)} replies/s`);
     console.log(`first event of each user → first reply at the fake (±${POLL_MS} ms): ${latencyText(firstReplyLatencies(firstSentAt, watcher))}`);
@@ -361,7 +383,7 @@ export async function runWebhookBench(options: WebhookBenchOptions = {}): Promis
   const userCount = options.users ?? Number(process.env.BENCH_USERS ?? 200);
   const concurrency = options.concurrency ?? 16;
   const telegramCount = options.telegramUpdates ?? Number(process.env.BENCH_TG_UPDATES ?? 1200);
-  const zaloCount = options.zaloEvents ?? Number(process.env.BENCH_ZALO_EVENTS ?? 2000);
+  const zaloCount = options.zaloEvents ?? Number(process.env.BENCH_ZALO_EVENTS ?? 1500);
   const telegramFake = new FakeTelegramServer({ rateLimits: false });
   const zaloFake = new FakeZaloServer();
   let mongo: BenchMongo | undefined;
@@ -402,8 +424,10 @@ export async function runWebhookBench(options: WebhookBenchOptions = {}): Promis
     await app.start();
     const service = await telegramService(app, telegramFake, telegramWorkload);
     heading('telegram: service vs bare echo bot');
-    console.log(`accepted updates/s: service ${fmt(service.acceptedPerSecond, 1)} vs echo ${fmt(echo.acceptedPerSecond, 1)} (echo / service = ${fmt(echo.acceptedPerSecond / service.acceptedPerSecond, 1)}×)`);
-    console.log(`replies/s at the fake: service ${fmt(service.repliedPerSecond, 1)} vs echo ${fmt(echo.repliedPerSecond, 1)} (echo / service = ${fmt(echo.repliedPerSecond / service.repliedPerSecond, 1)}×)`);
+    const ratio = (a: number, b: number): string => (b > 0 ? `${fmt(a / b, 1)}×` : 'n/a');
+    console.log(`accepted (HTTP 200) updates/s: service ${fmt(service.acceptedPerSecond, 1)} vs echo ${fmt(echo.acceptedPerSecond, 1)}; echo / service = ${ratio(echo.acceptedPerSecond, service.acceptedPerSecond)}`);
+    console.log(`handled updates/s: service ${fmt(service.handledPerSecond, 1)} (engine done) vs echo ${fmt(echo.handledPerSecond, 1)} (reply sent); echo / service = ${ratio(echo.handledPerSecond, service.handledPerSecond)}`);
+    console.log(`replies/s at the fake: service ${fmt(service.repliedPerSecond, 1)} (send queue capped at 30/s by design) vs echo ${fmt(echo.repliedPerSecond, 1)} (no limit); echo / service = ${ratio(echo.repliedPerSecond, service.repliedPerSecond)}`);
     await zaloService(app, zaloFake, { users: users.map((u) => `zalo-${u.id}`), questions, count: zaloCount, concurrency });
   } finally {
     await app?.stop();

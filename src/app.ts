@@ -168,20 +168,6 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     if (config.TELEGRAM_MODE === 'webhook') await http.register(telegramWebhookRoutes, { bot: telegram.bot });
   }
 
-  const notifications = new NotificationWorker({
-    db,
-    senders,
-    render: (n, locale) => render(n, locale),
-    owner,
-    logger: logger.child({ component: 'notifications' }),
-    pollIntervalMs: config.OUTBOX_POLL_MS,
-    maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
-    onOutcome: (outcome, n) => {
-      if (outcome === 'retry' || outcome === 'dead') metrics.outboxFailures.inc({ outbox: 'notifications', transport: n.channel });
-      if (outcome === 'sent' || outcome === 'sent_template') metrics.messagesOut.inc({ channel: n.channel });
-    },
-  });
-
   if (config.ZALO_APP_ID && config.ZALO_APP_SECRET && config.ZALO_OA_SECRET_KEY && config.ZALO_REFRESH_TOKEN) {
     const tokens = new ZaloTokenManager({
       store: new MongoZaloTokenStore(db, { owner }),
@@ -222,6 +208,21 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
       logger: logger.child({ component: 'zalo' }),
     });
   }
+
+  // Built after every channel pushed its sender: the worker indexes `senders` once, when constructed.
+  const notifications = new NotificationWorker({
+    db,
+    senders,
+    render: (n, locale) => render(n, locale),
+    owner,
+    logger: logger.child({ component: 'notifications' }),
+    pollIntervalMs: config.OUTBOX_POLL_MS,
+    maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+    onOutcome: (outcome, n) => {
+      if (outcome === 'retry' || outcome === 'dead') metrics.outboxFailures.inc({ outbox: 'notifications', transport: n.channel });
+      if (outcome === 'sent' || outcome === 'sent_template') metrics.messagesOut.inc({ channel: n.channel });
+    },
+  });
 
   await http.register(webChatRoutes, {
     engine,

@@ -47,9 +47,13 @@ export class LaneQueue {
     return this.pending;
   }
 
-  /** Queues `task` in `lane`; false (and nothing queued) when the queue is full. */
-  push(lane: string, task: LaneTask): boolean {
-    if (!this.hasRoom) return false;
+  /**
+   * Queues `task` in `lane`; false (and nothing queued) when the queue is full, unless
+   * `overCapacity` is set: for a task that must not be dropped because the caller already
+   * committed to it (an event recorded as processed will not be redelivered).
+   */
+  push(lane: string, task: LaneTask, options: { overCapacity?: boolean } = {}): boolean {
+    if (!this.hasRoom && !options.overCapacity) return false;
     this.pending += 1;
     const tasks = this.lanes.get(lane);
     if (tasks) tasks.push(task);

@@ -48,6 +48,7 @@ export class E2eWorld {
   readonly dbName = `e2e_${randomBytes(4).toString('hex')}`;
   readonly zaloOaSecret = `oa-secret-${randomBytes(8).toString('hex')}`;
   agencyId = '';
+  private zaloTokens: string[] = [];
   service!: ServiceProcess;
   db!: Connection;
   private tempDir = '';
@@ -80,6 +81,7 @@ export class E2eWorld {
 
     const port = await freePort();
     const tokens = this.zalo.issueTokens();
+    this.zaloTokens = [tokens.accessToken, tokens.refreshToken];
     this.zalo.configureWebhook(`http://127.0.0.1:${port}/zalo/webhook`, { appId: this.zalo.appId, oaSecretKey: this.zaloOaSecret });
     const env: Record<string, string> = {
       NODE_ENV: 'test',
@@ -110,6 +112,11 @@ export class E2eWorld {
     await this.service.start();
     this.db = mongoose.createConnection(mongoUri, { dbName: this.dbName, retryWrites: false, serverSelectionTimeoutMS: 15_000 });
     await this.db.asPromise();
+  }
+
+  /** Every secret the service was given: none may ever appear in its logs. */
+  get secrets(): string[] {
+    return [this.apiKey, this.webhookSecret, this.zaloOaSecret, this.zalo.appSecret, TELEGRAM_TOKEN.split(':')[1], ...this.zaloTokens];
   }
 
   /** Stops the service (SIGTERM, SIGKILL after 10 s), then every fake; drops the database. */

@@ -5,6 +5,7 @@
  * composition root, signal handling — and be able to SIGKILL it like a crash would.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { join } from 'node:path';
 
 export const PROJECT_ROOT = join(__dirname, '..', '..', '..');
@@ -44,8 +45,11 @@ export class ServiceProcess {
       if (value !== undefined) env[name] = value;
     }
     Object.assign(env, this.env);
+    if (await answers(`${this.baseUrl}/healthz`)) throw new Error(`something already listens at ${this.baseUrl}: a service left over from an earlier run?`);
     this.chunks.push(`\n===== starting service (${new Date().toISOString()}) =====\n`);
-    const child = spawn(TSX, [MAIN], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // tsx runs the service in a child node process of its own: a process group lets a
+    // SIGKILL reach both (tsx relays SIGTERM, but nothing can relay SIGKILL).
+    const child = spawn(TSX, [MAIN], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
     this.exited = false;
     child.stdout?.on('data', (chunk: Buffer) => this.chunks.push(chunk.toString('utf8')));
@@ -81,12 +85,13 @@ export class ServiceProcess {
     if (!child || this.exited) return null;
     child.kill('SIGTERM');
     const timer = setTimeout(() => {
-      if (!this.exited) child.kill('SIGKILL');
+      if (!this.exited) killGroup(child);
     }, graceMs);
     try {
       return await this.exit!;
     } finally {
       clearTimeout(timer);
+      killGroup(child); // nothing of the group may outlive the test (it would hold the port and our pipes)
     }
   }
 
@@ -94,8 +99,28 @@ export class ServiceProcess {
   async kill(): Promise<void> {
     const child = this.child;
     if (!child || this.exited) return;
-    child.kill('SIGKILL');
+    killGroup(child);
     await this.exit;
+    const deadline = Date.now() + 10_000;
+    while ((await answers(`${this.baseUrl}/healthz`)) && Date.now() < deadline) await sleep(100);
+  }
+}
+
+/** SIGKILL to the child's whole process group (tsx and the node process running the service). */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -117,4 +142,34 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     await sleep(everyMs);
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+}
+
+/**
+ * POSTs `body` with node:http and resolves with the status of the server's answer, even
+ * when the server answers (413) and closes without reading the body — fetch reports that
+ * case as a network error and loses the status. The headers go first; the body is written
+ * in chunks only while no answer has come, as a careful HTTP client would.
+ */
+export function postRaw(url: string, body: Buffer, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let status: number | undefined;
+    const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
+      status = res.statusCode ?? 0;
+      res.resume();
+      resolve(status);
+    });
+    req.on('error', (error) => (status === undefined ? reject(error) : resolve(status)));
+    req.flushHeaders();
+    const writeFrom = (offset: number): void => {
+      if (status !== undefined || req.destroyed) return;
+      if (offset >= body.length) {
+        req.end();
+        return;
+      }
+      const next = Math.min(body.length, offset + 64 * 1024);
+      if (req.write(body.subarray(offset, next))) setImmediate(() => writeFrom(next));
+      else req.once('drain', () => writeFrom(next));
+    };
+    setTimeout(() => writeFrom(0), 1000);
+  });
 }

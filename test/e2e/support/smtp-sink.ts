@@ -20,6 +20,10 @@ export function mailHeader(raw: string, name: string): string | undefined {
 
 export class SmtpSink {
   readonly mails: ReceivedMail[] = [];
+  /** While true, every recipient is refused with 451 (the mail server is busy: try later). */
+  down = false;
+  /** Recipients refused while down. */
+  refused = 0;
   private server?: SMTPServer;
   private portNumber?: number;
 
@@ -28,6 +32,11 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      onRcptTo: (_address, _session, callback) => {
+        if (!this.down) return callback();
+        this.refused++;
+        callback(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 }));
+      },
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));

@@ -11,11 +11,15 @@ export interface ReceivedHook {
   readonly path: string;
   readonly idempotencyKey: string | undefined;
   readonly signatureValid: boolean;
+  /** False when the receiver was "down" and answered 503. */
+  readonly accepted: boolean;
   readonly body: string;
 }
 
 export class WebhookReceiver {
   readonly requests: ReceivedHook[] = [];
+  /** While true, every POST is answered 503 (the agency's system is down). */
+  down = false;
   private server?: Server;
   private portNumber?: number;
 
@@ -30,13 +34,16 @@ export class WebhookReceiver {
         const signature = req.headers['x-cchc-signature'];
         const key = req.headers['idempotency-key'];
         const valid = verifyWebhookSignature(raw, Array.isArray(signature) ? signature[0] : signature, this.secret);
+        const down = this.down;
         this.requests.push({
           path: req.url ?? '',
           idempotencyKey: Array.isArray(key) ? key[0] : key,
           signatureValid: valid,
+          accepted: valid && !down,
           body: raw.toString('utf8'),
         });
-        res.writeHead(valid ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: valid }));
+        const status = down ? 503 : valid ? 200 : 401;
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: status === 200 }));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
