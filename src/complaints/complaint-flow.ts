@@ -81,13 +81,12 @@ export interface ComplaintFlowDeps {
   readonly directory: DirectorySource;
   /** How long an untouched draft is kept; default 24 h. */
   readonly draftTtlMs?: number;
-  /** Complaints one citizen may file in 24 hours (abuse limit); default 5. */
+  /** Complaints one citizen may file per day, Vietnam time (abuse limit); default 5. */
   readonly dailyLimit?: number;
   readonly logger?: Logger;
 }
 
 const DEFAULT_DAILY_LIMIT = 5;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export class ComplaintFlow implements ConversationFlow {
   readonly name = COMPLAINT_FLOW_NAME;
@@ -100,7 +99,7 @@ export class ComplaintFlow implements ConversationFlow {
 
   async start(ctx: TurnContext, _match?: MatchResult): Promise<TurnOutcome> {
     const limit = this.deps.dailyLimit ?? DEFAULT_DAILY_LIMIT;
-    const filed = await this.deps.service.countSince(ctx.message.channel, ctx.message.userId, new Date(ctx.now.getTime() - DAY_MS));
+    const filed = await this.deps.service.countToday(ctx.message.channel, ctx.message.userId, ctx.now);
     if (filed >= limit) {
       this.logger.info({ channel: ctx.message.channel, limit }, 'daily complaint limit reached');
       return { messages: [{ text: ctx.t('complaint.daily_limit', { limit }) }], intent: 'complaint:daily_limit' };

@@ -85,8 +85,8 @@ export interface ComplaintService {
   submit(draft: ComplaintDraft, now?: Date): Promise<SubmittedComplaint>;
   /** Status for the citizen; `not_yours` when another citizen filed it (no details leak). */
   findForCitizen(code: string, channel: ChannelName, userId: string): Promise<CitizenLookup>;
-  /** How many complaints the citizen filed since `since` (for the daily cap). */
-  countSince(channel: ChannelName, userId: string, since: Date): Promise<number>;
+  /** How many complaints the citizen filed on the (Vietnamese) calendar day of `now` (for the daily cap). */
+  countToday(channel: ChannelName, userId: string, now?: Date): Promise<number>;
   /** The citizen's own recent complaints, newest first. */
   listForCitizen(channel: ChannelName, userId: string, limit?: number): Promise<CitizenComplaintView[]>;
   getForAgency(code: string, agencyId: string): Promise<ActionResult>;

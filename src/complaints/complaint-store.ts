@@ -39,7 +39,7 @@ import type { HolidayCalendar } from './holiday-calendar';
 import type { NotificationKind } from './notification-texts';
 import { cleanComplaintText, checkComplaintText, submissionKey } from './submission-key';
 import { isTrackingCode, newTrackingCode } from './tracking-code';
-import { addWorkingDays } from './working-days';
+import { addWorkingDays, localDateKey } from './working-days';
 
 export type { DirectorySource } from './delivery-planner';
 /** For the sweeper: finishes planning complaints a crash left with deliveriesPlanned:false. */
@@ -100,8 +100,8 @@ export class MongoComplaintService implements ComplaintService {
     const checked = checkComplaintText(draft.text);
     if (!checked.ok) throw new RangeError(`complaint text is ${checked.reason.replace('_', ' ')}`);
     const key = submissionKey({ ...draft, text: checked.text });
-    const existing = await this.findBySubmissionKey(key);
-    if (existing) return this.duplicateOf(existing, now);
+    // No look-up first: the unique index on submissionKey makes the insert itself the
+    // duplicate check (a look-up by submissionKey is a full scan on FerretDB).
 
     const directory = this.directory();
     const route = routeComplaint(directory, { sector: draft.sector, localityId: draft.localityId });
@@ -110,6 +110,8 @@ export class MongoComplaintService implements ComplaintService {
     if (!created) return this.duplicateOf((await this.findBySubmissionKey(key))!, now);
 
     const code = created;
+    const dayKey = citizenDayKey(draft.channel, draft.userId, now);
+    await this.models.CitizenDayCount.updateOne({ _id: dayKey }, { $inc: { count: 1 }, $setOnInsert: { day: localDateKey(now) } }, { upsert: true });
     if (draft.photoRefs.length > 0) {
       const photos = await storePhotos(this.deps.db, code, draft.photoRefs, this.deps.photoFetchers?.[draft.channel], this.logger);
       await this.models.Complaint.updateOne({ code }, { $set: { photos } });
@@ -200,8 +202,9 @@ export class MongoComplaintService implements ComplaintService {
     );
   }
 
-  async countSince(channel: ChannelName, userId: string, since: Date): Promise<number> {
-    return this.models.Complaint.countDocuments({ channel, userId, createdAt: { $gte: since } });
+  async countToday(channel: ChannelName, userId: string, now: Date = this.clock()): Promise<number> {
+    const doc = await this.models.CitizenDayCount.findById(citizenDayKey(channel, userId, now)).lean();
+    return doc?.count ?? 0;
   }
 
   async listForCitizen(channel: ChannelName, userId: string, limit = DEFAULT_LIST_LIMIT): Promise<CitizenComplaintView[]> {
@@ -477,4 +480,9 @@ function invalid(message: string): ActionResult {
 function sameParams(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   return [...keys].every((k) => String(a[k]) === String(b[k]));
+}
+
+/** One counter per citizen and Vietnamese calendar day. */
+function citizenDayKey(channel: ChannelName, userId: string, now: Date): string {
+  return `${channel}:${userId}:${localDateKey(now)}`;
 }
