@@ -11,7 +11,7 @@
  */
 import type { Logger } from '../infra/logger';
 import { silentLogger } from '../infra/logger';
-import { isDuplicateKeyError } from '../storage/mongo/claims';
+import { planAgencyDeliveries } from '../forwarding/outbox';
 import type { Database } from '../storage/mongo/database';
 import type { Agency, Directory } from './directory/directory';
 
@@ -64,27 +64,7 @@ export async function planDeliveries(db: Database, directory: Directory, plan: D
     note = [`Cơ quan ${plan.agencyId} ${why}; phản ánh được gửi đến cơ quan điều phối để chuyển tiếp.`, plan.note].filter(Boolean).join('\n');
     logger.warn({ code: plan.code, agencyId: plan.agencyId, coordinator: target.id }, 'agency has no delivery configured: planning delivery to the coordinator');
   }
-  const kinds = agency && transports.length > 0 ? transports : configuredTransports(target!);
-  let inserted = 0;
-  for (const transport of kinds) {
-    try {
-      await db.models.Delivery.create({
-        idempotencyKey: `${plan.messageKey}:${transport}`,
-        complaintCode: plan.code,
-        agencyId: target!.id,
-        transport,
-        event: plan.event,
-        note,
-        state: 'pending',
-        attempts: 0,
-        nextAttemptAt: plan.now,
-      });
-      inserted++;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
-  }
-  return inserted;
+  return planAgencyDeliveries(db, { agency: target!, messageKey: plan.messageKey, complaintCode: plan.code, event: plan.event, note, now: plan.now });
 }
 
 interface HistoryLike {
