@@ -13,7 +13,7 @@ import { Translator, type TemplateVars } from '../i18n/translator';
 import { IntentMatcher, type MatcherOptions, DEFAULT_MATCHER_OPTIONS } from '../nlu/intent-matcher';
 import { loadAbbreviations } from './abbreviations-file';
 import type { Checked, ContentError } from './content-error';
-import { loadIntentFiles, type IntentSet } from './intent-files';
+import { readIntentFiles, type IntentSet } from './intent-files';
 import { loadLocaleFiles, type LocaleCatalogs } from './locale-files';
 import type { AbbreviationTable } from '../text/normalize';
 
@@ -45,18 +45,17 @@ export async function validateContentFiles(paths: ContentPaths, options: Content
   const errors: ContentError[] = [];
   const abbreviations = await loadAbbreviations(paths.abbreviationsFile, relative(paths.root, paths.abbreviationsFile));
   if (!abbreviations.ok) errors.push(...abbreviations.errors);
-  const intents = await loadIntentFiles(paths.intentsDir, relative(paths.root, paths.intentsDir));
-  if (!intents.ok) errors.push(...intents.errors);
+  const intents = await readIntentFiles(paths.intentsDir, relative(paths.root, paths.intentsDir));
+  errors.push(...intents.errors);
   const keys = new Set<string>([...CORE_TEXT_KEYS, ...(options.requiredTextKeys ?? [])]);
-  if (intents.ok) {
-    for (const intent of intents.value.intents) {
-      keys.add(intent.answerKey);
-      keys.add(`menu.${intent.id}`);
-    }
+  // The valid intents' keys are checked even when other intent files are broken.
+  for (const intent of intents.value.intents) {
+    keys.add(intent.answerKey);
+    keys.add(`menu.${intent.id}`);
   }
   const locales = await loadLocaleFiles(paths.localesDir, keys, relative(paths.root, paths.localesDir));
   if (!locales.ok) errors.push(...locales.errors);
-  if (errors.length || !intents.ok || !abbreviations.ok || !locales.ok) return { ok: false, errors };
+  if (errors.length || !abbreviations.ok || !locales.ok) return { ok: false, errors };
   return { ok: true, value: { intentSet: intents.value, abbreviations: abbreviations.value, locales: locales.value } };
 }
 

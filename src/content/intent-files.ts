@@ -56,17 +56,28 @@ interface ExampleOrigin {
 
 /** Reads every `*.yaml` in `dir` (sorted, so the result never depends on the file system's order). */
 export async function loadIntentFiles(dir: string, displayDir = 'intents'): Promise<Checked<IntentSet>> {
+  const { value, errors } = await readIntentFiles(dir, displayDir);
+  return errors.length ? { ok: false, errors } : { ok: true, value };
+}
+
+/**
+ * Like {@link loadIntentFiles}, but also returns what did load when some files are
+ * broken, so a validator can go on checking the rest (e.g. the answer keys of the valid
+ * intents against the translations) and report everything in one run.
+ */
+export async function readIntentFiles(dir: string, displayDir = 'intents'): Promise<{ value: IntentSet; errors: ContentError[] }> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
   } catch (err) {
-    return { ok: false, errors: [{ file: displayDir, message: `cannot read folder: ${(err as Error).message}` }] };
+    return { value: { intents: [], outOfScope: [] }, errors: [{ file: displayDir, message: `cannot read folder: ${(err as Error).message}` }] };
   }
   const errors: ContentError[] = [];
   const intents: IntentDefinition[] = [];
   const outOfScope: string[] = [];
   const seen = new Map<string, ExampleOrigin>();
   const intentFile = new Map<string, string>();
+  const brokenIds = new Set<string>();
 
   for (const name of names) {
     const display = `${displayDir}/${name}`;
@@ -84,12 +95,14 @@ export async function loadIntentFiles(dir: string, displayDir = 'intents'): Prom
       continue;
     }
     const parsed = await readYamlWithSchema(path, display, IntentFileSchema);
+    const expectedId = basename(name).replace(/\.ya?ml$/, '');
     if (!parsed.ok) {
       errors.push(...parsed.errors);
+      // The intent exists, only broken: do not also report every suggestion of it as unknown.
+      brokenIds.add(expectedId);
       continue;
     }
     const file = parsed.value;
-    const expectedId = basename(name).replace(/\.ya?ml$/, '');
     if (file.intent !== expectedId) {
       errors.push({ file: display, line: parsed.lineOf(['intent']), message: `intent '${file.intent}' must be in a file named ${file.intent}.yaml` });
     }
@@ -116,7 +129,7 @@ export async function loadIntentFiles(dir: string, displayDir = 'intents'): Prom
 
   for (const intent of intents) {
     for (const suggestion of intent.suggestions) {
-      if (!intentFile.has(suggestion)) {
+      if (!intentFile.has(suggestion) && !brokenIds.has(suggestion)) {
         errors.push({ file: intent.file, message: `suggestion '${suggestion}' is not an intent (no intents/${suggestion}.yaml)` });
       }
     }
@@ -124,7 +137,7 @@ export async function loadIntentFiles(dir: string, displayDir = 'intents'): Prom
   if (intents.length < 2 && errors.length === 0) {
     errors.push({ file: displayDir, message: 'at least two intents are needed to train the matcher' });
   }
-  return errors.length ? { ok: false, errors } : { ok: true, value: { intents, outOfScope } };
+  return { value: { intents, outOfScope }, errors };
 }
 
 /**

@@ -33,7 +33,8 @@ export function parseYamlWithSchema<S extends z.ZodType>(file: string, text: str
     errors: result.error.issues.map((issue) => {
       // For an unknown key, point at the key itself rather than at its parent object.
       const nodePath = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
-      return locateIssue(file, doc, lineCounter, issue.path, nodePath, describeIssue(issue));
+      const missing = issue.code === 'invalid_type' && issue.path.length > 0 && !doc.hasIn(issue.path as unknown[]);
+      return locateIssue(file, doc, lineCounter, issue.path, nodePath, missing ? 'required key is missing' : describeIssue(issue));
     }),
   };
 }
