@@ -61,24 +61,34 @@ export const ConfigSchema = z
     OUTBOX_POLL_MS: positiveInt.default(1000),
     OUTBOX_MAX_ATTEMPTS: positiveInt.default(8),
     METRICS_TOKEN: optionalString,
-  })
-  .superRefine((c, ctx) => {
-    const need = (condition: boolean, path: string, message: string): void => {
-      if (!condition) ctx.addIssue({ code: 'custom', path: [path], message });
-    };
-    if (c.TELEGRAM_BOT_TOKEN) {
-      need(/^\d+:[A-Za-z0-9_-]{20,}$/.test(c.TELEGRAM_BOT_TOKEN), 'TELEGRAM_BOT_TOKEN', 'does not look like a bot token from @BotFather (digits:letters)');
-      if (c.TELEGRAM_MODE === 'webhook') {
-        need(Boolean(c.PUBLIC_URL), 'PUBLIC_URL', 'is required when TELEGRAM_MODE=webhook (Telegram must reach https://…/telegram/webhook)');
-        need(Boolean(c.TELEGRAM_WEBHOOK_SECRET), 'TELEGRAM_WEBHOOK_SECRET', 'is required when TELEGRAM_MODE=webhook');
-      }
-    }
-    if (c.TELEGRAM_WEBHOOK_SECRET) need(/^[A-Za-z0-9_-]{16,256}$/.test(c.TELEGRAM_WEBHOOK_SECRET), 'TELEGRAM_WEBHOOK_SECRET', 'must be 16–256 characters of A-Z a-z 0-9 _ - (Telegram rule)');
-    const zaloKeys = ['ZALO_APP_ID', 'ZALO_APP_SECRET', 'ZALO_OA_SECRET_KEY', 'ZALO_REFRESH_TOKEN'] as const;
-    if (zaloKeys.some((k) => c[k])) {
-      for (const k of zaloKeys) need(Boolean(c[k]), k, 'is required when Zalo is configured (set all of ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET_KEY, ZALO_REFRESH_TOKEN)');
-    }
   });
+
+/**
+ * Rules that involve several variables. Checked on the raw environment, apart from the
+ * schema, so they are reported together with type errors instead of after them.
+ */
+function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
+  const value = (key: string): string | undefined => (env[key]?.trim() ? env[key]!.trim() : undefined);
+  const problems: string[] = [];
+  const need = (condition: boolean, key: string, message: string): void => {
+    if (!condition) problems.push(`${key}: ${message}`);
+  };
+  const token = value('TELEGRAM_BOT_TOKEN');
+  if (token) {
+    need(/^\d+:[A-Za-z0-9_-]{20,}$/.test(token), 'TELEGRAM_BOT_TOKEN', 'does not look like a bot token from @BotFather (digits:letters)');
+    if (value('TELEGRAM_MODE') === 'webhook') {
+      need(Boolean(value('PUBLIC_URL')), 'PUBLIC_URL', 'is required when TELEGRAM_MODE=webhook (Telegram must reach https://…/telegram/webhook)');
+      need(Boolean(value('TELEGRAM_WEBHOOK_SECRET')), 'TELEGRAM_WEBHOOK_SECRET', 'is required when TELEGRAM_MODE=webhook');
+    }
+  }
+  const secret = value('TELEGRAM_WEBHOOK_SECRET');
+  if (secret) need(/^[A-Za-z0-9_-]{16,256}$/.test(secret), 'TELEGRAM_WEBHOOK_SECRET', 'must be 16–256 characters of A-Z a-z 0-9 _ - (Telegram rule)');
+  const zaloKeys = ['ZALO_APP_ID', 'ZALO_APP_SECRET', 'ZALO_OA_SECRET_KEY', 'ZALO_REFRESH_TOKEN'];
+  if (zaloKeys.some((k) => value(k))) {
+    for (const k of zaloKeys) need(Boolean(value(k)), k, 'is required when Zalo is configured (set all of ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET_KEY, ZALO_REFRESH_TOKEN)');
+  }
+  return problems;
+}
 
 export type Config = z.output<typeof ConfigSchema>;
 
@@ -92,8 +102,9 @@ export class ConfigError extends Error {
 /** Parses the environment; throws {@link ConfigError} listing every problem. Secrets never appear in messages. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = ConfigSchema.safeParse(env);
-  if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+  const problems = [...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`)), ...crossFieldProblems(env)];
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  return result.data;
 }
 
 /** Which channels this configuration runs, for the start-up log. */

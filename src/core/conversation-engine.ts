@@ -33,7 +33,7 @@ const FALLBACK_SUGGESTIONS = ['help_menu', 'complaint_submit', 'hotline'];
 
 /** Observes each handled message, e.g. for metrics. Receives labels, never text. */
 export interface EngineObserver {
-  messageHandled(event: { channel: string; intent: string; fallbackReason?: string; confidence?: number }): void;
+  messageHandled(event: { channel: string; intent: string; fallbackReason?: string; confidence?: number; replies: number }): void;
 }
 
 export interface EngineDeps {
@@ -91,7 +91,7 @@ export class ConversationEngine {
 
     const next: ConversationState = { locale: state.locale, flow: outcome.flow, lastSeenAt: now.toISOString() };
     await this.deps.store.set(key, next);
-    this.deps.observer?.messageHandled({ channel: message.channel, intent: outcome.intent, fallbackReason: match?.fallbackReason, confidence: match?.confidence });
+    this.deps.observer?.messageHandled({ channel: message.channel, intent: outcome.intent, fallbackReason: match?.fallbackReason, confidence: match?.confidence, replies: outcome.messages.length });
     this.logger.debug({ channel: message.channel, intent: outcome.intent, confidence: match?.confidence, fallbackReason: match?.fallbackReason }, 'message handled');
     return { messages: outcome.messages, intent: outcome.intent, locale: state.locale };
   }

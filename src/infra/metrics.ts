@@ -14,7 +14,7 @@ export interface MetricsSnapshotSource {
 export class Metrics implements EngineObserver {
   readonly registry = new Registry();
   readonly messagesIn = new Counter({ name: 'bot_messages_in_total', help: 'Messages received from citizens', labelNames: ['channel'], registers: [this.registry] });
-  readonly messagesOut = new Counter({ name: 'bot_messages_out_total', help: 'Messages sent to citizens', labelNames: ['channel'], registers: [this.registry] });
+  readonly messagesOut = new Counter({ name: 'bot_messages_out_total', help: 'Messages sent to citizens (replies and notifications)', labelNames: ['channel'], registers: [this.registry] });
   readonly intents = new Counter({ name: 'bot_intents_total', help: 'Messages by matched intent or flow step', labelNames: ['channel', 'intent'], registers: [this.registry] });
   readonly fallbacks = new Counter({ name: 'bot_fallbacks_total', help: 'Messages not understood, by reason', labelNames: ['channel', 'reason'], registers: [this.registry] });
   readonly outboxFailures = new Counter({ name: 'bot_outbox_failures_total', help: 'Failed delivery or notification attempts', labelNames: ['outbox', 'transport'], registers: [this.registry] });
@@ -47,8 +47,9 @@ export class Metrics implements EngineObserver {
     });
   }
 
-  messageHandled(event: { channel: string; intent: string; fallbackReason?: string }): void {
+  messageHandled(event: { channel: string; intent: string; fallbackReason?: string; replies: number }): void {
     this.messagesIn.inc({ channel: event.channel });
+    if (event.replies > 0) this.messagesOut.inc({ channel: event.channel }, event.replies);
     this.intents.inc({ channel: event.channel, intent: event.intent });
     if (event.fallbackReason) this.fallbacks.inc({ channel: event.channel, reason: event.fallbackReason });
   }
