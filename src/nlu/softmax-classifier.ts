@@ -39,7 +39,7 @@ export interface SoftmaxTrainingOptions {
   readonly seed: number;
 }
 
-export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxTrainingOptions = { epochs: 20, sampleBudget: 120_000, minEpochs: 3, learningRate: 2, l2: 1e-4, seed: 42 };
+export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxTrainingOptions = { epochs: 20, sampleBudget: 120_000, minEpochs: 2, learningRate: 2, l2: 1e-4, seed: 42 };
 
 /** Gradients smaller than this are skipped: late in training most classes contribute nothing. */
 const GRADIENT_EPSILON = 1e-4;
