@@ -84,11 +84,11 @@ export interface ComplaintService {
   /** Stores a complaint, routes it, plans its deliveries. Idempotent per identical draft. */
   submit(draft: ComplaintDraft, now?: Date): Promise<SubmittedComplaint>;
   /** Status for the citizen; `not_yours` when another citizen filed it (no details leak). */
-  findForCitizen(code: string, channel: ChannelName, userId: string): Promise<CitizenLookup>;
+  findForCitizen(code: string, channel: ChannelName, userId: string, locale?: Locale): Promise<CitizenLookup>;
   /** How many complaints the citizen filed on the (Vietnamese) calendar day of `now` (for the daily cap). */
   countToday(channel: ChannelName, userId: string, now?: Date): Promise<number>;
   /** The citizen's own recent complaints, newest first. */
-  listForCitizen(channel: ChannelName, userId: string, limit?: number): Promise<CitizenComplaintView[]>;
+  listForCitizen(channel: ChannelName, userId: string, limit?: number, locale?: Locale): Promise<CitizenComplaintView[]>;
   getForAgency(code: string, agencyId: string): Promise<ActionResult>;
   listForAgency(agencyId: string, filter?: { status?: ComplaintStatus; limit?: number }): Promise<AgencyComplaintView[]>;
   acknowledge(code: string, actor: Actor, note?: string): Promise<ActionResult>;

@@ -12,7 +12,7 @@
  *   between two officers may record an action twice in the history, never send twice).
  */
 import type { ConversationStore } from '../core/conversation-store';
-import type { ChannelName } from '../core/messages';
+import type { ChannelName, Locale } from '../core/messages';
 import { conversationKey } from '../core/messages';
 import type { Logger } from '../infra/logger';
 import { silentLogger } from '../infra/logger';
@@ -186,11 +186,11 @@ export class MongoComplaintService implements ComplaintService {
 
   // ---------------------------------------------------------------- reading
 
-  async findForCitizen(code: string, channel: ChannelName, userId: string): Promise<CitizenLookup> {
+  async findForCitizen(code: string, channel: ChannelName, userId: string, locale?: Locale): Promise<CitizenLookup> {
     const doc = isTrackingCode(code) ? await this.models.Complaint.findOne({ code }).lean<StoredComplaint>() : null;
     if (!doc) return { ok: false, error: 'not_found' };
     if (doc.channel !== channel || doc.userId !== userId) return { ok: false, error: 'not_yours' };
-    return { ok: true, complaint: toCitizenView(doc, this.directory(), this.clock()) };
+    return { ok: true, complaint: toCitizenView(doc, this.directory(), this.clock(), locale) };
   }
 
   async markForwarded(code: string, agencyId: string, now: Date = this.clock()): Promise<void> {
@@ -207,14 +207,14 @@ export class MongoComplaintService implements ComplaintService {
     return doc?.count ?? 0;
   }
 
-  async listForCitizen(channel: ChannelName, userId: string, limit = DEFAULT_LIST_LIMIT): Promise<CitizenComplaintView[]> {
+  async listForCitizen(channel: ChannelName, userId: string, limit = DEFAULT_LIST_LIMIT, locale?: Locale): Promise<CitizenComplaintView[]> {
     const docs = await this.models.Complaint.find({ channel, userId })
       .sort({ createdAt: -1 })
       .limit(Math.max(1, Math.min(limit, 50)))
       .lean<StoredComplaint[]>();
     const directory = this.directory();
     const now = this.clock();
-    return docs.map((d) => toCitizenView(d, directory, now));
+    return docs.map((d) => toCitizenView(d, directory, now, locale));
   }
 
   async getForAgency(code: string, agencyId: string): Promise<ActionResult> {

@@ -46,23 +46,24 @@ export function agencyDisplayName(directory: Directory, agencyId: string, locale
 }
 
 /** Answers are the agency's `answered` entries, plus a note given when resolving. */
-function answersOf(doc: StoredComplaint, directory: Directory): ComplaintAnswer[] {
+function answersOf(doc: StoredComplaint, directory: Directory, locale: Locale): ComplaintAnswer[] {
   return doc.history
     .filter((h) => (h.action === 'answered' || h.action === 'resolved') && h.note)
-    .map((h) => ({ at: h.at, agencyName: agencyDisplayName(directory, h.agencyId ?? doc.agencyId, doc.locale), text: h.note ?? '' }));
+    .map((h) => ({ at: h.at, agencyName: agencyDisplayName(directory, h.agencyId ?? doc.agencyId, locale), text: h.note ?? '' }));
 }
 
-export function toCitizenView(doc: StoredComplaint, directory: Directory, now: Date): CitizenComplaintView {
+/** The citizen's view, with agency names in `locale` (the language the citizen reads now). */
+export function toCitizenView(doc: StoredComplaint, directory: Directory, now: Date, locale: Locale = doc.locale): CitizenComplaintView {
   const score = doc.rating?.score;
   return {
     code: doc.code,
     status: doc.status,
     sector: doc.sector,
-    agencyName: agencyDisplayName(directory, doc.agencyId, doc.locale),
+    agencyName: agencyDisplayName(directory, doc.agencyId, locale),
     createdAt: doc.createdAt,
     dueAt: doc.dueAt,
     overdue: OPEN_STATUSES.includes(doc.status) && isOverdue(doc.dueAt, now),
-    answers: answersOf(doc, directory),
+    answers: answersOf(doc, directory, locale),
     ...(typeof score === 'number' ? { rating: { score, ...(doc.rating?.comment ? { comment: doc.rating.comment } : {}) } } : {}),
   };
 }

@@ -49,13 +49,13 @@ export class ComplaintStatusHandler implements IntentHandler {
   }
 
   private async show(ctx: TurnContext, code: string): Promise<TurnOutcome> {
-    const lookup = await this.deps.service.findForCitizen(code, ctx.message.channel, ctx.message.userId);
+    const lookup = await this.deps.service.findForCitizen(code, ctx.message.channel, ctx.message.userId, ctx.locale);
     if (!lookup.ok) return { messages: [{ text: ctx.t('complaint.status.not_found', { code }) }], intent: 'complaint_status:not_found' };
     return { messages: [renderStatus(ctx, lookup.complaint)], intent: 'complaint_status' };
   }
 
   private async list(ctx: TurnContext): Promise<TurnOutcome> {
-    const mine = await this.deps.service.listForCitizen(ctx.message.channel, ctx.message.userId, LIST_LIMIT);
+    const mine = await this.deps.service.listForCitizen(ctx.message.channel, ctx.message.userId, LIST_LIMIT, ctx.locale);
     if (mine.length === 0) return { messages: [{ text: ctx.t('complaint.status.ask_code') }], intent: 'complaint_status:ask_code' };
     const items = mine.map((c) => ctx.t('complaint.status.list_item', { code: c.code, date: formatDate(c.createdAt), status: ctx.t(statusLabelKey(c.status)) })).join('\n');
     return {

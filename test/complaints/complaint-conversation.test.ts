@@ -370,3 +370,13 @@ describe('daily complaint limit', () => {
     expect(accepted.intent).not.toBe('complaint:daily_limit');
   });
 });
+
+describe('status in the citizen\'s current language', () => {
+  it('names the agency in English after the citizen switched to English', async () => {
+    const { code } = await fileDakHaComplaint('status-language-user');
+    await say('status-language-user', '/en');
+    const reply = await say('status-language-user', `/tracuu ${code}`);
+    const english = directory.agencyById.get('ubnd-huyen-dak-ha')!.name.en;
+    expect(lastText(reply)).toContain(english);
+  });
+});
