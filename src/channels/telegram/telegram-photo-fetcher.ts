@@ -10,6 +10,7 @@
 import type { Logger } from '../../infra/logger';
 import { silentLogger } from '../../infra/logger';
 import type { TelegramApi } from './telegram-api';
+import { readCappedBody } from '../read-capped-body';
 
 export interface TelegramPhotoFetcherOptions {
   readonly maxBytes?: number;
@@ -75,22 +76,13 @@ export class TelegramPhotoFetcher {
       this.logger.warn({ size: declared }, 'telegram file larger than the limit');
       return undefined;
     }
-    const reader = response.body?.getReader();
-    if (!reader) return undefined;
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > this.maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        this.logger.warn({ size }, 'telegram file larger than the limit');
-        return undefined;
-      }
-      chunks.push(value);
+    if (!response.body) return undefined;
+    const body = await readCappedBody(response, this.maxBytes);
+    if (!body.ok) {
+      this.logger.warn({ size: body.size }, 'telegram file larger than the limit');
+      return undefined;
     }
-    return Buffer.concat(chunks);
+    return body.bytes;
   }
 }
 

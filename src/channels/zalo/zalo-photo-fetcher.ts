@@ -7,6 +7,7 @@
  * is cut as soon as it goes over, whatever Content-Length claimed) and in time, and only
  * images are accepted.
  */
+import { readCappedBody } from '../read-capped-body';
 
 export interface FetchedPhoto {
   readonly bytes: Buffer;
@@ -93,25 +94,13 @@ export class ZaloPhotoFetcher {
 
   /** Reads the body, stopping as soon as it exceeds the cap. */
   private async readCapped(response: Response, host: string): Promise<Buffer> {
-    const reader = response.body?.getReader();
-    if (!reader) return Buffer.alloc(0);
-    const chunks: Uint8Array[] = [];
-    let size = 0;
+    let body;
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > this.maxBytes) {
-          await reader.cancel().catch(() => undefined);
-          throw new PhotoFetchError(`photo is larger than ${this.maxBytes} bytes`, 'too_large');
-        }
-        chunks.push(value);
-      }
-    } catch (error) {
-      if (error instanceof PhotoFetchError) throw error;
+      body = await readCappedBody(response, this.maxBytes);
+    } catch {
       throw new PhotoFetchError(`photo download from ${host} was interrupted or timed out`, 'network');
     }
-    return Buffer.concat(chunks);
+    if (!body.ok) throw new PhotoFetchError(`photo is larger than ${this.maxBytes} bytes`, 'too_large');
+    return body.bytes;
   }
 }

@@ -1,4 +1,5 @@
 import { splitForZalo, ZALO_TEXT_LIMIT } from '../../../src/channels/zalo/split-text';
+import { seededRandom } from '../../../src/nlu/seeded-random';
 
 /**
  * The contract, checked on every output: parts are non-empty, trimmed, within `max`, appear
@@ -39,17 +40,8 @@ function wordAround(text: string, index: number): string {
   return text.slice(start, end);
 }
 
-/** Deterministic PRNG (mulberry32) so a failing case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the matcher's own) so a failing case can be replayed. */
+const prng = seededRandom;
 
 const WORDS = (
   'thủ tục hành chính cấp căn cước công dân hồ sơ nộp trực tuyến tại cổng dịch vụ công quốc gia ' +
