@@ -112,7 +112,11 @@ async function fileComplaint(app: App, userId: string, text: string): Promise<vo
 
 /** A stored complaint made into a new document: same content, fresh code and submission key. */
 function rawCopy(doc: Record<string, unknown>, i: number, tag: string): Record<string, unknown> {
-  const copy: Record<string, unknown> = { ...doc, code: `${tag}-${i}-${String(doc.code)}`, submissionKey: `${tag}:${i}:${String(doc.submissionKey)}` };
+  const copy: Record<string, unknown> = {
+    ...doc,
+    code: `${tag}-${i}-${String(doc.code)}`,
+    submissionKey: `${tag}:${i}:${String(doc.submissionKey)}`,
+  };
   for (const key of ['_id', '__v', 'createdAt', 'updatedAt']) delete copy[key];
   return copy;
 }
@@ -134,7 +138,9 @@ function line(label: string, count: number, run: RunResult, unit: string): numbe
 async function printLookupCosts(app: App): Promise<void> {
   const { Complaint, Conversation } = app.db.models;
   const size = await Complaint.countDocuments({});
-  const sample = await Complaint.findOne({ userId: /^c1-citizen-/ }).sort({ _id: -1 }).lean();
+  const sample = await Complaint.findOne({ userId: /^c1-citizen-/ })
+    .sort({ _id: -1 })
+    .lean();
   if (!sample) return;
   const time = async (f: () => Promise<unknown>): Promise<number> => {
     const started = performance.now();
@@ -143,7 +149,9 @@ async function printLookupCosts(app: App): Promise<void> {
   };
   const byCode = await time(() => Complaint.findOne({ code: sample.code }).lean());
   const byKey = await time(() => Complaint.findOne({ submissionKey: 'absent' }).lean());
-  const bySince = await time(() => Complaint.countDocuments({ channel: sample.channel, userId: sample.userId, createdAt: { $gte: new Date(0) } }));
+  const bySince = await time(() =>
+    Complaint.countDocuments({ channel: sample.channel, userId: sample.userId, createdAt: { $gte: new Date(0) } }),
+  );
   const byId = await time(() => Conversation.findById(`telegram:${sample.userId}`).lean());
   console.log(
     `lookups at ${size} complaints: findOne({code}) of a recent complaint ${fmt(byCode, 1)} ms, findOne({submissionKey}) not found (a scan on FerretDB; only done for a duplicate submission) ${fmt(byKey, 1)} ms, ` +
@@ -171,8 +179,14 @@ export async function runComplaintBench(options: ComplaintBenchOptions = {}): Pr
     const models = app.db.models;
     heading('complaints: full conversation path vs raw inserts');
     console.log(`database: ${mongo.description}`);
-    console.log('path: ConversationEngine → ComplaintFlow → MongoComplaintService (+ MongoConversationStore), real content and directory (buildApp)');
-    console.log(withWorkers ? 'outbox workers: running (noop transports)' : 'outbox workers: not started (BENCH_WORKERS=1 starts them), so only the conversation path loads the database');
+    console.log(
+      'path: ConversationEngine → ComplaintFlow → MongoComplaintService (+ MongoConversationStore), real content and directory (buildApp)',
+    );
+    console.log(
+      withWorkers
+        ? 'outbox workers: running (noop transports)'
+        : 'outbox workers: not started (BENCH_WORKERS=1 starts them), so only the conversation path loads the database',
+    );
     console.log(`each complaint = 3 turns (described problem → skip contact → confirm); N = ${n} complaints per round`);
 
     const engineApp = app;
@@ -185,22 +199,32 @@ export async function runComplaintBench(options: ComplaintBenchOptions = {}): Pr
       const run = await runPool(n, c, (i) => fileComplaint(engineApp, `c${c}-citizen-${i}`, TRIGGERS[i % TRIGGERS.length]));
       const after = await models.Complaint.countDocuments({});
       if (after - before !== n) throw new Error(`expected ${n} complaints stored, found ${after - before}`);
-      flows.push({ rate: line(`conversation path, ${c} citizen(s) at a time (collection ${before} → ${after})`, n, run, 'complaints'), concurrency: c });
+      flows.push({
+        rate: line(`conversation path, ${c} citizen(s) at a time (collection ${before} → ${after})`, n, run, 'complaints'),
+        concurrency: c,
+      });
     }
 
-    const templates = (await models.Complaint.find({ userId: /^c1-citizen-/ }).limit(n).lean()) as unknown as Record<string, unknown>[];
+    const templates = (await models.Complaint.find({ userId: /^c1-citizen-/ })
+      .limit(n)
+      .lean()) as unknown as Record<string, unknown>[];
     const raws: { rate: number; concurrency: number }[] = [];
     for (const c of [1, concurrency]) {
       const before = await models.Complaint.countDocuments({});
       const run = await runPool(n, c, async (i) => {
         await models.Complaint.create(rawCopy(templates[i % templates.length], i, `RAW${c}`));
       });
-      raws.push({ rate: line(`raw Complaint.create of the same documents, ${c} at a time (collection ${before} → ${before + n})`, n, run, 'inserts'), concurrency: c });
+      raws.push({
+        rate: line(`raw Complaint.create of the same documents, ${c} at a time (collection ${before} → ${before + n})`, n, run, 'inserts'),
+        concurrency: c,
+      });
     }
     const t0 = performance.now();
     await models.Complaint.insertMany(templates.map((d, i) => rawCopy(d, i, 'BULK')));
     const bulkSeconds = (performance.now() - t0) / 1000;
-    console.log(`raw Complaint.insertMany (one call): ${fmt(templates.length / bulkSeconds, 1)} documents/s (${templates.length} in ${fmt(bulkSeconds, 2)} s)`);
+    console.log(
+      `raw Complaint.insertMany (one call): ${fmt(templates.length / bulkSeconds, 1)} documents/s (${templates.length} in ${fmt(bulkSeconds, 2)} s)`,
+    );
     for (let k = 0; k < flows.length; k++) {
       console.log(`ratio raw create / conversation path, ${flows[k].concurrency} at a time: ${fmt(raws[k].rate / flows[k].rate, 1)}×`);
     }

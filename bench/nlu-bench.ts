@@ -10,7 +10,32 @@ import { seededRandom } from '../src/nlu/seeded-random';
 import type { AbbreviationTable } from '../src/text/normalize';
 import { fmt, heading, percentile, rssMb } from './bench-util';
 
-const SYLLABLES = ['ba', 'xa', 'kon', 'plei', 'dak', 'ngoc', 'tu', 'mo', 'sa', 'thay', 'ia', 'hrai', 'glei', 'rong', 'ray', 'tan', 'phu', 'hoa', 'binh', 'an', 'long', 'son', 'thanh', 'minh'];
+const SYLLABLES = [
+  'ba',
+  'xa',
+  'kon',
+  'plei',
+  'dak',
+  'ngoc',
+  'tu',
+  'mo',
+  'sa',
+  'thay',
+  'ia',
+  'hrai',
+  'glei',
+  'rong',
+  'ray',
+  'tan',
+  'phu',
+  'hoa',
+  'binh',
+  'an',
+  'long',
+  'son',
+  'thanh',
+  'minh',
+];
 
 /** 300 intents: each a shipped intent's examples plus a topic phrase of its own, ~100 examples each. */
 export function syntheticTenfold(items: readonly LabelledText[], intents: number, perIntent: number): LabelledText[] {
@@ -47,9 +72,13 @@ function measure(name: string, items: readonly LabelledText[], abbreviations: Ab
   const seconds = (performance.now() - loopStarted) / 1000;
   latencies.sort((a, b) => a - b);
   heading(`matcher: ${name}`);
-  console.log(`intents ${matcher.intents.length}, training texts ${items.length}, vocabulary ${matcher.vocabularySize}, weights ${fmt(matcher.byteSize / 1048576)} MB`);
+  console.log(
+    `intents ${matcher.intents.length}, training texts ${items.length}, vocabulary ${matcher.vocabularySize}, weights ${fmt(matcher.byteSize / 1048576)} MB`,
+  );
   console.log(`training: ${fmt(trainMs / 1000, 2)} s`);
-  console.log(`matching: ${fmt(rounds / seconds, 0)} messages/s on one core; p50 ${fmt(percentile(latencies, 50) * 1000, 0)} µs, p99 ${fmt(percentile(latencies, 99) * 1000, 0)} µs`);
+  console.log(
+    `matching: ${fmt(rounds / seconds, 0)} messages/s on one core; p50 ${fmt(percentile(latencies, 50) * 1000, 0)} µs, p99 ${fmt(percentile(latencies, 99) * 1000, 0)} µs`,
+  );
   console.log(`resident memory: ${fmt(rssMb(), 0)} MB (+${fmt(rssMb() - rssBefore, 0)} MB for this model)`);
 }
 
@@ -64,7 +93,12 @@ export async function runNluBench(): Promise<void> {
   const queries = items.map((i) => i.text);
   measure('shipped intents', items, abbreviations, queries);
   const large = syntheticTenfold(items, 300, 100);
-  measure('synthetic 10× (300 intents)', large, abbreviations, large.map((i) => i.text));
+  measure(
+    'synthetic 10× (300 intents)',
+    large,
+    abbreviations,
+    large.map((i) => i.text),
+  );
 }
 
 if (require.main === module) {

@@ -86,7 +86,12 @@ interface DriveResult {
  * POSTs `count` requests with `concurrency` in flight; a 503 is retried after 100 ms like a
  * redelivery. `onStart(i, at)` sees when request i was first sent (Date.now()).
  */
-async function drive(count: number, concurrency: number, make: (i: number) => Target, onStart: (i: number, at: number) => void): Promise<DriveResult> {
+async function drive(
+  count: number,
+  concurrency: number,
+  make: (i: number) => Target,
+  onStart: (i: number, at: number) => void,
+): Promise<DriveResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const latenciesMs: number[] = [];
   const statuses = new Map<string, number>();
@@ -226,7 +231,10 @@ function telegramUsers(count: number): User[] {
 }
 
 function telegramUpdate(updateId: number, user: User, text: string): Update {
-  return { update_id: updateId, message: { message_id: updateId, from: user, chat: privateChatOf(user), date: Math.floor(Date.now() / 1000), text } };
+  return {
+    update_id: updateId,
+    message: { message_id: updateId, from: user, chat: privateChatOf(user), date: Math.floor(Date.now() / 1000), text },
+  };
 }
 
 // ------------------------------------------------------------------ sections
@@ -241,7 +249,11 @@ interface TelegramWorkload {
 function telegramTarget(url: URL, workload: TelegramWorkload, firstUpdateId: number, i: number): Target {
   const user = workload.users[i % workload.users.length];
   const question = workload.questions[(i * 7) % workload.questions.length];
-  return { url, body: JSON.stringify(telegramUpdate(firstUpdateId + i, user, question)), headers: { [TELEGRAM_SECRET_HEADER]: TELEGRAM_SECRET } };
+  return {
+    url,
+    body: JSON.stringify(telegramUpdate(firstUpdateId + i, user, question)),
+    headers: { [TELEGRAM_SECRET_HEADER]: TELEGRAM_SECRET },
+  };
 }
 
 /** Remembers when each user's first request was sent (requests go round-robin over users). */
@@ -260,8 +272,12 @@ async function telegramEcho(fake: FakeTelegramServer, workload: TelegramWorkload
   fake.clearSent();
   const echo = new Telegraf(fake.token, { telegram: { apiRoot: fake.apiRoot, webhookReply: false } });
   echo.botInfo = await echo.telegram.getMe();
-  echo.on('text', (ctx) => ctx.reply(ctx.message.text));
-  const server: Server = createServer(echo.webhookCallback('/telegram/webhook', { secretToken: TELEGRAM_SECRET }));
+  echo.on('text', async (ctx) => {
+    await ctx.reply(ctx.message.text);
+  });
+  const server: Server = createServer(
+    (req, res) => void echo.webhookCallback('/telegram/webhook', { secretToken: TELEGRAM_SECRET })(req, res),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/telegram/webhook`);
   const watcher = new ReplyWatcher(() => sentMessages(fake));
@@ -269,15 +285,26 @@ async function telegramEcho(fake: FakeTelegramServer, workload: TelegramWorkload
   const rssBefore = rssMb();
   try {
     const started = Date.now();
-    const run = await drive(workload.count, workload.concurrency, (i) => telegramTarget(url, workload, 900_000_001, i), (i, at) => recordFirst(firstSentAt, String(workload.users[i % workload.users.length].id), at));
+    const run = await drive(
+      workload.count,
+      workload.concurrency,
+      (i) => telegramTarget(url, workload, 900_000_001, i),
+      (i, at) => recordFirst(firstSentAt, String(workload.users[i % workload.users.length].id), at),
+    );
     await watcher.settle(1000, 10_000);
     const replySeconds = (watcher.lastChangeAt - started) / 1000;
     heading('telegram: bare telegraf echo bot (baseline)');
     console.log(`telegraf Telegraf.webhookCallback on node:http, ctx.reply → the fake over HTTP; no database`);
-    console.log(`N = ${workload.count} updates from ${workload.users.length} users, ${workload.concurrency} in flight; answers: ${statusText(run.statuses)}`);
-    console.log(`accepted: ${fmt(workload.count / run.seconds, 1)} updates/s; request → HTTP 200 (after the echo was sent): ${latencyText(run.latenciesMs)}`);
+    console.log(
+      `N = ${workload.count} updates from ${workload.users.length} users, ${workload.concurrency} in flight; answers: ${statusText(run.statuses)}`,
+    );
+    console.log(
+      `accepted: ${fmt(workload.count / run.seconds, 1)} updates/s; request → HTTP 200 (after the echo was sent): ${latencyText(run.latenciesMs)}`,
+    );
     console.log(`replied: ${watcher.count} messages at the fake, ${fmt(watcher.count / replySeconds, 1)} replies/s`);
-    console.log(`first message of each user → first reply at the fake (±${POLL_MS} ms): ${latencyText(firstReplyLatencies(firstSentAt, watcher))}`);
+    console.log(
+      `first message of each user → first reply at the fake (±${POLL_MS} ms): ${latencyText(firstReplyLatencies(firstSentAt, watcher))}`,
+    );
     console.log(`resident memory: ${fmt(rssMb(), 0)} MB (whole bench process; ${signed(rssMb() - rssBefore)} MB in this phase)`);
     const accepted = workload.count / run.seconds;
     return { acceptedPerSecond: accepted, handledPerSecond: accepted, repliedPerSecond: watcher.count / replySeconds };
@@ -290,7 +317,7 @@ async function telegramEcho(fake: FakeTelegramServer, workload: TelegramWorkload
 
 function sentMessages(fake: FakeTelegramServer): { user: string }[] {
   // `sent` only grows between clearSent() calls; map lazily to what the watcher needs.
-  return fake.sent.filter((c) => c.method === 'sendMessage').map((c) => ({ user: String(c.params.chat_id) }));
+  return fake.sent.filter((c) => c.method === 'sendMessage').map((c) => ({ user: JSON.stringify(c.params.chat_id) }));
 }
 
 async function telegramService(app: App, fake: FakeTelegramServer, workload: TelegramWorkload): Promise<PhaseFigures> {
@@ -302,22 +329,39 @@ async function telegramService(app: App, fake: FakeTelegramServer, workload: Tel
   const rssBefore = rssMb();
   try {
     const started = Date.now();
-    const run = await drive(workload.count, workload.concurrency, (i) => telegramTarget(url, workload, 100_000_001, i), (i, at) => recordFirst(firstSentAt, String(workload.users[i % workload.users.length].id), at));
+    const run = await drive(
+      workload.count,
+      workload.concurrency,
+      (i) => telegramTarget(url, workload, 100_000_001, i),
+      (i, at) => recordFirst(firstSentAt, String(workload.users[i % workload.users.length].id), at),
+    );
     const handledAt = await waitForCount(async () => (await handledCount(app, 'telegram')) - handledBefore, workload.count, 5000, 120_000);
     const handled = (await handledCount(app, 'telegram')) - handledBefore;
     await watcher.settle(3000, 150_000);
     const replySeconds = (watcher.lastChangeAt - started) / 1000;
     heading('telegram: the service in webhook mode');
-    console.log('buildApp: fastify POST /telegram/webhook → update id recorded in MongoDB → 200; then ConversationEngine (MongoConversationStore) → send queue → the fake');
-    console.log(`N = ${workload.count} updates from ${workload.users.length} users (${fmt(workload.count / workload.users.length, 0)} each, round-robin), ${workload.concurrency} in flight; ${workload.questions.length} distinct questions; answers: ${statusText(run.statuses)}`);
-    console.log(`accepted: ${fmt(workload.count / run.seconds, 1)} updates/s; request → HTTP 200 (update recorded, not yet handled): ${latencyText(run.latenciesMs)}`);
-    if (handledAt === undefined) console.log(`handled: only ${handled} of ${workload.count} — ${workload.count - handled} answered 200 but never handled (LOST)`);
-    else console.log(`handled by the engine: ${fmt(workload.count / ((handledAt - started) / 1000), 1)} updates/s (all ${workload.count} in ${fmt((handledAt - started) / 1000, 1)} s)`);
+    console.log(
+      'buildApp: fastify POST /telegram/webhook → update id recorded in MongoDB → 200; then ConversationEngine (MongoConversationStore) → send queue → the fake',
+    );
+    console.log(
+      `N = ${workload.count} updates from ${workload.users.length} users (${fmt(workload.count / workload.users.length, 0)} each, round-robin), ${workload.concurrency} in flight; ${workload.questions.length} distinct questions; answers: ${statusText(run.statuses)}`,
+    );
+    console.log(
+      `accepted: ${fmt(workload.count / run.seconds, 1)} updates/s; request → HTTP 200 (update recorded, not yet handled): ${latencyText(run.latenciesMs)}`,
+    );
+    if (handledAt === undefined)
+      console.log(`handled: only ${handled} of ${workload.count} — ${workload.count - handled} answered 200 but never handled (LOST)`);
+    else
+      console.log(
+        `handled by the engine: ${fmt(workload.count / ((handledAt - started) / 1000), 1)} updates/s (all ${workload.count} in ${fmt((handledAt - started) / 1000, 1)} s)`,
+      );
     console.log(
       `replied: ${watcher.count} messages at the fake in ${fmt(replySeconds, 1)} s = ${fmt(watcher.count / replySeconds, 1)} replies/s ` +
         '(capped by the send queue: Telegram allows ~30 messages/s per bot and 1/s per private chat)',
     );
-    console.log(`first message of each user → first reply at the fake (±${POLL_MS} ms; mostly waiting in the 30 msg/s send queue): ${latencyText(firstReplyLatencies(firstSentAt, watcher))}`);
+    console.log(
+      `first message of each user → first reply at the fake (±${POLL_MS} ms; mostly waiting in the 30 msg/s send queue): ${latencyText(firstReplyLatencies(firstSentAt, watcher))}`,
+    );
     console.log(`resident memory: ${fmt(rssMb(), 0)} MB (whole bench process; ${signed(rssMb() - rssBefore)} MB in this phase)`);
     const handledPerSecond = handledAt === undefined ? 0 : workload.count / ((handledAt - started) / 1000);
     return { acceptedPerSecond: workload.count / run.seconds, handledPerSecond, repliedPerSecond: watcher.count / replySeconds };
@@ -358,19 +402,38 @@ async function zaloService(app: App, fake: FakeZaloServer, workload: ZaloWorkloa
   const rssBefore = rssMb();
   try {
     const started = Date.now();
-    const run = await drive(workload.count, workload.concurrency, (i) => zaloTarget(url, fake, workload, i), (i, at) => recordFirst(firstSentAt, workload.users[i % workload.users.length], at));
+    const run = await drive(
+      workload.count,
+      workload.concurrency,
+      (i) => zaloTarget(url, fake, workload, i),
+      (i, at) => recordFirst(firstSentAt, workload.users[i % workload.users.length], at),
+    );
     const handledAt = await waitForCount(async () => (await handledCount(app, 'zalo')) - handledBefore, workload.count, 5000, 120_000);
     const handled = (await handledCount(app, 'zalo')) - handledBefore;
     await watcher.settle(2000, 60_000);
     const replySeconds = (watcher.lastChangeAt - started) / 1000;
     heading('zalo: the service, POST /zalo/webhook');
-    console.log('buildApp: signature check → event id recorded in MongoDB → 200; then a lane queue (8 citizens at a time) → ConversationEngine → /v3.0/oa/message/cs at the fake');
-    console.log(`N = ${workload.count} signed user_send_text events from ${workload.users.length} users, ${workload.concurrency} in flight; answers: ${statusText(run.statuses)}; 503 (queue full) retried: ${run.retries}`);
-    console.log(`accepted: ${fmt(workload.count / run.seconds, 1)} events/s; request → HTTP 200 (recorded and queued, 503 retries included): ${latencyText(run.latenciesMs)}`);
-    if (handledAt === undefined) console.log(`handled: only ${handled} of ${workload.count} — ${workload.count - handled} answered 200 but never handled (LOST)`);
-    else console.log(`handled by the engine: ${fmt(workload.count / ((handledAt - started) / 1000), 1)} events/s (all ${workload.count} in ${fmt((handledAt - started) / 1000, 1)} s)`);
-    console.log(`replied: ${watcher.count} messages at the fake (message/cs) in ${fmt(replySeconds, 1)} s = ${fmt(watcher.count / replySeconds, 1)} replies/s`);
-    console.log(`first event of each user → first reply at the fake (±${POLL_MS} ms): ${latencyText(firstReplyLatencies(firstSentAt, watcher))}`);
+    console.log(
+      'buildApp: signature check → event id recorded in MongoDB → 200; then a lane queue (8 citizens at a time) → ConversationEngine → /v3.0/oa/message/cs at the fake',
+    );
+    console.log(
+      `N = ${workload.count} signed user_send_text events from ${workload.users.length} users, ${workload.concurrency} in flight; answers: ${statusText(run.statuses)}; 503 (queue full) retried: ${run.retries}`,
+    );
+    console.log(
+      `accepted: ${fmt(workload.count / run.seconds, 1)} events/s; request → HTTP 200 (recorded and queued, 503 retries included): ${latencyText(run.latenciesMs)}`,
+    );
+    if (handledAt === undefined)
+      console.log(`handled: only ${handled} of ${workload.count} — ${workload.count - handled} answered 200 but never handled (LOST)`);
+    else
+      console.log(
+        `handled by the engine: ${fmt(workload.count / ((handledAt - started) / 1000), 1)} events/s (all ${workload.count} in ${fmt((handledAt - started) / 1000, 1)} s)`,
+      );
+    console.log(
+      `replied: ${watcher.count} messages at the fake (message/cs) in ${fmt(replySeconds, 1)} s = ${fmt(watcher.count / replySeconds, 1)} replies/s`,
+    );
+    console.log(
+      `first event of each user → first reply at the fake (±${POLL_MS} ms): ${latencyText(firstReplyLatencies(firstSentAt, watcher))}`,
+    );
     console.log(`resident memory: ${fmt(rssMb(), 0)} MB (whole bench process; ${signed(rssMb() - rssBefore)} MB in this phase)`);
   } finally {
     watcher.stop();
@@ -418,16 +481,24 @@ export async function runWebhookBench(options: WebhookBenchOptions = {}): Promis
     const telegramWorkload: TelegramWorkload = { users, questions, count: telegramCount, concurrency };
 
     heading('webhooks: set-up');
-    console.log(`database: ${mongo.description}; fakes on 127.0.0.1 with their rate limits off; client: node:http keep-alive, ${concurrency} requests in flight`);
+    console.log(
+      `database: ${mongo.description}; fakes on 127.0.0.1 with their rate limits off; client: node:http keep-alive, ${concurrency} requests in flight`,
+    );
     // The baseline runs first, in a process that has not yet served anything.
     const echo = await telegramEcho(telegramFake, telegramWorkload);
     await app.start();
     const service = await telegramService(app, telegramFake, telegramWorkload);
     heading('telegram: service vs bare echo bot');
     const ratio = (a: number, b: number): string => (b > 0 ? `${fmt(a / b, 1)}×` : 'n/a');
-    console.log(`accepted (HTTP 200) updates/s: service ${fmt(service.acceptedPerSecond, 1)} vs echo ${fmt(echo.acceptedPerSecond, 1)}; echo / service = ${ratio(echo.acceptedPerSecond, service.acceptedPerSecond)}`);
-    console.log(`handled updates/s: service ${fmt(service.handledPerSecond, 1)} (engine done) vs echo ${fmt(echo.handledPerSecond, 1)} (reply sent); echo / service = ${ratio(echo.handledPerSecond, service.handledPerSecond)}`);
-    console.log(`replies/s at the fake: service ${fmt(service.repliedPerSecond, 1)} (send queue capped at 30/s by design) vs echo ${fmt(echo.repliedPerSecond, 1)} (no limit); echo / service = ${ratio(echo.repliedPerSecond, service.repliedPerSecond)}`);
+    console.log(
+      `accepted (HTTP 200) updates/s: service ${fmt(service.acceptedPerSecond, 1)} vs echo ${fmt(echo.acceptedPerSecond, 1)}; echo / service = ${ratio(echo.acceptedPerSecond, service.acceptedPerSecond)}`,
+    );
+    console.log(
+      `handled updates/s: service ${fmt(service.handledPerSecond, 1)} (engine done) vs echo ${fmt(echo.handledPerSecond, 1)} (reply sent); echo / service = ${ratio(echo.handledPerSecond, service.handledPerSecond)}`,
+    );
+    console.log(
+      `replies/s at the fake: service ${fmt(service.repliedPerSecond, 1)} (send queue capped at 30/s by design) vs echo ${fmt(echo.repliedPerSecond, 1)} (no limit); echo / service = ${ratio(echo.repliedPerSecond, service.repliedPerSecond)}`,
+    );
     await zaloService(app, zaloFake, { users: users.map((u) => `zalo-${u.id}`), questions, count: zaloCount, concurrency });
   } finally {
     await app?.stop();

@@ -96,7 +96,12 @@ export function contentPathsOf(config: Config): ContentPaths {
 /** Builds every part; nothing listens or polls until {@link App.start}. */
 export async function buildApp(config: Config, logger: Logger): Promise<App> {
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const db = await openDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, embeddedDataDir: projectPath(config.DATA_DIR), logger });
+  const db = await openDatabase({
+    uri: config.MONGODB_URI,
+    dbName: config.MONGODB_DB,
+    embeddedDataDir: projectPath(config.DATA_DIR),
+    logger,
+  });
   logger.info({ database: db.description }, 'database ready');
   const closers: (() => Promise<void>)[] = [() => db.close()];
   try {
@@ -129,19 +134,32 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     await directory.watch([directoryFile]);
   }
   const holidays = await loadHolidays(projectPath(config.HOLIDAYS_FILE));
-  if (!holidays.ok) throw new Error(`holiday file is invalid:\n${holidays.errors.map((e) => `${e.file}:${e.line ?? ''} ${e.message}`).join('\n')}`);
+  if (!holidays.ok)
+    throw new Error(`holiday file is invalid:\n${holidays.errors.map((e) => `${e.file}:${e.line ?? ''} ${e.message}`).join('\n')}`);
 
   const photoFetchers: Partial<Record<ChannelName, PhotoFetcher>> = { zalo: new ZaloPhotoFetcher() };
-  const complaints = new MongoComplaintService({ db, directory, holidays: holidays.value, photoFetchers, logger: logger.child({ component: 'complaints' }) });
+  const complaints = new MongoComplaintService({
+    db,
+    directory,
+    holidays: holidays.value,
+    photoFetchers,
+    logger: logger.child({ component: 'complaints' }),
+  });
   const conversations = new MongoConversationStore(db);
   const metrics = new Metrics({
     complaintsByStatus: () => countBy(db.models.Complaint, 'status'),
-    outboxDepth: async () => ({ deliveries: await countBy(db.models.Delivery, 'state'), notifications: await countBy(db.models.Notification, 'state') }),
+    outboxDepth: async () => ({
+      deliveries: await countBy(db.models.Delivery, 'state'),
+      notifications: await countBy(db.models.Notification, 'state'),
+    }),
   });
   const engine = new ConversationEngine({
     content,
     store: conversations,
-    flows: [new ComplaintFlow({ service: complaints, directory, dailyLimit: config.COMPLAINTS_PER_DAY, logger }), new RatingFlow({ service: complaints, logger })],
+    flows: [
+      new ComplaintFlow({ service: complaints, directory, dailyLimit: config.COMPLAINTS_PER_DAY, logger }),
+      new RatingFlow({ service: complaints, logger }),
+    ],
     intentHandlers: { complaint_status: new ComplaintStatusHandler({ service: complaints }) },
     logger: logger.child({ component: 'engine' }),
     observer: metrics,
@@ -150,7 +168,9 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
   const http = createHttpServer({ logger, metrics, ready: () => db.ping(), metricsToken: config.METRICS_TOKEN });
   const rateLimiter = new UserRateLimiter({ burst: config.USER_MESSAGES_BURST, refillPerSecond: config.USER_MESSAGES_PER_MINUTE / 60 });
   const render = (n: { kind: string; params?: unknown }, locale: 'vi' | 'en') =>
-    isNotificationKind(n.kind) ? renderNotification(n.kind, (n.params ?? {}) as Record<string, unknown>, locale, content.current().translator) : [];
+    isNotificationKind(n.kind)
+      ? renderNotification(n.kind, (n.params ?? {}) as Record<string, unknown>, locale, content.current().translator)
+      : [];
 
   // Channels: the web chat always; Telegram and Zalo when configured.
   const senders: HeldFallbackSender[] = [new WebChannelSender()];
@@ -159,8 +179,22 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
   if (config.TELEGRAM_BOT_TOKEN) {
     const store = await MongoTelegramStore.open(db);
     telegram = createTelegramChannel(
-      { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, mode: config.TELEGRAM_MODE, webhookSecret: config.TELEGRAM_WEBHOOK_SECRET, publicUrl: config.PUBLIC_URL },
-      { engine, content, complaints, directory: () => directory.current(), store, loadPhoto: mongoPhotoLoader(db), logger: logger.child({ component: 'telegram' }) },
+      {
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        mode: config.TELEGRAM_MODE,
+        webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
+        publicUrl: config.PUBLIC_URL,
+      },
+      {
+        engine,
+        content,
+        complaints,
+        directory: () => directory.current(),
+        store,
+        loadPhoto: mongoPhotoLoader(db),
+        logger: logger.child({ component: 'telegram' }),
+      },
     );
     photoFetchers.telegram = telegram.photoFetcher;
     senders.push(telegram.channelSender);
@@ -182,7 +216,14 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
       tokens,
     });
     const menus = new MongoZaloMenuStore(db.connection);
-    const zaloSender = new ZaloChannelSender({ client, content, menus, conversations, templateId: config.ZALO_TEMPLATE_ID, logger: logger.child({ component: 'zalo' }) });
+    const zaloSender = new ZaloChannelSender({
+      client,
+      content,
+      menus,
+      conversations,
+      templateId: config.ZALO_TEMPLATE_ID,
+      logger: logger.child({ component: 'zalo' }),
+    });
     senders.push(zaloSender);
     const processor = new ZaloEventProcessor({
       engine,
@@ -257,11 +298,20 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     onOutcome: (outcome, d) => {
       if (outcome !== 'sent') metrics.outboxFailures.inc({ outbox: 'deliveries', transport: d.transport });
       else if (d.event === 'complaint.forwarded') {
-        complaints.markForwarded(d.complaintCode, d.agencyId).catch((err) => logger.error({ err, code: d.complaintCode }, 'could not mark complaint forwarded'));
+        complaints
+          .markForwarded(d.complaintCode, d.agencyId)
+          .catch((err) => logger.error({ err, code: d.complaintCode }, 'could not mark complaint forwarded'));
       }
     },
   });
-  const deadlines = new DeadlineScanner({ db, directory, holidays: holidays.value, owner, logger: logger.child({ component: 'deadlines' }), onPlanned: () => deliveries.poke() });
+  const deadlines = new DeadlineScanner({
+    db,
+    directory,
+    holidays: holidays.value,
+    owner,
+    logger: logger.child({ component: 'deadlines' }),
+    onPlanned: () => deliveries.poke(),
+  });
 
   let started = false;
   let stopping: Promise<void> | undefined;
@@ -285,7 +335,10 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
       deadlines.start();
       await telegram?.bot.start();
       started = true;
-      logger.info({ url: app.url, channels: enabledChannels(config), forwarding: config.FORWARDING_MODE, transports: Object.keys(transports) }, 'service started');
+      logger.info(
+        { url: app.url, channels: enabledChannels(config), forwarding: config.FORWARDING_MODE, transports: Object.keys(transports) },
+        'service started',
+      );
     },
     stop() {
       stopping ??= (async () => {
@@ -304,7 +357,10 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
 }
 
 /** Counts documents per value of one field (for the metrics gauges). */
-async function countBy(model: { distinct(field: string): PromiseLike<unknown[]>; countDocuments(filter: object): PromiseLike<number> }, field: string): Promise<Record<string, number>> {
+async function countBy(
+  model: { distinct(field: string): PromiseLike<unknown[]>; countDocuments(filter: object): PromiseLike<number> },
+  field: string,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const value of await model.distinct(field)) counts[String(value)] = await model.countDocuments({ [field]: value });
   return counts;

@@ -14,61 +14,63 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const url = z.string().trim().url();
 
-export const ConfigSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    HOST: z.string().trim().min(1).default('127.0.0.1'),
-    PORT: port.default(3000),
-    PUBLIC_URL: url.optional(),
+export const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  PUBLIC_URL: url.optional(),
 
-    MONGODB_URI: optionalString,
-    MONGODB_DB: optionalString,
-    DATA_DIR: z.string().trim().min(1).default('./data'),
+  MONGODB_URI: optionalString,
+  MONGODB_DB: optionalString,
+  DATA_DIR: z.string().trim().min(1).default('./data'),
 
-    INTENTS_DIR: z.string().trim().min(1).default('intents'),
-    LOCALES_DIR: z.string().trim().min(1).default('locales'),
-    ABBREVIATIONS_FILE: z.string().trim().min(1).default('config/abbreviations.yaml'),
-    DIRECTORY_FILE: z.string().trim().min(1).default('config/directory/kontum-2021.yaml'),
-    HOLIDAYS_FILE: z.string().trim().min(1).default('config/holidays.yaml'),
-    WATCH_CONTENT: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  INTENTS_DIR: z.string().trim().min(1).default('intents'),
+  LOCALES_DIR: z.string().trim().min(1).default('locales'),
+  ABBREVIATIONS_FILE: z.string().trim().min(1).default('config/abbreviations.yaml'),
+  DIRECTORY_FILE: z.string().trim().min(1).default('config/directory/kontum-2021.yaml'),
+  HOLIDAYS_FILE: z.string().trim().min(1).default('config/holidays.yaml'),
+  WATCH_CONTENT: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 
-    BOT_NAME: z.string().trim().min(1).default('Trợ lý CCHC'),
-    HOTLINE: z.string().trim().min(1).default('kontum.gov.vn → Đường dây nóng / Hotline'),
-    NLU_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+  BOT_NAME: z.string().trim().min(1).default('Trợ lý CCHC'),
+  HOTLINE: z.string().trim().min(1).default('kontum.gov.vn → Đường dây nóng / Hotline'),
+  NLU_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
 
-    TELEGRAM_BOT_TOKEN: optionalString,
-    TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
-    TELEGRAM_API_ROOT: url.default('https://api.telegram.org'),
-    TELEGRAM_WEBHOOK_SECRET: optionalString,
+  TELEGRAM_BOT_TOKEN: optionalString,
+  TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
+  TELEGRAM_API_ROOT: url.default('https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_SECRET: optionalString,
 
-    ZALO_APP_ID: optionalString,
-    ZALO_APP_SECRET: optionalString,
-    ZALO_OA_SECRET_KEY: optionalString,
-    ZALO_ACCESS_TOKEN: optionalString,
-    ZALO_REFRESH_TOKEN: optionalString,
-    ZALO_OPENAPI_BASE: url.default('https://openapi.zalo.me'),
-    ZALO_OAUTH_BASE: url.default('https://oauth.zaloapp.com'),
-    ZALO_TEMPLATE_ID: optionalString,
+  ZALO_APP_ID: optionalString,
+  ZALO_APP_SECRET: optionalString,
+  ZALO_OA_SECRET_KEY: optionalString,
+  ZALO_ACCESS_TOKEN: optionalString,
+  ZALO_REFRESH_TOKEN: optionalString,
+  ZALO_OPENAPI_BASE: url.default('https://openapi.zalo.me'),
+  ZALO_OAUTH_BASE: url.default('https://oauth.zaloapp.com'),
+  ZALO_TEMPLATE_ID: optionalString,
 
-    FORWARDING_MODE: z.enum(['live', 'noop']).default('live'),
-    SMTP_URL: optionalString,
-    MAIL_FROM: z.string().trim().min(3).default('Trợ lý CCHC <no-reply@localhost>'),
+  FORWARDING_MODE: z.enum(['live', 'noop']).default('live'),
+  SMTP_URL: optionalString,
+  MAIL_FROM: z.string().trim().min(3).default('Trợ lý CCHC <no-reply@localhost>'),
 
-    USER_MESSAGES_BURST: positiveInt.default(10),
-    USER_MESSAGES_PER_MINUTE: positiveInt.default(30),
-    COMPLAINTS_PER_DAY: positiveInt.default(5),
-    OUTBOX_POLL_MS: positiveInt.default(1000),
-    OUTBOX_MAX_ATTEMPTS: positiveInt.default(8),
-    METRICS_TOKEN: optionalString,
-  });
+  USER_MESSAGES_BURST: positiveInt.default(10),
+  USER_MESSAGES_PER_MINUTE: positiveInt.default(30),
+  COMPLAINTS_PER_DAY: positiveInt.default(5),
+  OUTBOX_POLL_MS: positiveInt.default(1000),
+  OUTBOX_MAX_ATTEMPTS: positiveInt.default(8),
+  METRICS_TOKEN: optionalString,
+});
 
 /**
  * Rules that involve several variables. Checked on the raw environment, apart from the
  * schema, so they are reported together with type errors instead of after them.
  */
 function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
-  const value = (key: string): string | undefined => (env[key]?.trim() ? env[key]!.trim() : undefined);
+  const value = (key: string): string | undefined => (env[key]?.trim() ? env[key].trim() : undefined);
   const problems: string[] = [];
   const need = (condition: boolean, key: string, message: string): void => {
     if (!condition) problems.push(`${key}: ${message}`);
@@ -77,15 +79,25 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if (token) {
     need(/^\d+:[A-Za-z0-9_-]{20,}$/.test(token), 'TELEGRAM_BOT_TOKEN', 'does not look like a bot token from @BotFather (digits:letters)');
     if (value('TELEGRAM_MODE') === 'webhook') {
-      need(Boolean(value('PUBLIC_URL')), 'PUBLIC_URL', 'is required when TELEGRAM_MODE=webhook (Telegram must reach https://…/telegram/webhook)');
+      need(
+        Boolean(value('PUBLIC_URL')),
+        'PUBLIC_URL',
+        'is required when TELEGRAM_MODE=webhook (Telegram must reach https://…/telegram/webhook)',
+      );
       need(Boolean(value('TELEGRAM_WEBHOOK_SECRET')), 'TELEGRAM_WEBHOOK_SECRET', 'is required when TELEGRAM_MODE=webhook');
     }
   }
   const secret = value('TELEGRAM_WEBHOOK_SECRET');
-  if (secret) need(/^[A-Za-z0-9_-]{16,256}$/.test(secret), 'TELEGRAM_WEBHOOK_SECRET', 'must be 16–256 characters of A-Z a-z 0-9 _ - (Telegram rule)');
+  if (secret)
+    need(/^[A-Za-z0-9_-]{16,256}$/.test(secret), 'TELEGRAM_WEBHOOK_SECRET', 'must be 16–256 characters of A-Z a-z 0-9 _ - (Telegram rule)');
   const zaloKeys = ['ZALO_APP_ID', 'ZALO_APP_SECRET', 'ZALO_OA_SECRET_KEY', 'ZALO_REFRESH_TOKEN'];
   if (zaloKeys.some((k) => value(k))) {
-    for (const k of zaloKeys) need(Boolean(value(k)), k, 'is required when Zalo is configured (set all of ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET_KEY, ZALO_REFRESH_TOKEN)');
+    for (const k of zaloKeys)
+      need(
+        Boolean(value(k)),
+        k,
+        'is required when Zalo is configured (set all of ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET_KEY, ZALO_REFRESH_TOKEN)',
+      );
   }
   return problems;
 }
@@ -102,7 +114,10 @@ export class ConfigError extends Error {
 /** Parses the environment; throws {@link ConfigError} listing every problem. Secrets never appear in messages. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = ConfigSchema.safeParse(env);
-  const problems = [...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`)), ...crossFieldProblems(env)];
+  const problems = [
+    ...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`)),
+    ...crossFieldProblems(env),
+  ];
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return result.data;
 }

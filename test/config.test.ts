@@ -25,7 +25,17 @@ describe('configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const key of ['PORT', 'LOG_LEVEL', 'NLU_THRESHOLD', 'TELEGRAM_BOT_TOKEN', 'PUBLIC_URL', 'TELEGRAM_WEBHOOK_SECRET', 'ZALO_APP_SECRET', 'ZALO_OA_SECRET_KEY', 'ZALO_REFRESH_TOKEN']) {
+    for (const key of [
+      'PORT',
+      'LOG_LEVEL',
+      'NLU_THRESHOLD',
+      'TELEGRAM_BOT_TOKEN',
+      'PUBLIC_URL',
+      'TELEGRAM_WEBHOOK_SECRET',
+      'ZALO_APP_SECRET',
+      'ZALO_OA_SECRET_KEY',
+      'ZALO_REFRESH_TOKEN',
+    ]) {
       expect(problems).toContain(key);
     }
     expect(problems).not.toContain('not-a-token');

@@ -40,7 +40,9 @@ export function keyInstructions(key: string, agencyId?: string): string {
 function main(argv: readonly string[]): number {
   const agencyId = argv[0];
   if (agencyId !== undefined && !DirectoryId.safeParse(agencyId).success) {
-    process.stderr.write(`'${agencyId}' is not an agency id (kebab-case, e.g. ubnd-huyen-dak-ha)\nUsage: npx tsx src/cli/agency-key.ts [agency-id]\n`);
+    process.stderr.write(
+      `'${agencyId}' is not an agency id (kebab-case, e.g. ubnd-huyen-dak-ha)\nUsage: npx tsx src/cli/agency-key.ts [agency-id]\n`,
+    );
     return 2;
   }
   process.stdout.write(`${keyInstructions(generateApiKey(), agencyId)}\n`);

@@ -14,13 +14,21 @@ import type { OutgoingMessage, QuickReply } from '../core/messages';
 
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
-  const env = { ...process.env, FORWARDING_MODE: process.env.FORWARDING_MODE ?? 'noop', TELEGRAM_BOT_TOKEN: '', ZALO_APP_ID: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  const env = {
+    ...process.env,
+    FORWARDING_MODE: process.env.FORWARDING_MODE ?? 'noop',
+    TELEGRAM_BOT_TOKEN: '',
+    ZALO_APP_ID: '',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  };
   const config = loadConfig(env);
   const logger = createLogger({ level: config.LOG_LEVEL, destination: process.stderr });
   const app = await buildApp(config, logger);
   await app.start({ http: false });
   console.log(`\n${config.BOT_NAME} — database: ${app.db.description}`);
-  console.log('Type a question (with or without diacritics). /en English, /vi tiếng Việt, /phananh complaint, /tracuu PA-XXXXXX, /huy cancel, Ctrl+D to quit.\n');
+  console.log(
+    'Type a question (with or without diacritics). /en English, /vi tiếng Việt, /phananh complaint, /tracuu PA-XXXXXX, /huy cancel, Ctrl+D to quit.\n',
+  );
 
   const userId = process.env.CHAT_USER ?? 'console-user';
   let menu: readonly QuickReply[] = [];

@@ -48,7 +48,10 @@ async function main(argv: string[]): Promise<number> {
       const trainMs = performance.now() - started;
       const predictStarted = performance.now();
       const predictions = predictAll(matcher, data);
-      const report = scorePredictions(predictions, { trainMs, predictMsPerText: (performance.now() - predictStarted) / Math.max(1, data.length) });
+      const report = scorePredictions(predictions, {
+        trainMs,
+        predictMsPerText: (performance.now() - predictStarted) / Math.max(1, data.length),
+      });
       print(report, values.json, `model from intents/ on ${values.data}`);
       return 0;
     }
@@ -71,7 +74,13 @@ async function main(argv: string[]): Promise<number> {
       if (!text) return usage('predict needs a text');
       const matcher = IntentMatcher.train(items, content.abbreviations);
       const result = matcher.match(text);
-      const out = { intent: result.intent, confidence: round(result.confidence), fallbackReason: result.fallbackReason, ranking: result.ranking.map((r) => ({ ...r, confidence: round(r.confidence) })), normalized: result.normalized.canonical };
+      const out = {
+        intent: result.intent,
+        confidence: round(result.confidence),
+        fallbackReason: result.fallbackReason,
+        ranking: result.ranking.map((r) => ({ ...r, confidence: round(r.confidence) })),
+        normalized: result.normalized.canonical,
+      };
       console.log(values.json ? JSON.stringify(out) : JSON.stringify(out, null, 2));
       return 0;
     }
@@ -90,7 +99,9 @@ async function validate(quiet: boolean): Promise<ValidatedContent | undefined> {
   const { intentSet } = result.value;
   if (!quiet) {
     const examples = intentSet.intents.reduce((n, i) => n + i.examples.length, 0);
-    console.error(`OK: ${intentSet.intents.length} intents, ${examples} examples, ${intentSet.outOfScope.length} out-of-scope examples, ${result.value.abbreviations.size} abbreviations, locales vi+en consistent.`);
+    console.error(
+      `OK: ${intentSet.intents.length} intents, ${examples} examples, ${intentSet.outOfScope.length} out-of-scope examples, ${result.value.abbreviations.size} abbreviations, locales vi+en consistent.`,
+    );
   }
   return result.value;
 }
@@ -115,7 +126,8 @@ async function readJsonl(file: string): Promise<LabelledText[]> {
       throw new Error(`${file}:${i + 1}: not valid JSON`);
     }
     const record = value as { text?: unknown; intent?: unknown };
-    if (typeof record.text !== 'string' || typeof record.intent !== 'string') throw new Error(`${file}:${i + 1}: needs string fields "text" and "intent"`);
+    if (typeof record.text !== 'string' || typeof record.intent !== 'string')
+      throw new Error(`${file}:${i + 1}: needs string fields "text" and "intent"`);
     items.push({ text: record.text, intent: record.intent });
   });
   return items;
@@ -129,12 +141,16 @@ function print(report: EvaluationReport, json: boolean | undefined, title: strin
   const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
   console.log(`${title}\n`);
   console.log(`texts: ${report.n}   accuracy: ${pct(report.accuracy)}   macro-F1: ${pct(report.macroF1)}`);
-  console.log(`training: ${report.timing.trainMs.toFixed(0)} ms   matching: ${(report.timing.predictMsPerText * 1000).toFixed(0)} µs per text`);
+  console.log(
+    `training: ${report.timing.trainMs.toFixed(0)} ms   matching: ${(report.timing.predictMsPerText * 1000).toFixed(0)} µs per text`,
+  );
   const bins = report.calibration.bins.map((b) => `${b.from.toFixed(1)}–${b.to.toFixed(1)}: ${pct(b.accuracy)} right of ${b.n}`).join(', ');
   console.log(`calibration: expected calibration error ${pct(report.calibration.ece)} (confidence → share right: ${bins})\n`);
   console.log('intent                          precision  recall     F1  support');
   for (const [intent, s] of Object.entries(report.perIntent).sort((a, b) => a[1].f1 - b[1].f1)) {
-    console.log(`${intent.padEnd(30)} ${pct(s.precision).padStart(9)} ${pct(s.recall).padStart(7)} ${pct(s.f1).padStart(7)} ${String(s.support).padStart(8)}`);
+    console.log(
+      `${intent.padEnd(30)} ${pct(s.precision).padStart(9)} ${pct(s.recall).padStart(7)} ${pct(s.f1).padStart(7)} ${String(s.support).padStart(8)}`,
+    );
   }
   if (report.confusions.length) {
     console.log('\nworst confusions (expected → predicted):');

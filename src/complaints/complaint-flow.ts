@@ -47,17 +47,24 @@ const SECTOR_PAYLOAD = '#pa:sector:';
 
 /** Typed words accepted for the choices, folded (see flow-choices.ts). */
 const SKIP_WORDS: Record<string, string> = Object.fromEntries(
-  ['bo qua', 'bo', 'khong', 'ko', 'k', 'khong can', 'skip', 'no', 'none', 'khong ro', 'khong biet'].map((w) => [w, COMPLAINT_PAYLOADS.skip]),
+  ['bo qua', 'bo', 'khong', 'ko', 'k', 'khong can', 'skip', 'no', 'none', 'khong ro', 'khong biet'].map((w) => [
+    w,
+    COMPLAINT_PAYLOADS.skip,
+  ]),
 );
 const CONFIRM_WORDS: Record<string, string> = Object.fromEntries(
-  ['ok', 'oke', 'dong y', 'xac nhan', 'gui', 'gui di', 'co', 'dung', 'dung roi', 'yes', 'confirm', 'send'].map((w) => [w, COMPLAINT_PAYLOADS.confirm]),
+  ['ok', 'oke', 'dong y', 'xac nhan', 'gui', 'gui di', 'co', 'dung', 'dung roi', 'yes', 'confirm', 'send'].map((w) => [
+    w,
+    COMPLAINT_PAYLOADS.confirm,
+  ]),
 );
 
 /** Words of a bare "I want to complain" opener; what remains is the description. */
 const OPENER_WORDS = new Set(
-  ('toi em e minh mk chung ta ad admin oi a ah nhe nha voi cho xin muon mun can gui lam tao moi phan anh kien nghi khieu nai ' +
-    'to cao ve viec mot vu chuyen don giup duoc bot chao cac ban chi co dang the nay sau day la gi u')
-    .split(' '),
+  (
+    'toi em e minh mk chung ta ad admin oi a ah nhe nha voi cho xin muon mun can gui lam tao moi phan anh kien nghi khieu nai ' +
+    'to cao ve viec mot vu chuyen don giup duoc bot chao cac ban chi co dang the nay sau day la gi u'
+  ).split(' '),
 );
 /** A trigger with at least this many other words describes the problem itself. */
 const DESCRIPTION_MIN_WORDS = 6;
@@ -138,7 +145,10 @@ export class ComplaintFlow implements ConversationFlow {
     if (!ctx.message.text.trim() && notes.length > 0) return this.prompt(ctx, 'text', draft, notes);
     const checked = checkComplaintText(ctx.message.text);
     if (!checked.ok) {
-      const text = checked.reason === 'too_short' ? ctx.t('complaint.text_too_short', { min: MIN_COMPLAINT_TEXT_LENGTH }) : ctx.t('complaint.text_too_long', { max: MAX_COMPLAINT_TEXT_LENGTH });
+      const text =
+        checked.reason === 'too_short'
+          ? ctx.t('complaint.text_too_short', { min: MIN_COMPLAINT_TEXT_LENGTH })
+          : ctx.t('complaint.text_too_long', { max: MAX_COMPLAINT_TEXT_LENGTH });
       return this.keep(ctx, 'text', draft, [...notes, { text }]);
     }
     this.setText(draft, checked.text);
@@ -146,7 +156,11 @@ export class ComplaintFlow implements ConversationFlow {
   }
 
   private onSector(ctx: TurnContext, draft: Draft, notes: OutgoingMessage[], choice: string | undefined): TurnOutcome {
-    const sector = choice?.startsWith(SECTOR_PAYLOAD) ? choice.slice(SECTOR_PAYLOAD.length) : ctx.message.text.trim() ? inferSector(ctx.message.text) : undefined;
+    const sector = choice?.startsWith(SECTOR_PAYLOAD)
+      ? choice.slice(SECTOR_PAYLOAD.length)
+      : ctx.message.text.trim()
+        ? inferSector(ctx.message.text)
+        : undefined;
     if (!sector || !isSector(sector)) {
       if (!ctx.message.text.trim() && notes.length > 0) return this.prompt(ctx, 'sector', draft, notes);
       return this.prompt(ctx, 'sector', draft, notes, 'complaint.sector_not_understood');
@@ -187,7 +201,8 @@ export class ComplaintFlow implements ConversationFlow {
     }
     if (!ctx.message.text.trim()) return this.prompt(ctx, 'contact', draft, notes);
     const parsed = parseContactInput(ctx.message.text);
-    if (!parsed.ok) return this.prompt(ctx, 'contact', draft, notes, parsed.reason === 'invalid_phone' ? 'complaint.contact_invalid_phone' : undefined);
+    if (!parsed.ok)
+      return this.prompt(ctx, 'contact', draft, notes, parsed.reason === 'invalid_phone' ? 'complaint.contact_invalid_phone' : undefined);
     this.setContact(draft, parsed.contact);
     return this.ask(ctx, draft, notes);
   }
@@ -232,7 +247,9 @@ export class ComplaintFlow implements ConversationFlow {
     } catch (err) {
       // The error's name only: a message could quote the citizen's text.
       this.logger.error({ err: (err as Error).name, channel: ctx.message.channel }, 'complaint submission failed');
-      return this.keep(ctx, 'summary', draft, [{ text: ctx.t('complaint.submit_failed'), quickReplies: this.quickReplies(ctx, 'summary') }]);
+      return this.keep(ctx, 'summary', draft, [
+        { text: ctx.t('complaint.submit_failed'), quickReplies: this.quickReplies(ctx, 'summary') },
+      ]);
     }
     const vars = { code: result.code, agency: result.agencyName, dueDate: formatDate(result.dueAt) };
     const followup = ctx.t(`complaint.followup.${followupChannel(ctx.message.channel)}`, { code: result.code });
@@ -305,7 +322,12 @@ export class ComplaintFlow implements ConversationFlow {
 
   private keep(ctx: TurnContext, step: Step, draft: Draft, messages: OutgoingMessage[]): TurnOutcome {
     const ttl = this.deps.draftTtlMs ?? DEFAULT_DRAFT_TTL_MS;
-    const flow: FlowState = { name: COMPLAINT_FLOW_NAME, step, data: toData(draft), expiresAt: new Date(ctx.now.getTime() + ttl).toISOString() };
+    const flow: FlowState = {
+      name: COMPLAINT_FLOW_NAME,
+      step,
+      data: toData(draft),
+      expiresAt: new Date(ctx.now.getTime() + ttl).toISOString(),
+    };
     return { messages, flow, intent: `complaint:${step}` };
   }
 
@@ -414,7 +436,10 @@ function readDraft(data: Readonly<Record<string, unknown>>): Draft {
     sectorInferred: data.sectorInferred === true,
     localityId: str(data.localityId),
     placeDone: data.placeDone === true,
-    contact: contact && (contact.name || contact.phone) ? { ...(contact.name ? { name: contact.name } : {}), ...(contact.phone ? { phone: contact.phone } : {}) } : undefined,
+    contact:
+      contact && (contact.name || contact.phone)
+        ? { ...(contact.name ? { name: contact.name } : {}), ...(contact.phone ? { phone: contact.phone } : {}) }
+        : undefined,
     contactDone: data.contactDone === true,
     photoRefs: Array.isArray(data.photoRefs) ? data.photoRefs.filter((r): r is string => typeof r === 'string').slice(0, MAX_PHOTOS) : [],
   };

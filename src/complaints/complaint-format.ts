@@ -4,7 +4,6 @@
  * labels of sectors and statuses.
  */
 import type { Locale } from '../core/messages';
-import type { ComplaintStatus } from './complaint-service';
 import { localDateKey } from './working-days';
 
 /** Anything that can look up a localised text (the Translator, or a turn's `t`). */
@@ -24,6 +23,6 @@ export function sectorLabelKey(sector: string): string {
   return `complaint.sector.${sector}`;
 }
 
-export function statusLabelKey(status: ComplaintStatus | string): string {
+export function statusLabelKey(status: string): string {
   return `complaint.status_label.${status}`;
 }

@@ -40,7 +40,13 @@ export async function storePhotos(
   return result;
 }
 
-async function storeOne(db: Database, code: string, sourceRef: string, fetcher: PhotoFetcher | undefined, logger: Logger): Promise<StoredPhotoRef> {
+async function storeOne(
+  db: Database,
+  code: string,
+  sourceRef: string,
+  fetcher: PhotoFetcher | undefined,
+  logger: Logger,
+): Promise<StoredPhotoRef> {
   if (!fetcher) return { sourceRef };
   try {
     const photo = await fetcher.fetch(sourceRef);
@@ -49,7 +55,12 @@ async function storeOne(db: Database, code: string, sourceRef: string, fetcher: 
       logger.warn({ code, size: photo.bytes.length }, 'complaint photo larger than the limit: kept as a reference only');
       return { sourceRef };
     }
-    const doc = await db.models.ComplaintPhoto.create({ complaintCode: code, contentType: photo.contentType, data: photo.bytes, size: photo.bytes.length });
+    const doc = await db.models.ComplaintPhoto.create({
+      complaintCode: code,
+      contentType: photo.contentType,
+      data: photo.bytes,
+      size: photo.bytes.length,
+    });
     return { sourceRef, photoId: String(doc._id), contentType: photo.contentType, size: photo.bytes.length };
   } catch (err) {
     // The error's name only: a download URL in the message may carry a bot token.

@@ -76,9 +76,12 @@ export interface AgencyComplaintView extends CitizenComplaintView {
 
 export type ActionError = 'not_found' | 'forbidden' | 'invalid_state' | 'unknown_agency' | 'invalid_input';
 
-export type ActionResult = { readonly ok: true; readonly complaint: AgencyComplaintView } | { readonly ok: false; readonly error: ActionError; readonly message: string };
+export type ActionResult =
+  | { readonly ok: true; readonly complaint: AgencyComplaintView }
+  | { readonly ok: false; readonly error: ActionError; readonly message: string };
 
-export type CitizenLookup = { readonly ok: true; readonly complaint: CitizenComplaintView } | { readonly ok: false; readonly error: 'not_found' | 'not_yours' };
+export type CitizenLookup =
+  { readonly ok: true; readonly complaint: CitizenComplaintView } | { readonly ok: false; readonly error: 'not_found' | 'not_yours' };
 
 export interface ComplaintService {
   /** Stores a complaint, routes it, plans its deliveries. Idempotent per identical draft. */

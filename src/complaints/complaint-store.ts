@@ -111,13 +111,20 @@ export class MongoComplaintService implements ComplaintService {
 
     const code = created;
     const dayKey = citizenDayKey(draft.channel, draft.userId, now);
-    await this.models.CitizenDayCount.updateOne({ _id: dayKey }, { $inc: { count: 1 }, $setOnInsert: { day: localDateKey(now) } }, { upsert: true });
+    await this.models.CitizenDayCount.updateOne(
+      { _id: dayKey },
+      { $inc: { count: 1 }, $setOnInsert: { day: localDateKey(now) } },
+      { upsert: true },
+    );
     if (draft.photoRefs.length > 0) {
       const photos = await storePhotos(this.deps.db, code, draft.photoRefs, this.deps.photoFetchers?.[draft.channel], this.logger);
       await this.models.Complaint.updateOne({ code }, { $set: { photos } });
     }
     await this.finishPlanning(code, now);
-    this.logger.info({ code, agencyId: route.agency.id, sector: draft.sector, channel: draft.channel, photos: draft.photoRefs.length }, 'complaint submitted');
+    this.logger.info(
+      { code, agencyId: route.agency.id, sector: draft.sector, channel: draft.channel, photos: draft.photoRefs.length },
+      'complaint submitted',
+    );
     return { code, agencyId: route.agency.id, agencyName: route.agency.name[draft.locale], dueAt, duplicate: false };
   }
 
@@ -172,7 +179,13 @@ export class MongoComplaintService implements ComplaintService {
   private async duplicateOf(doc: StoredComplaint, now: Date): Promise<SubmittedComplaint> {
     if (!doc.deliveriesPlanned) await this.finishPlanning(doc.code, now);
     const directory = this.directory();
-    return { code: doc.code, agencyId: doc.agencyId, agencyName: agencyDisplayName(directory, doc.agencyId, doc.locale), dueAt: doc.dueAt, duplicate: true };
+    return {
+      code: doc.code,
+      agencyId: doc.agencyId,
+      agencyName: agencyDisplayName(directory, doc.agencyId, doc.locale),
+      dueAt: doc.dueAt,
+      duplicate: true,
+    };
   }
 
   /** Plans the delivery the last routing action calls for, then marks the complaint as planned. */
@@ -198,7 +211,10 @@ export class MongoComplaintService implements ComplaintService {
     if (!(await this.deps.db.claims.tryClaim(`forwarded:${code}:${agencyId}`, 'delivery-worker'))) return;
     await this.models.Complaint.updateOne(
       { code, agencyId, status: 'received' },
-      { $set: { status: 'forwarded' }, $push: { history: { at: now, action: 'forwarded', actor: { kind: 'system', id: 'delivery-worker' }, agencyId } } },
+      {
+        $set: { status: 'forwarded' },
+        $push: { history: { at: now, action: 'forwarded', actor: { kind: 'system', id: 'delivery-worker' }, agencyId } },
+      },
     );
   }
 
@@ -278,11 +294,24 @@ export class MongoComplaintService implements ComplaintService {
         note,
         now,
         agencyId: toAgencyId,
-        set: { agencyId: toAgencyId, dueAt, deliveriesPlanned: false, routingReason: `transferred from ${doc.agencyId}`, reminderSentAt: null, overdueNotifiedAt: null },
+        set: {
+          agencyId: toAgencyId,
+          dueAt,
+          deliveriesPlanned: false,
+          routingReason: `transferred from ${doc.agencyId}`,
+          reminderSentAt: null,
+          overdueNotifiedAt: null,
+        },
       });
       if (!updated) return undefined;
       await this.finishPlanning(code, now);
-      await this.notify(updated, 'transferred', 'transferred', { ...this.params(updated), fromAgencyName: agencyDisplayName(directory, doc.agencyId, updated.locale) }, now);
+      await this.notify(
+        updated,
+        'transferred',
+        'transferred',
+        { ...this.params(updated), fromAgencyName: agencyDisplayName(directory, doc.agencyId, updated.locale) },
+        now,
+      );
       return updated;
     });
   }
@@ -356,7 +385,8 @@ export class MongoComplaintService implements ComplaintService {
     const cleanComment = comment === undefined ? undefined : cleanComplaintText(comment).slice(0, MAX_COMMENT_LENGTH) || undefined;
     const doc = isTrackingCode(code) ? await this.models.Complaint.findOne({ code }).lean<StoredComplaint>() : null;
     // Someone else's code answers exactly like an unknown one: codes cannot be probed.
-    if (!doc || doc.channel !== channel || doc.userId !== userId) return { ok: false, error: 'not_found', message: `no complaint ${code} for this citizen` };
+    if (!doc || doc.channel !== channel || doc.userId !== userId)
+      return { ok: false, error: 'not_found', message: `no complaint ${code} for this citizen` };
     const now = this.clock();
     if (doc.rating?.score === score && !doc.rating.comment && cleanComment) return this.addRatingComment(doc, cleanComment, now);
     if (doc.status !== 'resolved' || typeof doc.rating?.score === 'number') {
@@ -374,7 +404,12 @@ export class MongoComplaintService implements ComplaintService {
   private async reopen(doc: StoredComplaint, score: number, comment: string | undefined, now: Date): Promise<ActionResult> {
     const agency = this.directory().agencyById.get(doc.agencyId);
     const dueAt = agency ? addWorkingDays(now, agency.deadlineWorkingDays, this.deps.holidays) : doc.dueAt;
-    const note = [`Người dân đánh giá ${score}/5 (không hài lòng); phản ánh được mở lại.`, comment ? `Ý kiến của người dân: ${comment}` : undefined].filter(Boolean).join('\n');
+    const note = [
+      `Người dân đánh giá ${score}/5 (không hài lòng); phản ánh được mở lại.`,
+      comment ? `Ý kiến của người dân: ${comment}` : undefined,
+    ]
+      .filter(Boolean)
+      .join('\n');
     const reopened = await this.transition(doc, {
       action: 'reopened',
       actor: { kind: 'citizen', id: 'citizen' },
@@ -391,14 +426,27 @@ export class MongoComplaintService implements ComplaintService {
 
   /** A comment sent after the score: kept with the rating; a reopened complaint's agency is told. */
   private async addRatingComment(doc: StoredComplaint, comment: string, now: Date): Promise<ActionResult> {
-    const entry: StoredHistoryEntry = { at: now, action: 'rating_comment', actor: { kind: 'citizen', id: 'citizen' }, agencyId: doc.agencyId, note: comment };
+    const entry: StoredHistoryEntry = {
+      at: now,
+      action: 'rating_comment',
+      actor: { kind: 'citizen', id: 'citizen' },
+      agencyId: doc.agencyId,
+      note: comment,
+    };
     await this.models.Complaint.updateOne({ code: doc.code }, { $set: { 'rating.comment': comment }, $push: { history: entry } });
     if (doc.status === 'reopened') {
       const reopenings = doc.history.filter((h) => h.action === 'reopened').length;
       await planDeliveries(
         this.deps.db,
         this.directory(),
-        { code: doc.code, agencyId: doc.agencyId, event: 'complaint.reopened', messageKey: `${doc.code}:reopened:${reopenings}:comment`, note: `Ý kiến của người dân: ${comment}`, now },
+        {
+          code: doc.code,
+          agencyId: doc.agencyId,
+          event: 'complaint.reopened',
+          messageKey: `${doc.code}:reopened:${reopenings}:comment`,
+          note: `Ý kiến của người dân: ${comment}`,
+          now,
+        },
         this.logger,
       );
     }
@@ -424,7 +472,13 @@ export class MongoComplaintService implements ComplaintService {
    * action is in the history. The same action retried finds its key taken with the same
    * params and stops; a different action racing for the same n moves on to n+1.
    */
-  private async notify(doc: StoredComplaint, kind: NotificationKind, action: string, params: Record<string, string>, at: Date): Promise<void> {
+  private async notify(
+    doc: StoredComplaint,
+    kind: NotificationKind,
+    action: string,
+    params: Record<string, string>,
+    at: Date,
+  ): Promise<void> {
     let n = Math.max(1, doc.history.filter((h) => h.action === action).length);
     for (let attempt = 0; attempt < 20; attempt++, n++) {
       const idempotencyKey = `${doc.code}:${kind}:${n}`;
@@ -457,13 +511,18 @@ export class MongoComplaintService implements ComplaintService {
     if (this.deps.conversations) await this.deps.conversations.delete(key);
     else await this.models.Conversation.deleteOne({ _id: key });
     await this.models.Notification.deleteMany({ channel, userId });
-    const docs = await this.models.Complaint.find({ channel, userId }).select({ code: 1, history: 1 }).lean<{ code: string; history: StoredHistoryEntry[] }[]>();
+    const docs = await this.models.Complaint.find({ channel, userId })
+      .select({ code: 1, history: 1 })
+      .lean<{ code: string; history: StoredHistoryEntry[] }[]>();
     for (const doc of docs) {
       // Citizen-written notes (rating comments) go; agency notes and the actions stay for statistics.
       const history = doc.history.map((h) => (h.actor.kind === 'citizen' && h.action !== 'rated' ? { ...h, note: undefined } : h));
       await this.models.Complaint.updateOne(
         { code: doc.code },
-        { $set: { text: '', photos: [], history, userId: `forgotten:${doc.code}`, submissionKey: `forgotten:${doc.code}` }, $unset: { contact: 1, 'rating.comment': 1 } },
+        {
+          $set: { text: '', photos: [], history, userId: `forgotten:${doc.code}`, submissionKey: `forgotten:${doc.code}` },
+          $unset: { contact: 1, 'rating.comment': 1 },
+        },
       );
       await this.models.ComplaintPhoto.deleteMany({ complaintCode: doc.code });
       await this.models.Delivery.updateMany({ complaintCode: doc.code }, { $unset: { note: 1 } });

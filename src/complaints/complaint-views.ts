@@ -69,7 +69,10 @@ export function toCitizenView(doc: StoredComplaint, directory: Directory, now: D
 }
 
 export function toAgencyView(doc: StoredComplaint, directory: Directory, now: Date): AgencyComplaintView {
-  const contact = doc.contact && (doc.contact.name || doc.contact.phone) ? { ...(doc.contact.name ? { name: doc.contact.name } : {}), ...(doc.contact.phone ? { phone: doc.contact.phone } : {}) } : undefined;
+  const contact =
+    doc.contact && (doc.contact.name || doc.contact.phone)
+      ? { ...(doc.contact.name ? { name: doc.contact.name } : {}), ...(doc.contact.phone ? { phone: doc.contact.phone } : {}) }
+      : undefined;
   return {
     ...toCitizenView(doc, directory, now),
     agencyId: doc.agencyId,

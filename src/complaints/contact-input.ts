@@ -49,7 +49,10 @@ export function parseContactInput(text: string): ContactInput {
 /** Removes labels and punctuation around a typed name ("tên: A, sđt" → "A"). */
 function tidyName(text: string): string | undefined {
   const name = text
-    .replace(/(?<!\p{L})(họ và tên|họ tên|ho ten|tên|ten|name|sđt|sdt|số điện thoại|so dien thoai|điện thoại|dien thoai|phone|đt|dt)(?!\p{L})\s*:?/giu, ' ')
+    .replace(
+      /(?<!\p{L})(họ và tên|họ tên|ho ten|tên|ten|name|sđt|sdt|số điện thoại|so dien thoai|điện thoại|dien thoai|phone|đt|dt)(?!\p{L})\s*:?/giu,
+      ' ',
+    )
     .replace(/[,;:|/]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()

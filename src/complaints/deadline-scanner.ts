@@ -168,7 +168,10 @@ export class DeadlineScanner {
         now,
         available: this.options.transports,
       });
-      await this.options.db.models.Complaint.updateOne({ code: complaint.code, dueAt: complaint.dueAt }, { $set: { overdueNotifiedAt: now } });
+      await this.options.db.models.Complaint.updateOne(
+        { code: complaint.code, dueAt: complaint.dueAt },
+        { $set: { overdueNotifiedAt: now } },
+      );
       count++;
     }
     return count;

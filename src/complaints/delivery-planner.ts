@@ -53,7 +53,12 @@ export interface DeliveryPlan {
  * coordinator instead, with a note saying so, so the complaint is never silently stuck.
  * Returns how many deliveries were new.
  */
-export async function planDeliveries(db: Database, directory: Directory, plan: DeliveryPlan, logger: Logger = silentLogger()): Promise<number> {
+export async function planDeliveries(
+  db: Database,
+  directory: Directory,
+  plan: DeliveryPlan,
+  logger: Logger = silentLogger(),
+): Promise<number> {
   const agency = directory.agencyById.get(plan.agencyId);
   const transports = agency ? configuredTransports(agency) : [];
   let target: Agency | undefined = agency;
@@ -61,10 +66,22 @@ export async function planDeliveries(db: Database, directory: Directory, plan: D
   if (!agency || transports.length === 0) {
     target = directory.coordinator;
     const why = agency ? 'chưa cấu hình cách nhận phản ánh' : 'không có trong danh bạ';
-    note = [`Cơ quan ${plan.agencyId} ${why}; phản ánh được gửi đến cơ quan điều phối để chuyển tiếp.`, plan.note].filter(Boolean).join('\n');
-    logger.warn({ code: plan.code, agencyId: plan.agencyId, coordinator: target.id }, 'agency has no delivery configured: planning delivery to the coordinator');
+    note = [`Cơ quan ${plan.agencyId} ${why}; phản ánh được gửi đến cơ quan điều phối để chuyển tiếp.`, plan.note]
+      .filter(Boolean)
+      .join('\n');
+    logger.warn(
+      { code: plan.code, agencyId: plan.agencyId, coordinator: target.id },
+      'agency has no delivery configured: planning delivery to the coordinator',
+    );
   }
-  return planAgencyDeliveries(db, { agency: target!, messageKey: plan.messageKey, complaintCode: plan.code, event: plan.event, note, now: plan.now });
+  return planAgencyDeliveries(db, {
+    agency: target!,
+    messageKey: plan.messageKey,
+    complaintCode: plan.code,
+    event: plan.event,
+    note,
+    now: plan.now,
+  });
 }
 
 interface HistoryLike {
@@ -73,7 +90,10 @@ interface HistoryLike {
 }
 
 /** The message the agency is owed after the complaint's last routing action. */
-export function pendingMessage(code: string, history: readonly HistoryLike[]): { event: ComplaintDeliveryEvent; messageKey: string; note?: string } {
+export function pendingMessage(
+  code: string,
+  history: readonly HistoryLike[],
+): { event: ComplaintDeliveryEvent; messageKey: string; note?: string } {
   const routing = history.filter((h) => (ROUTING_ACTIONS as readonly string[]).includes(h.action));
   const last = routing[routing.length - 1];
   const count = (action: string): number => history.filter((h) => h.action === action).length;

@@ -17,7 +17,11 @@ export function foldForChoice(text: string): string {
  * The payload of the chosen quick reply, or undefined. `aliases` maps extra typed words
  * (already folded: "dong y", "ok") to payloads.
  */
-export function resolveChoice(text: string, replies: readonly QuickReply[], aliases: Readonly<Record<string, string>> = {}): string | undefined {
+export function resolveChoice(
+  text: string,
+  replies: readonly QuickReply[],
+  aliases: Readonly<Record<string, string>> = {},
+): string | undefined {
   const trimmed = text.trim();
   const byPayload = replies.find((r) => r.payload === trimmed);
   if (byPayload) return byPayload.payload;

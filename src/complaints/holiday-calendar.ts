@@ -84,8 +84,12 @@ export async function loadHolidays(path: string, displayName = path): Promise<Ch
   const at = (p: readonly PropertyKey[], message: string): ContentError => ({ file: displayName, line: parsed.lineOf(p), message });
   const errors = [...checkEntries(file, 'holidays', at), ...checkEntries(file, 'makeUpWorkingDays', at)];
   file.makeUpWorkingDays.forEach((d, i) => {
-    if (!isWeekend(d.date)) errors.push(at(['makeUpWorkingDays', i, 'date'], `${d.date} is not a Saturday or Sunday; only weekend days can be make-up working days`));
-    if (file.holidays.some((h) => h.date === d.date)) errors.push(at(['makeUpWorkingDays', i, 'date'], `${d.date} is also listed as a holiday`));
+    if (!isWeekend(d.date))
+      errors.push(
+        at(['makeUpWorkingDays', i, 'date'], `${d.date} is not a Saturday or Sunday; only weekend days can be make-up working days`),
+      );
+    if (file.holidays.some((h) => h.date === d.date))
+      errors.push(at(['makeUpWorkingDays', i, 'date'], `${d.date} is also listed as a holiday`));
   });
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, value: new HolidayCalendar(file.holidays, file.makeUpWorkingDays, file.years) };
@@ -100,7 +104,8 @@ function checkEntries(
   const errors: ContentError[] = [];
   file[key].forEach((entry, i) => {
     const year = Number(entry.date.slice(0, 4));
-    if (!file.years.includes(year)) errors.push(at([key, i, 'date'], `${entry.date} is outside the years this file declares (${file.years.join(', ')})`));
+    if (!file.years.includes(year))
+      errors.push(at([key, i, 'date'], `${entry.date} is outside the years this file declares (${file.years.join(', ')})`));
     if (seen.has(entry.date)) errors.push(at([key, i, 'date'], `${entry.date} is listed twice`));
     seen.add(entry.date);
   });

@@ -22,7 +22,10 @@ export function isNotificationKind(value: string): value is NotificationKind {
 
 /** Scores offered by the rating question, with the payload each one sends back. */
 export function ratingQuickReplies(code: string, locale: Locale, texts: TextLookup): { label: string; payload: string }[] {
-  return [1, 2, 3, 4, 5].map((score) => ({ label: texts.t(locale, `complaint.rating.score.${score}`), payload: `/danhgia ${code} ${score}` }));
+  return [1, 2, 3, 4, 5].map((score) => ({
+    label: texts.t(locale, `complaint.rating.score.${score}`),
+    payload: `/danhgia ${code} ${score}`,
+  }));
 }
 
 /**
@@ -30,8 +33,13 @@ export function ratingQuickReplies(code: string, locale: Locale, texts: TextLook
  * agencyNameEn, dueAt (ISO), and per kind answer, note or fromAgencyName. Missing
  * params render as empty strings rather than failing: a notification must still go out.
  */
-export function renderNotification(kind: NotificationKind, params: Readonly<Record<string, unknown>>, locale: Locale, translator: TextLookup): OutgoingMessage[] {
-  const str = (key: string): string => (typeof params[key] === 'string' ? (params[key] as string) : '');
+export function renderNotification(
+  kind: NotificationKind,
+  params: Readonly<Record<string, unknown>>,
+  locale: Locale,
+  translator: TextLookup,
+): OutgoingMessage[] {
+  const str = (key: string): string => (typeof params[key] === 'string' ? params[key] : '');
   const code = str('code');
   const agency = locale === 'en' && str('agencyNameEn') ? str('agencyNameEn') : str('agencyName');
   const vars = { code, agency, dueDate: str('dueAt') ? formatDate(str('dueAt')) : '' };
@@ -45,7 +53,9 @@ export function renderNotification(kind: NotificationKind, params: Readonly<Reco
     case 'transferred':
       return [{ text: `${t('complaint.notification.transferred', { fromAgency: str('fromAgencyName') })}\n${track}` }];
     case 'resolved':
-      return [{ text: str('note') ? t('complaint.notification.resolved_note', { note: str('note') }) : t('complaint.notification.resolved') }];
+      return [
+        { text: str('note') ? t('complaint.notification.resolved_note', { note: str('note') }) : t('complaint.notification.resolved') },
+      ];
     case 'rating_request':
       return [{ text: t('complaint.notification.rating_request'), quickReplies: ratingQuickReplies(code, locale, translator) }];
     case 'reopened':
@@ -64,16 +74,66 @@ export const COMPLAINT_TEXT_KEYS: readonly string[] = [
   'system.cancelled',
   'system.nothing_to_cancel',
   ...prefixed('complaint', [
-    'ask_text', 'text_too_short', 'text_too_long', 'ask_sector', 'sector_not_understood', 'ask_place', 'place_not_found',
-    'place_location_received', 'ask_contact', 'contact_invalid_phone', 'photo_received', 'photo_limit', 'summary',
-    'summary_choose', 'place_unknown', 'contact_none', 'submitted', 'duplicate', 'submit_failed', 'daily_limit',
+    'ask_text',
+    'text_too_short',
+    'text_too_long',
+    'ask_sector',
+    'sector_not_understood',
+    'ask_place',
+    'place_not_found',
+    'place_location_received',
+    'ask_contact',
+    'contact_invalid_phone',
+    'photo_received',
+    'photo_limit',
+    'summary',
+    'summary_choose',
+    'place_unknown',
+    'contact_none',
+    'submitted',
+    'duplicate',
+    'submit_failed',
+    'daily_limit',
   ]),
   ...prefixed('complaint.button', ['confirm', 'edit_text', 'edit_sector', 'edit_place', 'cancel', 'skip', 'track']),
   ...prefixed('complaint.followup', ['telegram', 'zalo', 'web']),
   ...prefixed('complaint.sector', SECTORS),
   ...prefixed('complaint.status_label', ['received', 'forwarded', 'acknowledged', 'answered', 'resolved', 'reopened', 'closed']),
-  ...prefixed('complaint.status', ['ask_code', 'invalid_code', 'not_found', 'list', 'list_item', 'detail', 'overdue', 'answer', 'no_answer', 'rating', 'rate_button']),
-  ...prefixed('complaint.rating', ['ask_score', 'invalid_code', 'invalid_score', 'thanks', 'reopened', 'ask_comment', 'comment_thanks', 'done', 'not_rateable', 'not_found', 'failed']),
+  ...prefixed('complaint.status', [
+    'ask_code',
+    'invalid_code',
+    'not_found',
+    'list',
+    'list_item',
+    'detail',
+    'overdue',
+    'answer',
+    'no_answer',
+    'rating',
+    'rate_button',
+  ]),
+  ...prefixed('complaint.rating', [
+    'ask_score',
+    'invalid_code',
+    'invalid_score',
+    'thanks',
+    'reopened',
+    'ask_comment',
+    'comment_thanks',
+    'done',
+    'not_rateable',
+    'not_found',
+    'failed',
+  ]),
   ...prefixed('complaint.rating.score', ['1', '2', '3', '4', '5']),
-  ...prefixed('complaint.notification', ['acknowledged', 'answer', 'transferred', 'resolved', 'resolved_note', 'rating_request', 'reopened', 'track_hint']),
+  ...prefixed('complaint.notification', [
+    'acknowledged',
+    'answer',
+    'transferred',
+    'resolved',
+    'resolved_note',
+    'rating_request',
+    'reopened',
+    'track_hint',
+  ]),
 ];

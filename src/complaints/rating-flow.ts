@@ -22,7 +22,9 @@ import { normalizeTrackingCode } from './tracking-code';
 export const RATING_FLOW_NAME = RATING_FLOW;
 const SKIP_PAYLOAD = '#pa:skip';
 const DEFAULT_TTL_MS = 24 * 3600 * 1000;
-const SKIP_WORDS: Record<string, string> = Object.fromEntries(['bo qua', 'khong', 'ko', 'k', 'skip', 'no', 'thoi'].map((w) => [w, SKIP_PAYLOAD]));
+const SKIP_WORDS: Record<string, string> = Object.fromEntries(
+  ['bo qua', 'khong', 'ko', 'k', 'skip', 'no', 'thoi'].map((w) => [w, SKIP_PAYLOAD]),
+);
 
 /** "PA-7K3M9X 4", "pa7k3m9x", "PA 7K3M9X 5" → code and score (each when present and valid). */
 export function parseRatingArgument(argument: string): { code?: string; score?: number } {
@@ -71,15 +73,25 @@ export class RatingFlow implements ConversationFlow {
     if (!result.ok) return this.failure(ctx, code, result);
     const messages: OutgoingMessage[] = [{ text: ctx.t('complaint.rating.thanks', { code, score }) }];
     if (result.complaint.status === 'reopened') {
-      messages.push({ text: ctx.t('complaint.rating.reopened', { code, agency: result.complaint.agencyName, dueDate: formatDate(result.complaint.dueAt) }) });
+      messages.push({
+        text: ctx.t('complaint.rating.reopened', {
+          code,
+          agency: result.complaint.agencyName,
+          dueDate: formatDate(result.complaint.dueAt),
+        }),
+      });
     }
-    messages.push({ text: ctx.t('complaint.rating.ask_comment'), quickReplies: [{ label: ctx.t('complaint.button.skip'), payload: SKIP_PAYLOAD }] });
+    messages.push({
+      text: ctx.t('complaint.rating.ask_comment'),
+      quickReplies: [{ label: ctx.t('complaint.button.skip'), payload: SKIP_PAYLOAD }],
+    });
     return { messages, flow: this.state(ctx, 'comment', { code, score }), intent: score <= 2 ? 'rating:reopened' : 'rating:rated' };
   }
 
   private async comment(ctx: TurnContext, code: string, score: number): Promise<TurnOutcome> {
     const skip = resolveChoice(ctx.message.text, [{ label: ctx.t('complaint.button.skip'), payload: SKIP_PAYLOAD }], SKIP_WORDS);
-    if (skip === SKIP_PAYLOAD || !ctx.message.text.trim()) return { messages: [{ text: ctx.t('complaint.rating.done') }], intent: 'rating:done' };
+    if (skip === SKIP_PAYLOAD || !ctx.message.text.trim())
+      return { messages: [{ text: ctx.t('complaint.rating.done') }], intent: 'rating:done' };
     const result = await this.call(() => this.deps.service.rate(code, ctx.message.channel, ctx.message.userId, score, ctx.message.text));
     if (!result.ok) return this.failure(ctx, code, result);
     return { messages: [{ text: ctx.t('complaint.rating.comment_thanks') }], intent: 'rating:comment' };
@@ -87,10 +99,13 @@ export class RatingFlow implements ConversationFlow {
 
   private failure(ctx: TurnContext, code: string, result: Extract<ActionResult, { ok: false }>): TurnOutcome {
     const key =
-      result.error === 'invalid_state' ? 'complaint.rating.not_rateable'
-      : result.error === 'invalid_input' ? 'complaint.rating.failed'
-      : result.error === 'not_found' || result.error === 'forbidden' ? 'complaint.rating.not_found'
-      : 'complaint.rating.failed';
+      result.error === 'invalid_state'
+        ? 'complaint.rating.not_rateable'
+        : result.error === 'invalid_input'
+          ? 'complaint.rating.failed'
+          : result.error === 'not_found' || result.error === 'forbidden'
+            ? 'complaint.rating.not_found'
+            : 'complaint.rating.failed';
     return { messages: [{ text: ctx.t(key, { code }) }], intent: `rating:${result.error}` };
   }
 
@@ -105,6 +120,11 @@ export class RatingFlow implements ConversationFlow {
   }
 
   private state(ctx: TurnContext, step: string, data: Record<string, unknown>): FlowState {
-    return { name: RATING_FLOW_NAME, step, data, expiresAt: new Date(ctx.now.getTime() + (this.deps.ttlMs ?? DEFAULT_TTL_MS)).toISOString() };
+    return {
+      name: RATING_FLOW_NAME,
+      step,
+      data,
+      expiresAt: new Date(ctx.now.getTime() + (this.deps.ttlMs ?? DEFAULT_TTL_MS)).toISOString(),
+    };
   }
 }

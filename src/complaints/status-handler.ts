@@ -57,9 +57,18 @@ export class ComplaintStatusHandler implements IntentHandler {
   private async list(ctx: TurnContext): Promise<TurnOutcome> {
     const mine = await this.deps.service.listForCitizen(ctx.message.channel, ctx.message.userId, LIST_LIMIT, ctx.locale);
     if (mine.length === 0) return { messages: [{ text: ctx.t('complaint.status.ask_code') }], intent: 'complaint_status:ask_code' };
-    const items = mine.map((c) => ctx.t('complaint.status.list_item', { code: c.code, date: formatDate(c.createdAt), status: ctx.t(statusLabelKey(c.status)) })).join('\n');
+    const items = mine
+      .map((c) =>
+        ctx.t('complaint.status.list_item', { code: c.code, date: formatDate(c.createdAt), status: ctx.t(statusLabelKey(c.status)) }),
+      )
+      .join('\n');
     return {
-      messages: [{ text: ctx.t('complaint.status.list', { items }), quickReplies: mine.map((c) => ({ label: c.code, payload: `/tracuu ${c.code}` })) }],
+      messages: [
+        {
+          text: ctx.t('complaint.status.list', { items }),
+          quickReplies: mine.map((c) => ({ label: c.code, payload: `/tracuu ${c.code}` })),
+        },
+      ],
       intent: 'complaint_status:list',
     };
   }
@@ -82,6 +91,7 @@ export function renderStatus(ctx: TurnContext, c: CitizenComplaintView): Outgoin
   for (const a of c.answers) parts.push(ctx.t('complaint.status.answer', { agency: a.agencyName, date: formatDate(a.at), text: a.text }));
   if (c.rating) parts.push(ctx.t('complaint.status.rating', { score: c.rating.score }));
   const text = parts.join('\n\n');
-  if (c.status === 'resolved' && !c.rating) return { text, quickReplies: [{ label: ctx.t('complaint.status.rate_button'), payload: `/danhgia ${c.code}` }] };
+  if (c.status === 'resolved' && !c.rating)
+    return { text, quickReplies: [{ label: ctx.t('complaint.status.rate_button'), payload: `/danhgia ${c.code}` }] };
   return { text };
 }

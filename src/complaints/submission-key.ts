@@ -17,6 +17,7 @@ export const MAX_COMPLAINT_TEXT_LENGTH = 4000;
 
 // Zero-width characters, BOM, soft hyphen, and control characters except line feeds.
 const INVISIBLE = /[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD]/gu;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_EXCEPT_NEWLINE = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/gu;
 
 /**

@@ -44,7 +44,10 @@ export function isTrackingCode(s: string): boolean {
  * the conversation asks the citizen to check the code.
  */
 export function normalizeTrackingCode(input: string): string | undefined {
-  const compact = input.normalize('NFKC').toUpperCase().replace(/[\s\-_.]+/g, '');
+  const compact = input
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[\s\-_.]+/g, '');
   if (!compact.startsWith('PA')) return undefined;
   const candidate = TRACKING_CODE_PREFIX + compact.slice(2);
   return isTrackingCode(candidate) ? candidate : undefined;

@@ -34,7 +34,9 @@ export async function readYamlFile<S extends z.ZodType>(path: string, file: stri
 function withSyntaxLines(text: string, errors: ContentError[]): ContentError[] {
   if (errors.every((e) => e.line !== undefined || !e.message.startsWith('YAML syntax'))) return errors;
   const lineCounter = new LineCounter();
-  const positions = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true }).errors.map((e) => lineCounter.linePos(e.pos[0]));
+  const positions = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true }).errors.map((e) =>
+    lineCounter.linePos(e.pos[0]),
+  );
   let next = 0;
   return errors.map((e) => {
     if (!e.message.startsWith('YAML syntax')) return e;

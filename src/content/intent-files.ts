@@ -70,7 +70,10 @@ export async function readIntentFiles(dir: string, displayDir = 'intents'): Prom
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
   } catch (err) {
-    return { value: { intents: [], outOfScope: [] }, errors: [{ file: displayDir, message: `cannot read folder: ${(err as Error).message}` }] };
+    return {
+      value: { intents: [], outOfScope: [] },
+      errors: [{ file: displayDir, message: `cannot read folder: ${(err as Error).message}` }],
+    };
   }
   const errors: ContentError[] = [];
   const intents: IntentDefinition[] = [];
@@ -104,7 +107,11 @@ export async function readIntentFiles(dir: string, displayDir = 'intents'): Prom
     }
     const file = parsed.value;
     if (file.intent !== expectedId) {
-      errors.push({ file: display, line: parsed.lineOf(['intent']), message: `intent '${file.intent}' must be in a file named ${file.intent}.yaml` });
+      errors.push({
+        file: display,
+        line: parsed.lineOf(['intent']),
+        message: `intent '${file.intent}' must be in a file named ${file.intent}.yaml`,
+      });
     }
     const previous = intentFile.get(file.intent);
     if (previous) {

@@ -22,7 +22,10 @@ interface LocaleTree {
   [key: string]: string | LocaleTree;
 }
 const LocaleTreeSchema: z.ZodType<LocaleTree> = z.lazy(() =>
-  z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'keys use letters, digits, _ and - only'), z.union([z.string().min(1, 'a text must not be empty'), LocaleTreeSchema])),
+  z.record(
+    z.string().regex(/^[A-Za-z0-9_-]+$/, 'keys use letters, digits, _ and - only'),
+    z.union([z.string().min(1, 'a text must not be empty'), LocaleTreeSchema]),
+  ),
 );
 
 interface LoadedLocale {
@@ -35,7 +38,11 @@ interface LoadedLocale {
  * Reads every supported language from `dir` and cross-checks them. `requiredKeys` are
  * the keys the code and the intent files use: each must exist in every language.
  */
-export async function loadLocaleFiles(dir: string, requiredKeys: Iterable<string>, displayDir = 'locales'): Promise<Checked<LocaleCatalogs>> {
+export async function loadLocaleFiles(
+  dir: string,
+  requiredKeys: Iterable<string>,
+  displayDir = 'locales',
+): Promise<Checked<LocaleCatalogs>> {
   const errors: ContentError[] = [];
   const loaded = new Map<Locale, LoadedLocale>();
   for (const locale of SUPPORTED_LOCALES) {
@@ -56,7 +63,10 @@ export async function loadLocaleFiles(dir: string, requiredKeys: Iterable<string
     for (const [key, text] of reference.catalog) {
       const other = one.catalog.get(key);
       if (other === undefined) {
-        errors.push({ file: one.display, message: `missing text '${key}' (present in ${reference.display}:${reference.lineOf(key.split('.')) ?? '?'})` });
+        errors.push({
+          file: one.display,
+          message: `missing text '${key}' (present in ${reference.display}:${reference.lineOf(key.split('.')) ?? '?'})`,
+        });
       } else if (placeholders(text) !== placeholders(other)) {
         errors.push({
           file: one.display,
@@ -67,7 +77,11 @@ export async function loadLocaleFiles(dir: string, requiredKeys: Iterable<string
     }
     for (const key of one.catalog.keys()) {
       if (!reference.catalog.has(key)) {
-        errors.push({ file: one.display, line: one.lineOf(key.split('.')), message: `text '${key}' does not exist in ${reference.display}` });
+        errors.push({
+          file: one.display,
+          line: one.lineOf(key.split('.')),
+          message: `text '${key}' does not exist in ${reference.display}`,
+        });
       }
     }
   }

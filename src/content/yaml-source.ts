@@ -9,7 +9,8 @@ import type { z } from 'zod';
 import type { Checked, ContentError } from './content-error';
 
 /** A validated YAML value, plus a way to find the line of any part of it for later checks. */
-export type YamlChecked<T> = (Checked<T> & { ok: false }) | { ok: true; value: T; lineOf: (path: readonly PropertyKey[]) => number | undefined };
+export type YamlChecked<T> =
+  (Checked<T> & { ok: false }) | { ok: true; value: T; lineOf: (path: readonly PropertyKey[]) => number | undefined };
 
 /** Parses YAML text and validates it; `file` is only used in error messages. */
 export function parseYamlWithSchema<S extends z.ZodType>(file: string, text: string, schema: S): YamlChecked<z.output<S>> {
@@ -40,7 +41,11 @@ export function parseYamlWithSchema<S extends z.ZodType>(file: string, text: str
 }
 
 /** Reads and validates one YAML file from disk. */
-export async function readYamlWithSchema<S extends z.ZodType>(path: string, displayName: string, schema: S): Promise<YamlChecked<z.output<S>>> {
+export async function readYamlWithSchema<S extends z.ZodType>(
+  path: string,
+  displayName: string,
+  schema: S,
+): Promise<YamlChecked<z.output<S>>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -51,7 +56,11 @@ export async function readYamlWithSchema<S extends z.ZodType>(path: string, disp
 }
 
 /** Finds the line of the YAML node at `path` (or its closest existing parent). */
-export function lineOfPath(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): { line: number; col: number } | undefined {
+export function lineOfPath(
+  doc: Document,
+  lineCounter: LineCounter,
+  path: readonly PropertyKey[],
+): { line: number; col: number } | undefined {
   // A map key: point at the key itself (its value may start on the next line).
   const last = path[path.length - 1];
   const parent = doc.getIn(path.slice(0, -1) as unknown[], true);
@@ -86,7 +95,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 /** ["examples", 3] → "examples[3]" */
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+  return path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+    '',
+  );
 }
 
 function firstLine(message: string): string {

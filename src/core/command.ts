@@ -47,7 +47,10 @@ export function parseCommand(text: string): Command | undefined {
     const factory = COMMANDS[match[1].toLowerCase()];
     return factory ? factory((match[2] ?? '').trim()) : undefined;
   }
-  const lower = trimmed.normalize('NFC').toLowerCase().replace(/[.!]+$/, '');
+  const lower = trimmed
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/[.!]+$/, '');
   if (lower === 'menu') return { kind: 'help' };
   if (CANCEL_WORDS.has(lower)) return { kind: 'cancel' };
   return undefined;

@@ -91,8 +91,17 @@ export class ConversationEngine {
 
     const next: ConversationState = { locale: state.locale, flow: outcome.flow, lastSeenAt: now.toISOString() };
     await this.deps.store.set(key, next);
-    this.deps.observer?.messageHandled({ channel: message.channel, intent: outcome.intent, fallbackReason: match?.fallbackReason, confidence: match?.confidence, replies: outcome.messages.length });
-    this.logger.debug({ channel: message.channel, intent: outcome.intent, confidence: match?.confidence, fallbackReason: match?.fallbackReason }, 'message handled');
+    this.deps.observer?.messageHandled({
+      channel: message.channel,
+      intent: outcome.intent,
+      fallbackReason: match?.fallbackReason,
+      confidence: match?.confidence,
+      replies: outcome.messages.length,
+    });
+    this.logger.debug(
+      { channel: message.channel, intent: outcome.intent, confidence: match?.confidence, fallbackReason: match?.fallbackReason },
+      'message handled',
+    );
     return { messages: outcome.messages, intent: outcome.intent, locale: state.locale };
   }
 
@@ -120,7 +129,10 @@ export class ConversationEngine {
       }
       case 'cancel':
         if (state.flow) return { messages: [{ text: ctx.t('system.cancelled') }], intent: 'cancel' };
-        return { messages: [{ text: ctx.t('system.nothing_to_cancel'), quickReplies: intentQuickReplies(ctx, MENU_INTENTS) }], intent: 'cancel' };
+        return {
+          messages: [{ text: ctx.t('system.nothing_to_cancel'), quickReplies: intentQuickReplies(ctx, MENU_INTENTS) }],
+          intent: 'cancel',
+        };
     }
   }
 

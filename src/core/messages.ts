@@ -11,7 +11,11 @@ export type ChannelName = 'telegram' | 'zalo' | 'web' | 'console';
 export const CHANNEL_NAMES: readonly ChannelName[] = ['telegram', 'zalo', 'web', 'console'];
 
 export type Attachment =
-  | { readonly kind: 'image'; /** Channel-specific reference: a URL (Zalo, web) or a file id (Telegram). */ readonly ref: string; readonly caption?: string }
+  | {
+      readonly kind: 'image';
+      /** Channel-specific reference: a URL (Zalo, web) or a file id (Telegram). */ readonly ref: string;
+      readonly caption?: string;
+    }
   | { readonly kind: 'location'; readonly latitude: number; readonly longitude: number };
 
 export interface IncomingMessage {

@@ -64,7 +64,11 @@ function asEventType(event: string): AgencyEventType {
 }
 
 /** The complaint as `receiverId` may see it. */
-export function forwardedComplaint(complaint: ComplaintDoc, receiverId: string, options: Pick<AgencyMessageBuilderOptions, 'directory' | 'apiBaseUrl' | 'publicUrl'>): ForwardedComplaint {
+export function forwardedComplaint(
+  complaint: ComplaintDoc,
+  receiverId: string,
+  options: Pick<AgencyMessageBuilderOptions, 'directory' | 'apiBaseUrl' | 'publicUrl'>,
+): ForwardedComplaint {
   const directory = options.directory.current();
   const agency = directory.agencyById.get(complaint.agencyId);
   const locality = complaint.localityId ? directory.localityById.get(complaint.localityId) : undefined;

@@ -73,7 +73,9 @@ export function messageHtml(message: AgencyMessage): string {
     .join('');
   const note = message.note ? `<p><b>Ghi chú:</b> ${escapeHtml(message.note)}</p>` : '';
   const photos = safePhotos(c);
-  const photoList = photos.length ? `<p><b>Ảnh kèm theo:</b></p><ul>${photos.map((p) => `<li><a href="${escapeHtml(p)}">${escapeHtml(p)}</a></li>`).join('')}</ul>` : '';
+  const photoList = photos.length
+    ? `<p><b>Ảnh kèm theo:</b></p><ul>${photos.map((p) => `<li><a href="${escapeHtml(p)}">${escapeHtml(p)}</a></li>`).join('')}</ul>`
+    : '';
   return [
     '<!doctype html><html lang="vi"><body>',
     `<h2>${escapeHtml(EVENT_TITLES_VI[message.event])}</h2>`,

@@ -61,7 +61,12 @@ export async function claimAttempt<T extends OutboxItem>(deps: AttemptClaimDeps<
   return (await writeOffIfAbandoned(deps, candidate, claimId, now)) ? { kind: 'abandoned' } : { kind: 'taken' };
 }
 
-async function writeOffIfAbandoned<T extends OutboxItem>(deps: AttemptClaimDeps<T>, candidate: T, claimId: string, now: Date): Promise<boolean> {
+async function writeOffIfAbandoned<T extends OutboxItem>(
+  deps: AttemptClaimDeps<T>,
+  candidate: T,
+  claimId: string,
+  now: Date,
+): Promise<boolean> {
   // The claim was made after the item became due; if that is recent, the claim is recent too (the common case: skip the read).
   const dueSince = candidate.state === 'sending' && candidate.leaseUntil ? candidate.leaseUntil : candidate.nextAttemptAt;
   const oldest = now.getTime() - deps.leaseMs;

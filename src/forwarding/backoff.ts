@@ -22,7 +22,12 @@ export const DEFAULT_BACKOFF: Required<BackoffOptions> = { baseMs: 30_000, capMs
  * never less than half the nominal delay). An explicit `retryAfterMs` from the other
  * side (HTTP Retry-After, Telegram's retry_after) is a floor.
  */
-export function backoffDelay(attempt: number, options: BackoffOptions = {}, retryAfterMs?: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions = {},
+  retryAfterMs?: number,
+  random: () => number = Math.random,
+): number {
   const base = options.baseMs ?? DEFAULT_BACKOFF.baseMs;
   const cap = options.capMs ?? DEFAULT_BACKOFF.capMs;
   const exponent = Math.min(Math.max(attempt - 1, 0), 30);

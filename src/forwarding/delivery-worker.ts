@@ -62,7 +62,10 @@ export interface DeliveryWorkerOptions {
   /** Called after a delivery was declared dead (metrics, alerts). */
   readonly onDead?: (delivery: DeadDelivery) => void;
   /** Called after each finished attempt (metrics). */
-  readonly onOutcome?: (outcome: AttemptOutcome, delivery: { readonly transport: string; readonly event: string; readonly complaintCode: string; readonly agencyId: string }) => void;
+  readonly onOutcome?: (
+    outcome: AttemptOutcome,
+    delivery: { readonly transport: string; readonly event: string; readonly complaintCode: string; readonly agencyId: string },
+  ) => void;
   /**
    * The sweeper: plans the deliveries of complaints a crash left half-planned
    * (`ComplaintService` implementation's planPendingDeliveries). Called at most every
@@ -99,7 +102,15 @@ export interface DeliveryRunStats {
   more: boolean;
 }
 
-const DEFAULTS = { pollIntervalMs: 5_000, batchSize: 50, concurrency: 4, leaseMs: 300_000, maxAttempts: 8, claimRetentionMs: 7 * 86_400_000, pruneEveryMs: 3_600_000 };
+const DEFAULTS = {
+  pollIntervalMs: 5_000,
+  batchSize: 50,
+  concurrency: 4,
+  leaseMs: 300_000,
+  maxAttempts: 8,
+  claimRetentionMs: 7 * 86_400_000,
+  pruneEveryMs: 3_600_000,
+};
 
 export class DeliveryWorker {
   private readonly loop: PollingLoop;
@@ -184,7 +195,10 @@ export class DeliveryWorker {
     try {
       await this.attempt(candidate, stats);
     } catch (err) {
-      this.options.logger.error({ key: candidate.idempotencyKey, err: errorText(err) }, 'delivery attempt failed to run; it will be taken up again');
+      this.options.logger.error(
+        { key: candidate.idempotencyKey, err: errorText(err) },
+        'delivery attempt failed to run; it will be taken up again',
+      );
     }
   }
 
@@ -194,14 +208,20 @@ export class DeliveryWorker {
     const claim = await claimAttempt(this.claimDeps, candidate, this.clock());
     if (claim.kind !== 'claimed') {
       stats.skipped++;
-      if (claim.kind === 'abandoned') this.options.logger.warn({ key: candidate.idempotencyKey }, 'wrote off an attempt abandoned by a stopped process');
+      if (claim.kind === 'abandoned')
+        this.options.logger.warn({ key: candidate.idempotencyKey }, 'wrote off an attempt abandoned by a stopped process');
       return;
     }
     const { item: delivery, attempt } = claim;
     const { result, personal } = await this.send(delivery);
     const outcome = await this.record(delivery, attempt, result, personal);
     stats[outcome === 'sent' ? 'sent' : outcome === 'retry' ? 'retried' : 'dead']++;
-    this.options.onOutcome?.(outcome, { transport: delivery.transport, event: delivery.event, complaintCode: delivery.complaintCode, agencyId: delivery.agencyId });
+    this.options.onOutcome?.(outcome, {
+      transport: delivery.transport,
+      event: delivery.event,
+      complaintCode: delivery.complaintCode,
+      agencyId: delivery.agencyId,
+    });
   }
 
   private get claimDeps(): AttemptClaimDeps<DeliveryDoc> {
@@ -217,7 +237,13 @@ export class DeliveryWorker {
         await Delivery.updateOne({ _id: id }, { $set: { state: 'sending', attempts, leaseOwner: owner, leaseUntil } });
       },
       markAbandoned: async (id, attempts, now) => {
-        await Delivery.updateOne({ _id: id }, { $set: { state: 'pending', attempts, nextAttemptAt: now, lastError: `attempt ${attempts} abandoned by a stopped process` }, $unset: { leaseOwner: 1, leaseUntil: 1 } });
+        await Delivery.updateOne(
+          { _id: id },
+          {
+            $set: { state: 'pending', attempts, nextAttemptAt: now, lastError: `attempt ${attempts} abandoned by a stopped process` },
+            $unset: { leaseOwner: 1, leaseUntil: 1 },
+          },
+        );
       },
     };
   }
@@ -226,7 +252,7 @@ export class DeliveryWorker {
   private async send(delivery: DeliveryDoc): Promise<{ result: DeliveryResult; personal: string[] }> {
     const agency = this.options.directory.current().agencyById.get(delivery.agencyId);
     if (!agency) return { result: deliveryFailure(true, `agency '${delivery.agencyId}' is not in the directory`), personal: [] };
-    const transport = this.options.transports[delivery.transport as TransportKind];
+    const transport = this.options.transports[delivery.transport];
     if (!transport) return { result: deliveryFailure(true, `no ${delivery.transport} transport is configured`), personal: [] };
     let message: AgencyMessage;
     try {
@@ -248,10 +274,19 @@ export class DeliveryWorker {
     const { db, logger } = this.options;
     const now = this.clock();
     const mine = { _id: delivery._id, attempts: attempt };
-    const log = { key: delivery.idempotencyKey, code: delivery.complaintCode, agencyId: delivery.agencyId, transport: delivery.transport, attempt };
+    const log = {
+      key: delivery.idempotencyKey,
+      code: delivery.complaintCode,
+      agencyId: delivery.agencyId,
+      transport: delivery.transport,
+      attempt,
+    };
     if (result.ok) {
       const receipt = (result.receipt ?? '').slice(0, 300);
-      await db.models.Delivery.updateOne(mine, { $set: { state: 'sent', sentAt: now, receipt }, $unset: { leaseOwner: 1, leaseUntil: 1, lastError: 1 } });
+      await db.models.Delivery.updateOne(mine, {
+        $set: { state: 'sent', sentAt: now, receipt },
+        $unset: { leaseOwner: 1, leaseUntil: 1, lastError: 1 },
+      });
       logger.info(log, 'delivery sent');
       return 'sent';
     }
@@ -259,7 +294,10 @@ export class DeliveryWorker {
     if (result.retryable && attempt < this.setting('maxAttempts')) {
       const delay = backoffDelay(attempt, this.options.backoff, result.retryAfterMs, this.options.random);
       const nextAttemptAt = new Date(now.getTime() + delay);
-      await db.models.Delivery.updateOne(mine, { $set: { state: 'pending', nextAttemptAt, lastError }, $unset: { leaseOwner: 1, leaseUntil: 1 } });
+      await db.models.Delivery.updateOne(mine, {
+        $set: { state: 'pending', nextAttemptAt, lastError },
+        $unset: { leaseOwner: 1, leaseUntil: 1 },
+      });
       logger.warn({ ...log, error: lastError, retryInMs: delay }, 'delivery failed, will retry');
       return 'retry';
     }
@@ -267,7 +305,15 @@ export class DeliveryWorker {
     await this.alertCoordinator(delivery, attempt, lastError);
     await db.models.Delivery.updateOne(mine, { $set: { state: 'dead', lastError }, $unset: { leaseOwner: 1, leaseUntil: 1 } });
     logger.error({ ...log, event: delivery.event, error: lastError }, 'delivery is dead: it will not be retried');
-    this.options.onDead?.({ idempotencyKey: delivery.idempotencyKey, complaintCode: delivery.complaintCode, agencyId: delivery.agencyId, transport: delivery.transport, event: delivery.event, attempts: attempt, lastError });
+    this.options.onDead?.({
+      idempotencyKey: delivery.idempotencyKey,
+      complaintCode: delivery.complaintCode,
+      agencyId: delivery.agencyId,
+      transport: delivery.transport,
+      event: delivery.event,
+      attempts: attempt,
+      lastError,
+    });
     return 'dead';
   }
 

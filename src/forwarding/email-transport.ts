@@ -95,7 +95,7 @@ interface SmtpErrorShape {
 
 /** Turns a nodemailer error into a delivery result (see the module comment for the rules). */
 export function classifySmtpError(err: unknown): DeliveryResult {
-  const e: SmtpErrorShape = typeof err === 'object' && err !== null ? (err as SmtpErrorShape) : {};
+  const e: SmtpErrorShape = typeof err === 'object' && err !== null ? err : {};
   const code = typeof e.code === 'string' ? e.code : undefined;
   const responseCode = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const detail = typeof e.response === 'string' ? e.response : typeof e.message === 'string' ? e.message : String(err);

@@ -20,7 +20,11 @@ function hmacHex(secret: string, timestamp: number, rawBody: string | Buffer): s
 }
 
 /** The X-CCHC-Signature header value for `rawBody` signed at `timestampSeconds` (default: now). */
-export function signWebhookBody(rawBody: string | Buffer, secret: string, timestampSeconds: number = Math.floor(Date.now() / 1000)): string {
+export function signWebhookBody(
+  rawBody: string | Buffer,
+  secret: string,
+  timestampSeconds: number = Math.floor(Date.now() / 1000),
+): string {
   return `t=${timestampSeconds},v1=${hmacHex(secret, timestampSeconds, rawBody)}`;
 }
 

@@ -59,10 +59,19 @@ export class WebhookTransport implements Transport {
     if (!webhook) return deliveryFailure(false, `agency '${agency.id}' has no webhook in the directory`);
     const secret = this.env[webhook.secretEnv];
     if (!secret) {
-      return deliveryFailure(false, `environment variable ${webhook.secretEnv} is not set: it must hold the webhook secret shared with '${agency.id}'`);
+      return deliveryFailure(
+        false,
+        `environment variable ${webhook.secretEnv} is not set: it must hold the webhook secret shared with '${agency.id}'`,
+      );
     }
     const sentAt = this.now();
-    const payload: WebhookPayload = { event: message.event, idempotencyKey: message.idempotencyKey, sentAt: sentAt.toISOString(), complaint: message.complaint, note: message.note };
+    const payload: WebhookPayload = {
+      event: message.event,
+      idempotencyKey: message.idempotencyKey,
+      sentAt: sentAt.toISOString(),
+      complaint: message.complaint,
+      note: message.note,
+    };
     const body = JSON.stringify(payload);
     const headers = {
       'Content-Type': 'application/json; charset=utf-8',
@@ -72,7 +81,13 @@ export class WebhookTransport implements Transport {
       [SIGNATURE_HEADER]: signWebhookBody(body, secret, Math.floor(sentAt.getTime() / 1000)),
     };
     try {
-      const response = await fetch(webhook.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
+      const response = await fetch(webhook.url, {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
       const text = await response.text();
       return classifyResponse(response.status, response.headers.get('retry-after'), text, sentAt);
     } catch (err) {
@@ -87,7 +102,8 @@ export function classifyResponse(status: number, retryAfter: string | null, body
   if (status === 409) return { ok: true, receipt: 'HTTP 409 (already received)' };
   const what = `HTTP ${status}${body ? `: ${body.slice(0, 200)}` : ''}`;
   if (RETRYABLE_STATUS.has(status) || status >= 500) return deliveryFailure(true, what, parseRetryAfter(retryAfter, now));
-  if (status >= 300 && status < 400) return deliveryFailure(false, `${what} (redirects are not followed; put the final URL in the directory)`);
+  if (status >= 300 && status < 400)
+    return deliveryFailure(false, `${what} (redirects are not followed; put the final URL in the directory)`);
   return deliveryFailure(false, what);
 }
 
@@ -109,7 +125,7 @@ interface ErrorLike {
 
 /** Structural, not `instanceof`: errors from fetch may come from another realm (undici, test VMs). */
 function asErrorLike(value: unknown): ErrorLike | undefined {
-  return typeof value === 'object' && value !== null ? (value as ErrorLike) : undefined;
+  return typeof value === 'object' && value !== null ? value : undefined;
 }
 
 function describeNetworkError(err: unknown, timeoutMs: number): string {

@@ -42,7 +42,15 @@ export const AGENCY_API_BODY_LIMIT = 64 * 1024;
 /** Longest answer or note, in characters. */
 export const MAX_TEXT_LENGTH = 4000;
 
-const STATUSES = ['received', 'forwarded', 'acknowledged', 'answered', 'resolved', 'reopened', 'closed'] as const satisfies readonly ComplaintStatus[];
+const STATUSES = [
+  'received',
+  'forwarded',
+  'acknowledged',
+  'answered',
+  'resolved',
+  'reopened',
+  'closed',
+] as const satisfies readonly ComplaintStatus[];
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
 const Code = z.string().refine(isTrackingCode, 'must be a tracking code such as PA-7K3M9X');
@@ -140,7 +148,14 @@ function registerRoutes(scope: FastifyInstance, deps: AgencyApiDeps): void {
     const input = parseAction(request, reply, NoteBody);
     if (!input) return reply;
     const caller = callerOf(request);
-    return sendAction(reply, deps, caller, input.code, 'acknowledge', await deps.complaints.acknowledge(input.code, caller.actor, input.body.note));
+    return sendAction(
+      reply,
+      deps,
+      caller,
+      input.code,
+      'acknowledge',
+      await deps.complaints.acknowledge(input.code, caller.actor, input.body.note),
+    );
   });
 
   scope.post('/complaints/:code/answer', post, async (request, reply) => {
@@ -169,7 +184,8 @@ function registerRoutes(scope: FastifyInstance, deps: AgencyApiDeps): void {
     const params = parse(PhotoParams, request.params, reply);
     if (!params) return reply;
     const complaint = await deps.complaints.getForAgency(params.code, callerOf(request).agencyId);
-    if (!complaint.ok || !complaint.complaint.photoIds.includes(params.photoId)) return sendError(reply, 404, 'NOT_FOUND', 'no such photo for your agency');
+    if (!complaint.ok || !complaint.complaint.photoIds.includes(params.photoId))
+      return sendError(reply, 404, 'NOT_FOUND', 'no such photo for your agency');
     const photo = await deps.db.models.ComplaintPhoto.findOne({ _id: params.photoId, complaintCode: params.code });
     if (!photo) return sendError(reply, 404, 'NOT_FOUND', 'no such photo for your agency');
     const image = IMAGE_TYPES.has(photo.contentType);
@@ -206,8 +222,18 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-function sendAction(reply: FastifyReply, deps: AgencyApiDeps, caller: AgencyCaller, code: string, action: string, result: ActionResult): FastifyReply {
-  deps.logger.info({ code, action, agencyId: caller.agencyId, actor: caller.actor.id, ok: result.ok, error: result.ok ? undefined : result.error }, 'agency API action');
+function sendAction(
+  reply: FastifyReply,
+  deps: AgencyApiDeps,
+  caller: AgencyCaller,
+  code: string,
+  action: string,
+  result: ActionResult,
+): FastifyReply {
+  deps.logger.info(
+    { code, action, agencyId: caller.agencyId, actor: caller.actor.id, ok: result.ok, error: result.ok ? undefined : result.error },
+    'agency API action',
+  );
   return sendResult(reply, result);
 }
 

@@ -8,7 +8,23 @@ import pino, { type Logger } from 'pino';
 export type { Logger };
 
 /** Field names whose values are replaced by "[redacted]" wherever they appear (two levels deep). */
-export const REDACTED_FIELDS = ['text', 'phone', 'name', 'contact', 'idNumber', 'address', 'message', 'body', 'caption', 'apiKey', 'token', 'access_token', 'refresh_token', 'authorization', 'secret'];
+export const REDACTED_FIELDS = [
+  'text',
+  'phone',
+  'name',
+  'contact',
+  'idNumber',
+  'address',
+  'message',
+  'body',
+  'caption',
+  'apiKey',
+  'token',
+  'access_token',
+  'refresh_token',
+  'authorization',
+  'secret',
+];
 
 const redactPaths = REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
 

@@ -13,12 +13,42 @@ export interface MetricsSnapshotSource {
 
 export class Metrics implements EngineObserver {
   readonly registry = new Registry();
-  readonly messagesIn = new Counter({ name: 'bot_messages_in_total', help: 'Messages received from citizens', labelNames: ['channel'], registers: [this.registry] });
-  readonly messagesOut = new Counter({ name: 'bot_messages_out_total', help: 'Messages sent to citizens (replies and notifications)', labelNames: ['channel'], registers: [this.registry] });
-  readonly intents = new Counter({ name: 'bot_intents_total', help: 'Messages by matched intent or flow step', labelNames: ['channel', 'intent'], registers: [this.registry] });
-  readonly fallbacks = new Counter({ name: 'bot_fallbacks_total', help: 'Messages not understood, by reason', labelNames: ['channel', 'reason'], registers: [this.registry] });
-  readonly outboxFailures = new Counter({ name: 'bot_outbox_failures_total', help: 'Failed delivery or notification attempts', labelNames: ['outbox', 'transport'], registers: [this.registry] });
-  readonly rejectedRequests = new Counter({ name: 'bot_rejected_requests_total', help: 'Webhook/API requests rejected (bad signature, malformed, throttled)', labelNames: ['endpoint', 'reason'], registers: [this.registry] });
+  readonly messagesIn = new Counter({
+    name: 'bot_messages_in_total',
+    help: 'Messages received from citizens',
+    labelNames: ['channel'],
+    registers: [this.registry],
+  });
+  readonly messagesOut = new Counter({
+    name: 'bot_messages_out_total',
+    help: 'Messages sent to citizens (replies and notifications)',
+    labelNames: ['channel'],
+    registers: [this.registry],
+  });
+  readonly intents = new Counter({
+    name: 'bot_intents_total',
+    help: 'Messages by matched intent or flow step',
+    labelNames: ['channel', 'intent'],
+    registers: [this.registry],
+  });
+  readonly fallbacks = new Counter({
+    name: 'bot_fallbacks_total',
+    help: 'Messages not understood, by reason',
+    labelNames: ['channel', 'reason'],
+    registers: [this.registry],
+  });
+  readonly outboxFailures = new Counter({
+    name: 'bot_outbox_failures_total',
+    help: 'Failed delivery or notification attempts',
+    labelNames: ['outbox', 'transport'],
+    registers: [this.registry],
+  });
+  readonly rejectedRequests = new Counter({
+    name: 'bot_rejected_requests_total',
+    help: 'Webhook/API requests rejected (bad signature, malformed, throttled)',
+    labelNames: ['endpoint', 'reason'],
+    registers: [this.registry],
+  });
 
   constructor(snapshot?: MetricsSnapshotSource) {
     collectDefaultMetrics({ register: this.registry });

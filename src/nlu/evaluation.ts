@@ -28,7 +28,13 @@ export interface Confusion {
 export interface Calibration {
   /** Expected calibration error: the support-weighted gap between confidence and accuracy (0 = perfect). */
   readonly ece: number;
-  readonly bins: readonly { readonly from: number; readonly to: number; readonly n: number; readonly meanConfidence: number; readonly accuracy: number }[];
+  readonly bins: readonly {
+    readonly from: number;
+    readonly to: number;
+    readonly n: number;
+    readonly meanConfidence: number;
+    readonly accuracy: number;
+  }[];
 }
 
 export interface EvaluationReport {
@@ -170,7 +176,10 @@ export function crossValidate(
     predictions.push(...predictAll(matcher, test));
     predictMs += performance.now() - predictStarted;
   }
-  return scorePredictions(predictions, { trainMs: trainMs / cv.folds, predictMsPerText: predictions.length ? predictMs / predictions.length : 0 });
+  return scorePredictions(predictions, {
+    trainMs: trainMs / cv.folds,
+    predictMsPerText: predictions.length ? predictMs / predictions.length : 0,
+  });
 }
 
 function assignFolds(items: readonly LabelledText[], k: number, seed: number): number[] {

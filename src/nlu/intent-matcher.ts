@@ -91,7 +91,11 @@ export class IntentMatcher {
   }
 
   /** Trains from any labelled texts (`fallback` = out-of-scope examples). */
-  static train(items: readonly LabelledText[], abbreviations: AbbreviationTable, options: MatcherOptions = DEFAULT_MATCHER_OPTIONS): IntentMatcher {
+  static train(
+    items: readonly LabelledText[],
+    abbreviations: AbbreviationTable,
+    options: MatcherOptions = DEFAULT_MATCHER_OPTIONS,
+  ): IntentMatcher {
     const labels = [...new Set(items.map((i) => (i.intent === FALLBACK ? OUT_OF_SCOPE_CLASS : i.intent)))].sort();
     const labelIndex = new Map(labels.map((l, i) => [l, i]));
     const bags = [];
@@ -138,7 +142,8 @@ export class IntentMatcher {
     for (let c = 0; c < this.classes.length; c++) if (best < 0 || this.probs[c] > this.probs[best]) best = c;
     const top = ranking[0] ?? { intent: FALLBACK, confidence: 0 };
     const base = { confidence: top.confidence, ranking, normalized };
-    if (this.vectorizer.knownWordRatio(bag) < this.options.minKnownWordRatio) return { intent: FALLBACK, fallbackReason: 'unknown_words', ...base };
+    if (this.vectorizer.knownWordRatio(bag) < this.options.minKnownWordRatio)
+      return { intent: FALLBACK, fallbackReason: 'unknown_words', ...base };
     if (this.classes[best] === OUT_OF_SCOPE_CLASS) return { intent: FALLBACK, fallbackReason: 'out_of_scope', ...base };
     if (top.confidence < this.options.threshold) return { intent: FALLBACK, fallbackReason: 'low_confidence', ...base };
     return { intent: top.intent, ...base };

@@ -39,7 +39,14 @@ export interface SoftmaxTrainingOptions {
   readonly seed: number;
 }
 
-export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxTrainingOptions = { epochs: 20, sampleBudget: 120_000, minEpochs: 2, learningRate: 2, l2: 1e-4, seed: 42 };
+export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxTrainingOptions = {
+  epochs: 20,
+  sampleBudget: 120_000,
+  minEpochs: 2,
+  learningRate: 2,
+  l2: 1e-4,
+  seed: 42,
+};
 
 /** Gradients smaller than this are skipped: late in training most classes contribute nothing. */
 const GRADIENT_EPSILON = 1e-4;
@@ -115,9 +122,20 @@ export class SoftmaxClassifier {
     private readonly candidateIndex: CandidateIndex | undefined,
   ) {}
 
-  static train(samples: readonly TrainingSample[], numClasses: number, numFeatures: number, options: SoftmaxTrainingOptions = DEFAULT_SOFTMAX_OPTIONS): SoftmaxClassifier {
+  static train(
+    samples: readonly TrainingSample[],
+    numClasses: number,
+    numFeatures: number,
+    options: SoftmaxTrainingOptions = DEFAULT_SOFTMAX_OPTIONS,
+  ): SoftmaxClassifier {
     const index = CandidateIndex.build(samples, numClasses);
-    const model = new SoftmaxClassifier(numClasses, numFeatures, new Float32Array(numFeatures * numClasses), new Float32Array(numClasses), index);
+    const model = new SoftmaxClassifier(
+      numClasses,
+      numFeatures,
+      new Float32Array(numFeatures * numClasses),
+      new Float32Array(numClasses),
+      index,
+    );
     const random = seededRandom(options.seed);
     const order = samples.map((_, i) => i);
     const probs = new Float64Array(numClasses);

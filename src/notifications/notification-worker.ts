@@ -43,7 +43,10 @@ export interface HeldFallbackSender extends ChannelSender {
 }
 
 /** Renders a notification's texts in `locale` (normally notification-texts.ts's renderNotification). */
-export type NotificationRenderer = (notification: NotificationDoc, locale: Locale) => readonly OutgoingMessage[] | Promise<readonly OutgoingMessage[]>;
+export type NotificationRenderer = (
+  notification: NotificationDoc,
+  locale: Locale,
+) => readonly OutgoingMessage[] | Promise<readonly OutgoingMessage[]>;
 
 export interface NotificationWorkerOptions {
   readonly db: Database;
@@ -95,7 +98,12 @@ export class NotificationWorker {
   constructor(private readonly options: NotificationWorkerOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.senders = new Map(options.senders.map((s) => [s.channel, s]));
-    this.loop = new PollingLoop('notification-worker', async () => (await this.runOnce()).more, this.setting('pollIntervalMs'), options.logger);
+    this.loop = new PollingLoop(
+      'notification-worker',
+      async () => (await this.runOnce()).more,
+      this.setting('pollIntervalMs'),
+      options.logger,
+    );
   }
 
   start(): void {
@@ -163,7 +171,10 @@ export class NotificationWorker {
     try {
       await this.attempt(candidate, stats);
     } catch (err) {
-      this.options.logger.error({ key: candidate.idempotencyKey, err: errorText(err) }, 'notification attempt failed to run; it will be taken up again');
+      this.options.logger.error(
+        { key: candidate.idempotencyKey, err: errorText(err) },
+        'notification attempt failed to run; it will be taken up again',
+      );
     }
   }
 
@@ -197,7 +208,13 @@ export class NotificationWorker {
         await Notification.updateOne({ _id: id }, { $set: { state: 'sending', attempts, leaseOwner: owner, leaseUntil } });
       },
       markAbandoned: async (id, attempts, now) => {
-        await Notification.updateOne({ _id: id }, { $set: { state: 'pending', attempts, nextAttemptAt: now, lastError: `attempt ${attempts} abandoned by a stopped process` }, $unset: { leaseOwner: 1, leaseUntil: 1 } });
+        await Notification.updateOne(
+          { _id: id },
+          {
+            $set: { state: 'pending', attempts, nextAttemptAt: now, lastError: `attempt ${attempts} abandoned by a stopped process` },
+            $unset: { leaseOwner: 1, leaseUntil: 1 },
+          },
+        );
       },
     };
   }
@@ -218,11 +235,17 @@ export class NotificationWorker {
   }
 
   private async localeOf(channel: string, userId: string): Promise<Locale> {
-    const conversation = await this.options.db.models.Conversation.findById(`${channel}:${userId}`, { locale: 1 }).lean<{ locale?: string }>();
+    const conversation = await this.options.db.models.Conversation.findById(`${channel}:${userId}`, { locale: 1 }).lean<{
+      locale?: string;
+    }>();
     return LOCALES.find((l) => l === conversation?.locale) ?? this.options.defaultLocale ?? 'vi';
   }
 
-  private async record(n: NotificationDoc, attempt: number, result: ChannelSendResult & { template?: boolean }): Promise<NotificationOutcome> {
+  private async record(
+    n: NotificationDoc,
+    attempt: number,
+    result: ChannelSendResult & { template?: boolean },
+  ): Promise<NotificationOutcome> {
     const { db, logger } = this.options;
     const Notification = db.models.Notification;
     const now = this.clock();
@@ -242,7 +265,10 @@ export class NotificationWorker {
     }
     if (result.kind === 'retry' && attempt < this.setting('maxAttempts')) {
       const delay = backoffDelay(attempt, this.options.backoff, result.retryAfterMs, this.options.random);
-      await Notification.updateOne(mine, { $set: { state: 'pending', nextAttemptAt: new Date(now.getTime() + delay), lastError }, $unset: clearLease });
+      await Notification.updateOne(mine, {
+        $set: { state: 'pending', nextAttemptAt: new Date(now.getTime() + delay), lastError },
+        $unset: clearLease,
+      });
       logger.warn({ ...log, error: lastError, retryInMs: delay }, 'notification failed, will retry');
       return 'retry';
     }

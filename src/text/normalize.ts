@@ -31,7 +31,9 @@ export interface NormalizedText {
 
 // Emoji and pictographs, variation selectors, zero-width characters, BOM, and the
 // control characters (C0/C1) except the ones that separate words.
-const INVISIBLE_OR_EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\u{1F1E6}-\u{1F1FF}\uFE00-\uFE0F\u200B-\u200F\u2060-\u2064\uFEFF\u00AD]/gu;
+// eslint-disable-next-line no-misleading-character-class -- variation selectors are listed on purpose, to be removed
+const INVISIBLE_OR_EMOJI =
+  /[\p{Extended_Pictographic}\p{Emoji_Modifier}\u{1F1E6}-\u{1F1FF}\uFE00-\uFE0F\u200B-\u200F\u2060-\u2064\uFEFF\u00AD]/gu;
 const CONTROL = /[\p{Cc}]/gu;
 const NON_WORD = /[^\p{L}\p{N}]+/gu;
 
@@ -42,12 +44,7 @@ const NON_WORD = /[^\p{L}\p{N}]+/gu;
  */
 export function cleanText(raw: string): string {
   const cut = raw.length > MAX_TEXT_LENGTH ? raw.slice(0, MAX_TEXT_LENGTH) : raw;
-  return cut
-    .normalize('NFC')
-    .replace(INVISIBLE_OR_EMOJI, '')
-    .replace(CONTROL, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return cut.normalize('NFC').replace(INVISIBLE_OR_EMOJI, '').replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /** Splits a cleaned, lower-case text into word tokens (letters and digits). */

@@ -18,7 +18,15 @@ import { addWorkingDays } from '../../src/complaints/working-days';
 import type { Database } from '../../src/storage/mongo/database';
 import { MongoConversationStore } from '../../src/storage/mongo/mongo-conversation-store';
 import { dropTestDatabase, openTestDatabase } from '../support/database';
-import { MONDAY_10AM, fixed, loadSampleDirectory, loadTestContent, loadTestHolidays, message, SETUP_TIMEOUT_MS } from './complaint-test-kit';
+import {
+  MONDAY_10AM,
+  fixed,
+  loadSampleDirectory,
+  loadTestContent,
+  loadTestHolidays,
+  message,
+  SETUP_TIMEOUT_MS,
+} from './complaint-test-kit';
 
 const DAK_HA_TRIGGER = 'can bo xa dak ha doi tien moi giai quyet ho so dat';
 const DAK_HA_OFFICER = { kind: 'officer', id: '100000001', agencyId: 'ubnd-huyen-dak-ha' } as const;
@@ -33,7 +41,12 @@ let engine: ConversationEngine;
 let now: Date;
 
 beforeAll(async () => {
-  [db, content, directory, holidays] = await Promise.all([openTestDatabase('conversation'), loadTestContent(), loadSampleDirectory(), loadTestHolidays()]);
+  [db, content, directory, holidays] = await Promise.all([
+    openTestDatabase('conversation'),
+    loadTestContent(),
+    loadSampleDirectory(),
+    loadTestHolidays(),
+  ]);
   now = MONDAY_10AM;
   service = new MongoComplaintService({ db, directory: fixed(directory), holidays, clock: () => now });
   store = new MongoConversationStore(db);
@@ -81,7 +94,13 @@ describe('a message that already describes the problem', () => {
     expect(lastText(summary)).toContain(DAK_HA_TRIGGER);
     expect(lastText(summary)).toContain('Thái độ, trách nhiệm của cán bộ');
     expect(lastText(summary)).toContain('Huyện Đăk Hà');
-    expect(summary.messages[0].quickReplies?.map((q) => q.payload)).toEqual(['#pa:confirm', '#pa:edit:text', '#pa:edit:sector', '#pa:edit:place', '/huy']);
+    expect(summary.messages[0].quickReplies?.map((q) => q.payload)).toEqual([
+      '#pa:confirm',
+      '#pa:edit:text',
+      '#pa:edit:sector',
+      '#pa:edit:place',
+      '/huy',
+    ]);
 
     const done = await say('u-main', '#pa:confirm');
     expect(done.intent).toBe('complaint:submitted');
@@ -92,12 +111,23 @@ describe('a message that already describes the problem', () => {
     expect(lastText(done)).toContain(t('complaint.followup.telegram'));
 
     const stored = await db.models.Complaint.findOne({ code }).lean();
-    expect(stored).toMatchObject({ agencyId: 'ubnd-huyen-dak-ha', sector: 'officer_conduct', localityId: 'huyen-dak-ha', status: 'received', deliveriesPlanned: true, channel: 'telegram', userId: 'u-main', text: DAK_HA_TRIGGER });
+    expect(stored).toMatchObject({
+      agencyId: 'ubnd-huyen-dak-ha',
+      sector: 'officer_conduct',
+      localityId: 'huyen-dak-ha',
+      status: 'received',
+      deliveriesPlanned: true,
+      channel: 'telegram',
+      userId: 'u-main',
+      text: DAK_HA_TRIGGER,
+    });
     expect(stored?.dueAt.toISOString()).toBe(due.toISOString());
     expect(stored?.contact?.phone ?? undefined).toBeUndefined();
     const deliveries = await db.models.Delivery.find({ complaintCode: code }).lean();
     expect(deliveries.map((d) => d.idempotencyKey).sort()).toEqual([`${code}:forwarded:0:email`, `${code}:forwarded:0:telegram`]);
-    expect(deliveries.every((d) => d.agencyId === 'ubnd-huyen-dak-ha' && d.event === 'complaint.forwarded' && d.state === 'pending')).toBe(true);
+    expect(deliveries.every((d) => d.agencyId === 'ubnd-huyen-dak-ha' && d.event === 'complaint.forwarded' && d.state === 'pending')).toBe(
+      true,
+    );
 
     const state = await store.get(conversationKey('telegram', 'u-main'));
     expect(state?.flow).toBeUndefined();
@@ -148,7 +178,12 @@ describe('a short trigger', () => {
 
     const code = codeIn(await say(user, 'đồng ý'));
     const stored = await db.models.Complaint.findOne({ code }).lean();
-    expect(stored).toMatchObject({ sector: 'civil_status', localityId: 'xa-dak-mar', agencyId: 'ubnd-xa-dak-mar', contact: { name: 'Nguyễn Văn A', phone: '0905123456' } });
+    expect(stored).toMatchObject({
+      sector: 'civil_status',
+      localityId: 'xa-dak-mar',
+      agencyId: 'ubnd-xa-dak-mar',
+      contact: { name: 'Nguyễn Văn A', phone: '0905123456' },
+    });
     expect(await db.models.Delivery.countDocuments({ complaintCode: code })).toBe(1); // the commune has a Telegram group only
   });
 
@@ -233,7 +268,9 @@ describe('idempotence and expiry', () => {
     const second = await fileDakHaComplaint('u-dup');
     expect(second.replies[2].intent).toBe('complaint:duplicate');
     expect(second.code).toBe(first.code);
-    expect(lastText(second.replies[2])).toContain(t('complaint.duplicate', { code: first.code, agency: 'UBND huyện Đăk Hà', dueDate: '19/03/2025' }));
+    expect(lastText(second.replies[2])).toContain(
+      t('complaint.duplicate', { code: first.code, agency: 'UBND huyện Đăk Hà', dueDate: '19/03/2025' }),
+    );
     expect(await db.models.Complaint.countDocuments({ userId: 'u-dup' })).toBe(1);
     expect(await db.models.Delivery.countDocuments({ complaintCode: first.code })).toBe(2);
   });
@@ -371,7 +408,7 @@ describe('daily complaint limit', () => {
   });
 });
 
-describe('status in the citizen\'s current language', () => {
+describe("status in the citizen's current language", () => {
   it('names the agency in English after the citizen switched to English', async () => {
     const { code } = await fileDakHaComplaint('status-language-user');
     await say('status-language-user', '/en');

@@ -34,7 +34,10 @@ describe('contact input', () => {
   });
 
   it('splits a name and a phone, and refuses a mistyped phone', () => {
-    expect(parseContactInput('Tên: Nguyễn Văn A, SĐT: 0905 123 456')).toEqual({ ok: true, contact: { name: 'Nguyễn Văn A', phone: '0905123456' } });
+    expect(parseContactInput('Tên: Nguyễn Văn A, SĐT: 0905 123 456')).toEqual({
+      ok: true,
+      contact: { name: 'Nguyễn Văn A', phone: '0905123456' },
+    });
     expect(parseContactInput('Trần Thị B')).toEqual({ ok: true, contact: { name: 'Trần Thị B' } });
     expect(parseContactInput('+84905123456')).toEqual({ ok: true, contact: { phone: '0905123456' } });
     expect(parseContactInput('Lê C 090 5123')).toEqual({ ok: false, reason: 'invalid_phone' });
@@ -55,7 +58,13 @@ describe('complaint text and submission key', () => {
   });
 
   it('gives the same key to the same submission, a different one when anything that matters differs', () => {
-    const base = { channel: 'zalo' as const, userId: '1', text: 'Cán bộ xã đòi tiền', sector: 'officer_conduct' as const, localityId: 'xa-dak-mar' };
+    const base = {
+      channel: 'zalo' as const,
+      userId: '1',
+      text: 'Cán bộ xã đòi tiền',
+      sector: 'officer_conduct' as const,
+      localityId: 'xa-dak-mar',
+    };
     const key = submissionKey(base);
     expect(key).toMatch(/^[0-9a-f]{64}$/);
     expect(submissionKey({ ...base, text: ' Cán bộ  xã đòi tiền ' })).toBe(key);
@@ -67,19 +76,24 @@ describe('complaint text and submission key', () => {
 });
 
 describe('trigger messages', () => {
-  it.each(['tôi muốn phản ánh', 'toi muon gui kien nghi', 'ad ơi e có việc cần phản ánh', '/phananh', '#intent:complaint_submit', 'cán bộ đòi tiền'])(
-    '"%s" does not describe the problem',
-    (text) => {
-      expect(describedProblem(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    'tôi muốn phản ánh',
+    'toi muon gui kien nghi',
+    'ad ơi e có việc cần phản ánh',
+    '/phananh',
+    '#intent:complaint_submit',
+    'cán bộ đòi tiền',
+  ])('"%s" does not describe the problem', (text) => {
+    expect(describedProblem(text)).toBeUndefined();
+  });
 
-  it.each(['can bo xa dak ha doi tien moi giai quyet ho so dat', 'cán bộ quát mắng người dân ngay tại quầy tiếp nhận', 'tôi muốn phản ánh việc cán bộ xã Đăk Mar bắt tôi chờ cả buổi sáng'])(
-    '"%s" describes the problem',
-    (text) => {
-      expect(describedProblem(text)).toBe(text);
-    },
-  );
+  it.each([
+    'can bo xa dak ha doi tien moi giai quyet ho so dat',
+    'cán bộ quát mắng người dân ngay tại quầy tiếp nhận',
+    'tôi muốn phản ánh việc cán bộ xã Đăk Mar bắt tôi chờ cả buổi sáng',
+  ])('"%s" describes the problem', (text) => {
+    expect(describedProblem(text)).toBe(text);
+  });
 });
 
 describe('tracking code search', () => {
@@ -118,16 +132,43 @@ describe('delivery planning keys', () => {
   it('follows the last routing action', () => {
     const at = new Date();
     const entry = (action: string, note?: string) => ({ at, action, note });
-    expect(pendingMessage('PA-7K3M9X', [entry('submitted')])).toEqual({ event: 'complaint.forwarded', messageKey: 'PA-7K3M9X:forwarded:0', note: undefined });
-    expect(pendingMessage('PA-7K3M9X', [entry('submitted'), entry('transferred', 'why'), entry('acknowledged')])).toEqual({ event: 'complaint.forwarded', messageKey: 'PA-7K3M9X:forwarded:1', note: 'why' });
-    expect(pendingMessage('PA-7K3M9X', [entry('submitted'), entry('resolved'), entry('rated'), entry('reopened', 'bad')])).toEqual({ event: 'complaint.reopened', messageKey: 'PA-7K3M9X:reopened:1', note: 'bad' });
+    expect(pendingMessage('PA-7K3M9X', [entry('submitted')])).toEqual({
+      event: 'complaint.forwarded',
+      messageKey: 'PA-7K3M9X:forwarded:0',
+      note: undefined,
+    });
+    expect(pendingMessage('PA-7K3M9X', [entry('submitted'), entry('transferred', 'why'), entry('acknowledged')])).toEqual({
+      event: 'complaint.forwarded',
+      messageKey: 'PA-7K3M9X:forwarded:1',
+      note: 'why',
+    });
+    expect(pendingMessage('PA-7K3M9X', [entry('submitted'), entry('resolved'), entry('rated'), entry('reopened', 'bad')])).toEqual({
+      event: 'complaint.reopened',
+      messageKey: 'PA-7K3M9X:reopened:1',
+      note: 'bad',
+    });
   });
 });
 
 describe('notification texts', () => {
-  const params = { code: 'PA-7K3M9X', agencyName: 'UBND huyện Đăk Hà', agencyNameEn: 'Dak Ha District People\u2019s Committee', dueAt: '2025-03-19T10:00:00.000Z', answer: 'Đã xử lý.', fromAgencyName: 'Sở Nội vụ' };
+  const params = {
+    code: 'PA-7K3M9X',
+    agencyName: 'UBND huyện Đăk Hà',
+    agencyNameEn: 'Dak Ha District People\u2019s Committee',
+    dueAt: '2025-03-19T10:00:00.000Z',
+    answer: 'Đã xử lý.',
+    fromAgencyName: 'Sở Nội vụ',
+  };
 
-  it.each(NOTIFICATION_KINDS.flatMap((k) => [[k, 'vi'], [k, 'en']] as const))('renders %s in %s with every placeholder filled', (kind, locale) => {
+  it.each(
+    NOTIFICATION_KINDS.flatMap(
+      (k) =>
+        [
+          [k, 'vi'],
+          [k, 'en'],
+        ] as const,
+    ),
+  )('renders %s in %s with every placeholder filled', (kind, locale) => {
     const messages = renderNotification(kind, params, locale, content.translator);
     const text = messages.map((m) => m.text).join('\n');
     expect(text).toContain('PA-7K3M9X');
@@ -143,7 +184,9 @@ describe('notification texts', () => {
 
   it('includes the answer and the resolution note', () => {
     expect(renderNotification('answer', params, 'vi', content.translator)[0].text).toContain('Đã xử lý.');
-    expect(renderNotification('resolved', { ...params, note: 'Đã kỷ luật cán bộ.' }, 'en', content.translator)[0].text).toContain('Đã kỷ luật cán bộ.');
+    expect(renderNotification('resolved', { ...params, note: 'Đã kỷ luật cán bộ.' }, 'en', content.translator)[0].text).toContain(
+      'Đã kỷ luật cán bộ.',
+    );
   });
 
   it('declares every complaint text in the locale files, and uses every one declared', () => {

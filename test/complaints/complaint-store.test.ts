@@ -70,7 +70,11 @@ describe('submit', () => {
 
   it('makes one complaint of concurrent identical submissions', async () => {
     const same = draft();
-    const results = await Promise.all([service.submit(same, now), service.submit({ ...same, text: `  ${same.text}\u200B ` }, now), service.submit(same, now)]);
+    const results = await Promise.all([
+      service.submit(same, now),
+      service.submit({ ...same, text: `  ${same.text}\u200B ` }, now),
+      service.submit(same, now),
+    ]);
     expect(new Set(results.map((r) => r.code)).size).toBe(1);
     expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
     expect(await db.models.Complaint.countDocuments({ userId: same.userId })).toBe(1);
@@ -91,7 +95,10 @@ describe('submit', () => {
 
   it('sends complaints for an agency without transports to the coordinator, with a note and a warning', async () => {
     const lines: string[] = [];
-    const logger = createLogger({ level: 'warn', destination: new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }) });
+    const logger = createLogger({
+      level: 'warn',
+      destination: new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }),
+    });
     const bare = { ...directory.agencyById.get('ubnd-xa-dak-mar')!, delivery: {} };
     const broken: Directory = { ...directory, agencyById: new Map(directory.agencyById).set(bare.id, bare) };
     const local = new MongoComplaintService({ db, directory: fixed(broken), holidays, clock: () => now, logger });
@@ -113,7 +120,13 @@ describe('submit', () => {
         return undefined;
       },
     };
-    const local = new MongoComplaintService({ db, directory: fixed(directory), holidays, clock: () => now, photoFetchers: { telegram: fetcher } });
+    const local = new MongoComplaintService({
+      db,
+      directory: fixed(directory),
+      holidays,
+      clock: () => now,
+      photoFetchers: { telegram: fetcher },
+    });
     const result = await local.submit(draft({ photoRefs: ['ok', 'big', 'gone', 'boom'] }), now);
     const stored = await db.models.Complaint.findOne({ code: result.code }).lean();
     expect(stored?.photos.map((p) => p.sourceRef)).toEqual(['ok', 'big', 'gone', 'boom']);
@@ -158,7 +171,12 @@ describe('agency actions', () => {
 
     const notifications = await db.models.Notification.find({ complaintCode: code }).sort({ idempotencyKey: 1 }).lean();
     expect(notifications.map((n) => n.idempotencyKey)).toEqual([`${code}:acknowledged:1`, `${code}:answer:1`, `${code}:answer:2`]);
-    expect(notifications[2]).toMatchObject({ kind: 'answer', channel: 'telegram', state: 'pending', params: { code, answer: 'Trả lời thứ hai', agencyName: 'UBND huyện Đăk Hà' } });
+    expect(notifications[2]).toMatchObject({
+      kind: 'answer',
+      channel: 'telegram',
+      state: 'pending',
+      params: { code, answer: 'Trả lời thứ hai', agencyName: 'UBND huyện Đăk Hà' },
+    });
   });
 
   it('transfer moves the complaint, its deadline, its deliveries and the access to the new agency', async () => {
@@ -231,7 +249,13 @@ describe('forgetCitizen', () => {
   it('blanks text, contact and photos, deletes notifications and conversation, keeps the statistics', async () => {
     const d = draft({ userId: 'forget-me', contact: { phone: '0987654321' } });
     const fetcher: PhotoFetcher = { fetch: async () => ({ bytes: Buffer.from('x'), contentType: 'image/png' }) };
-    const local = new MongoComplaintService({ db, directory: fixed(directory), holidays, clock: () => now, photoFetchers: { telegram: fetcher } });
+    const local = new MongoComplaintService({
+      db,
+      directory: fixed(directory),
+      holidays,
+      clock: () => now,
+      photoFetchers: { telegram: fetcher },
+    });
     const { code } = await local.submit({ ...d, photoRefs: ['p1'] }, now);
     await local.resolve(code, DAK_HA);
     await local.rate(code, 'telegram', 'forget-me', 2, 'bình luận riêng tư');

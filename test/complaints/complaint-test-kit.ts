@@ -15,7 +15,12 @@ export const TEXT_GLOBALS = { hotline: '0260 1022', botName: 'Trợ lý CCHC' } 
 /** Loads and trains the repo's intents and locales, requiring the complaint texts. */
 export async function loadTestContent(): Promise<BotContent> {
   const result = await loadBotContent(
-    { intentsDir: join(ROOT, 'intents'), localesDir: join(ROOT, 'locales'), abbreviationsFile: join(ROOT, 'config', 'abbreviations.yaml'), root: ROOT },
+    {
+      intentsDir: join(ROOT, 'intents'),
+      localesDir: join(ROOT, 'locales'),
+      abbreviationsFile: join(ROOT, 'config', 'abbreviations.yaml'),
+      root: ROOT,
+    },
     { requiredTextKeys: COMPLAINT_TEXT_KEYS, textGlobals: TEXT_GLOBALS },
   );
   if (!result.ok) throw new Error(result.errors.map((e) => `${e.file}:${e.line ?? ''}: ${e.message}`).join('\n'));
@@ -34,7 +39,12 @@ export function fixed<T>(value: T): { current(): T } {
 }
 
 /** A citizen's message on `channel`. */
-export function message(userId: string, text: string, extra: Partial<IncomingMessage> = {}, channel: IncomingMessage['channel'] = 'telegram'): IncomingMessage {
+export function message(
+  userId: string,
+  text: string,
+  extra: Partial<IncomingMessage> = {},
+  channel: IncomingMessage['channel'] = 'telegram',
+): IncomingMessage {
   return { channel, userId, text, ...extra };
 }
 

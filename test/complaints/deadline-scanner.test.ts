@@ -39,7 +39,16 @@ describe('DeadlineScanner (real FerretDB)', () => {
   });
 
   function scanner(owner = 'scanner-1', overrides: Partial<DeadlineScannerOptions> = {}): DeadlineScanner {
-    return new DeadlineScanner({ db, directory: { current: () => directory }, holidays: HolidayCalendar.EMPTY, owner, logger: silentLogger(), clock: () => now, intervalMs: 60_000, ...overrides });
+    return new DeadlineScanner({
+      db,
+      directory: { current: () => directory },
+      holidays: HolidayCalendar.EMPTY,
+      owner,
+      logger: silentLogger(),
+      clock: () => now,
+      intervalMs: 60_000,
+      ...overrides,
+    });
   }
 
   const submitted = (extra: ComplaintFields = {}): ComplaintFields => ({
@@ -66,7 +75,13 @@ describe('DeadlineScanner (real FerretDB)', () => {
 
     const docs = await deliveries();
     expect(docs).toHaveLength(1);
-    expect(docs[0]).toMatchObject({ idempotencyKey: `${code}:reminder:${DUE.toISOString()}:webhook`, agencyId: AGENCY_ID, event: 'complaint.reminder', transport: 'webhook', state: 'pending' });
+    expect(docs[0]).toMatchObject({
+      idempotencyKey: `${code}:reminder:${DUE.toISOString()}:webhook`,
+      agencyId: AGENCY_ID,
+      event: 'complaint.reminder',
+      transport: 'webhook',
+      state: 'pending',
+    });
     expect(docs[0].note).toContain('12/03/2025 17:00');
     expect((await db.models.Complaint.findOne({ code }).lean())?.reminderSentAt).toEqual(vn('2025-03-11 10:00'));
   });
@@ -95,7 +110,11 @@ describe('DeadlineScanner (real FerretDB)', () => {
 
     const alerts = (await deliveries()).filter((d) => d.event === 'complaint.overdue');
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ idempotencyKey: `${code}:overdue:${DUE.toISOString()}:email`, agencyId: COORDINATOR_ID, transport: 'email' });
+    expect(alerts[0]).toMatchObject({
+      idempotencyKey: `${code}:overdue:${DUE.toISOString()}:email`,
+      agencyId: COORDINATOR_ID,
+      transport: 'email',
+    });
     expect((await db.models.Complaint.findOne({ code }).lean())?.overdueNotifiedAt).toEqual(vn('2025-03-13 09:00'));
   });
 
@@ -117,7 +136,10 @@ describe('DeadlineScanner (real FerretDB)', () => {
     expect(await scanner().runOnce()).toMatchObject({ reminded: 1, overdue: 0 });
     now = vn('2025-03-24 08:00');
     expect(await scanner().runOnce()).toMatchObject({ reminded: 0, overdue: 1 });
-    expect((await deliveries()).map((d) => d.idempotencyKey)).toEqual([`${code}:overdue:${newDue.toISOString()}:email`, `${code}:reminder:${newDue.toISOString()}:webhook`]);
+    expect((await deliveries()).map((d) => d.idempotencyKey)).toEqual([
+      `${code}:overdue:${newDue.toISOString()}:email`,
+      `${code}:reminder:${newDue.toISOString()}:webhook`,
+    ]);
   });
 
   it('no reminder for a deadline no longer than the reminder window', async () => {

@@ -23,7 +23,17 @@ describe('the shipped Kon Tum 2021 sample directory', () => {
       expect(d.agency).toBeDefined();
       expect(dir.agencyById.get(d.agency ?? '')?.kind).toBe('district');
     }
-    for (const id of ['trung-tam-phuc-vu-hcc-tinh', 'so-tai-nguyen-moi-truong', 'so-xay-dung', 'so-ke-hoach-dau-tu', 'so-tu-phap', 'cuc-thue-tinh', 'so-y-te', 'so-cong-thuong', 'cuc-quan-ly-thi-truong']) {
+    for (const id of [
+      'trung-tam-phuc-vu-hcc-tinh',
+      'so-tai-nguyen-moi-truong',
+      'so-xay-dung',
+      'so-ke-hoach-dau-tu',
+      'so-tu-phap',
+      'cuc-thue-tinh',
+      'so-y-te',
+      'so-cong-thuong',
+      'cuc-quan-ly-thi-truong',
+    ]) {
       expect(dir.agencyById.has(id)).toBe(true);
     }
     expect(dir.localityById.get('xa-dak-mar')?.parent).toBe('huyen-dak-ha');
@@ -33,7 +43,12 @@ describe('the shipped Kon Tum 2021 sample directory', () => {
 
   it('normalises one-or-many rule fields into lists', async () => {
     const dir = await loadSampleDirectory();
-    expect(dir.rules[0]).toMatchObject({ index: 0, sectors: ['officer_conduct'], localityKinds: ['district', 'commune'], agency: '$district' });
+    expect(dir.rules[0]).toMatchObject({
+      index: 0,
+      sectors: ['officer_conduct'],
+      localityKinds: ['district', 'commune'],
+      agency: '$district',
+    });
   });
 });
 
@@ -69,7 +84,10 @@ describe('broken directory files are reported with file and line', () => {
   });
 
   it('unknown key (a typo) and unknown sector', () => {
-    const text = SMALL_DIRECTORY.replace('    deadlineWorkingDays: 7', '    deadlineWorkingDay: 7').replace('sector: other', 'sector: roads');
+    const text = SMALL_DIRECTORY.replace('    deadlineWorkingDays: 7', '    deadlineWorkingDay: 7').replace(
+      'sector: other',
+      'sector: roads',
+    );
     const errors = errorsOf(text);
     const typo = errors.find((e) => e.message.includes("unknown key(s) 'deadlineWorkingDay'"));
     expect(typo?.line).toBe(lineOf(text, 'deadlineWorkingDay: 7'));
@@ -79,8 +97,15 @@ describe('broken directory files are reported with file and line', () => {
 
   it('no coordinator, or two', () => {
     const none = SMALL_DIRECTORY.replace('    coordinator: true\n', '');
-    expect(errorsOf(none).map((e) => e.message).join()).toMatch(/exactly one agency must have coordinator: true/);
-    const two = SMALL_DIRECTORY.replace('    kind: district\n    deadlineWorkingDays: 7', '    kind: district\n    coordinator: true\n    deadlineWorkingDays: 7');
+    expect(
+      errorsOf(none)
+        .map((e) => e.message)
+        .join(),
+    ).toMatch(/exactly one agency must have coordinator: true/);
+    const two = SMALL_DIRECTORY.replace(
+      '    kind: district\n    deadlineWorkingDays: 7',
+      '    kind: district\n    coordinator: true\n    deadlineWorkingDays: 7',
+    );
     const errors = errorsOf(two);
     expect(errors).toHaveLength(1);
     expect(errors[0].line).toBe(lineOf(two, 'coordinator: true', lineOf(two, 'id: ubnd-a', 10)));
@@ -89,7 +114,10 @@ describe('broken directory files are reported with file and line', () => {
   it('parent that does not exist, and a district inside a commune', () => {
     const missing = SMALL_DIRECTORY.replace('parent: huyen-a', 'parent: huyen-q');
     expect(errorsOf(missing)[0]).toMatchObject({ line: lineOf(missing, 'parent: huyen-q'), message: "unknown locality 'huyen-q'" });
-    const inverted = SMALL_DIRECTORY.replace('    agency: ubnd-a\n    aliases: [Đăk A]', '    agency: ubnd-a\n    parent: xa-b\n    aliases: [Đăk A]');
+    const inverted = SMALL_DIRECTORY.replace(
+      '    agency: ubnd-a\n    aliases: [Đăk A]',
+      '    agency: ubnd-a\n    parent: xa-b\n    aliases: [Đăk A]',
+    );
     const errors = errorsOf(inverted);
     expect(errors[0].line).toBe(lineOf(inverted, 'parent: xa-b'));
     expect(errors[0].message).toMatch(/a district cannot be inside a commune/);
@@ -104,8 +132,10 @@ describe('broken directory files are reported with file and line', () => {
   });
 
   it('unknown default agency, unknown rule locality, unreachable rules', () => {
-    const text = SMALL_DIRECTORY.replace('defaultAgency: so-noi-vu', 'defaultAgency: nobody')
-      .replace('  - sector: land\n    agency: $district', '  - agency: so-noi-vu\n  - locality: nowhere\n    agency: $district');
+    const text = SMALL_DIRECTORY.replace('defaultAgency: so-noi-vu', 'defaultAgency: nobody').replace(
+      '  - sector: land\n    agency: $district',
+      '  - agency: so-noi-vu\n  - locality: nowhere\n    agency: $district',
+    );
     const messages = errorsOf(text).map((e) => `${e.line}: ${e.message}`);
     expect(messages).toContain(`${lineOf(text, 'defaultAgency: nobody')}: unknown agency 'nobody'`);
     expect(messages).toContain(`${lineOf(text, 'locality: nowhere')}: unknown locality 'nowhere'`);
@@ -113,8 +143,13 @@ describe('broken directory files are reported with file and line', () => {
   });
 
   it('secret-like values and malformed delivery are refused by the schema', () => {
-    const text = SMALL_DIRECTORY.replace('delivery: { email: snv@test.example }', 'delivery: { webhook: { url: "ftp://x", secretEnv: my-secret-value } }');
-    const messages = errorsOf(text).map((e) => e.message).join('\n');
+    const text = SMALL_DIRECTORY.replace(
+      'delivery: { email: snv@test.example }',
+      'delivery: { webhook: { url: "ftp://x", secretEnv: my-secret-value } }',
+    );
+    const messages = errorsOf(text)
+      .map((e) => e.message)
+      .join('\n');
     expect(messages).toMatch(/url: must be an http\(s\) URL/);
     expect(messages).toMatch(/secretEnv: must be an environment variable name/);
     const empty = SMALL_DIRECTORY.replace('delivery: { email: snv@test.example }', 'delivery: {}');

@@ -17,7 +17,15 @@ afterAll(async () => {
 });
 
 it('marks a received complaint forwarded once, even when two transports succeed at the same time', async () => {
-  const submitted = await service.submit({ channel: 'web', userId: 'u-forwarded', locale: 'vi', text: 'cán bộ xã Đăk Mar đòi tiền mới giải quyết hồ sơ đất', sector: 'officer_conduct', localityId: undefined, photoRefs: [] });
+  const submitted = await service.submit({
+    channel: 'web',
+    userId: 'u-forwarded',
+    locale: 'vi',
+    text: 'cán bộ xã Đăk Mar đòi tiền mới giải quyết hồ sơ đất',
+    sector: 'officer_conduct',
+    localityId: undefined,
+    photoRefs: [],
+  });
   await Promise.all([service.markForwarded(submitted.code, submitted.agencyId), service.markForwarded(submitted.code, submitted.agencyId)]);
   const doc = await db.models.Complaint.findOne({ code: submitted.code }).lean();
   expect(doc?.status).toBe('forwarded');
@@ -25,7 +33,15 @@ it('marks a received complaint forwarded once, even when two transports succeed 
 });
 
 it('does not touch a complaint routed to another agency', async () => {
-  const submitted = await service.submit({ channel: 'web', userId: 'u-forwarded-2', locale: 'vi', text: 'điện nhà tôi bị cắt nhiều lần không báo trước', sector: 'electricity', localityId: undefined, photoRefs: [] });
+  const submitted = await service.submit({
+    channel: 'web',
+    userId: 'u-forwarded-2',
+    locale: 'vi',
+    text: 'điện nhà tôi bị cắt nhiều lần không báo trước',
+    sector: 'electricity',
+    localityId: undefined,
+    photoRefs: [],
+  });
   await service.markForwarded(submitted.code, 'some-other-agency');
   expect((await db.models.Complaint.findOne({ code: submitted.code }).lean())?.status).toBe('received');
 });

@@ -85,7 +85,10 @@ describe('routeComplaint rule semantics', () => {
   });
 
   it('$locality climbs to the nearest place with a UBND; $district finds the district', () => {
-    const text = SMALL_DIRECTORY.replace('    agency: ubnd-b\n', '').replace(/rules:\n[\s\S]*?defaultAgency/, 'rules:\n  - sector: other\n    agency: $locality\n  - sector: tax\n    agency: $district\ndefaultAgency');
+    const text = SMALL_DIRECTORY.replace('    agency: ubnd-b\n', '').replace(
+      /rules:\n[\s\S]*?defaultAgency/,
+      'rules:\n  - sector: other\n    agency: $locality\n  - sector: tax\n    agency: $district\ndefaultAgency',
+    );
     const result = parseDirectory('t.yaml', text);
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     expect(routeComplaint(result.value, { sector: 'other', localityId: 'xa-b' }).agency.id).toBe('ubnd-a');

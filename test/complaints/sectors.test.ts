@@ -3,8 +3,16 @@ import { SECTORS, SECTOR_LABELS, inferSector, isSector, type Sector } from '../.
 describe('sector ids', () => {
   it('are exactly the ten agreed ids, each with vi and en labels', () => {
     expect(SECTORS).toEqual([
-      'land', 'construction', 'business_registration', 'civil_status', 'tax',
-      'health', 'electricity', 'market_management', 'officer_conduct', 'other',
+      'land',
+      'construction',
+      'business_registration',
+      'civil_status',
+      'tax',
+      'health',
+      'electricity',
+      'market_management',
+      'officer_conduct',
+      'other',
     ]);
     for (const s of SECTORS) {
       expect(SECTOR_LABELS[s].vi.length).toBeGreaterThan(0);

@@ -1,9 +1,4 @@
-import {
-  TRACKING_CODE_ALPHABET,
-  isTrackingCode,
-  newTrackingCode,
-  normalizeTrackingCode,
-} from '../../src/complaints/tracking-code';
+import { TRACKING_CODE_ALPHABET, isTrackingCode, newTrackingCode, normalizeTrackingCode } from '../../src/complaints/tracking-code';
 
 describe('tracking codes', () => {
   it('alphabet has no look-alike characters', () => {

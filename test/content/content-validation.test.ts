@@ -12,7 +12,13 @@ function copyContent(): ContentPaths & { dir: string } {
   cpSync(join(PROJECT_ROOT, 'intents'), join(dir, 'intents'), { recursive: true });
   cpSync(join(PROJECT_ROOT, 'locales'), join(dir, 'locales'), { recursive: true });
   cpSync(join(PROJECT_ROOT, 'config', 'abbreviations.yaml'), join(dir, 'abbreviations.yaml'));
-  return { dir, root: dir, intentsDir: join(dir, 'intents'), localesDir: join(dir, 'locales'), abbreviationsFile: join(dir, 'abbreviations.yaml') };
+  return {
+    dir,
+    root: dir,
+    intentsDir: join(dir, 'intents'),
+    localesDir: join(dir, 'locales'),
+    abbreviationsFile: join(dir, 'abbreviations.yaml'),
+  };
 }
 
 async function problems(paths: ContentPaths): Promise<ContentError[]> {
@@ -32,7 +38,10 @@ describe('content validation', () => {
   });
 
   it('reports bad YAML with file and line', async () => {
-    writeFileSync(join(paths.intentsDir, 'hotline.yaml'), 'intent: hotline\nanswer: intent.hotline.answer\nexamples:\n  - "unclosed\n  - ok\n');
+    writeFileSync(
+      join(paths.intentsDir, 'hotline.yaml'),
+      'intent: hotline\nanswer: intent.hotline.answer\nexamples:\n  - "unclosed\n  - ok\n',
+    );
     const errors = await problems(paths);
     const error = errors.find((e) => e.file === 'intents/hotline.yaml');
     expect(error?.message).toMatch(/YAML syntax/);
@@ -61,7 +70,10 @@ describe('content validation', () => {
   it('reports an example that appears under two intents', async () => {
     const file = join(paths.intentsDir, 'hotline.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace(/^examples:\n/m, 'examples:\n  - Xin chao\n'));
-    writeFileSync(join(paths.intentsDir, 'greeting.yaml'), readFileSync(join(paths.intentsDir, 'greeting.yaml'), 'utf8').replace(/^examples:\n/m, 'examples:\n  - xin chào\n'));
+    writeFileSync(
+      join(paths.intentsDir, 'greeting.yaml'),
+      readFileSync(join(paths.intentsDir, 'greeting.yaml'), 'utf8').replace(/^examples:\n/m, 'examples:\n  - xin chào\n'),
+    );
     const errors = await problems(paths);
     expect(errors.some((e) => /also under intent/.test(e.message))).toBe(true);
   });

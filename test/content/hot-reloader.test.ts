@@ -20,7 +20,12 @@ describe('hot reloading of intents and locales', () => {
     cpSync(join(PROJECT_ROOT, 'intents'), join(dir, 'intents'), { recursive: true });
     cpSync(join(PROJECT_ROOT, 'locales'), join(dir, 'locales'), { recursive: true });
     cpSync(join(PROJECT_ROOT, 'config', 'abbreviations.yaml'), join(dir, 'abbreviations.yaml'));
-    paths = { root: dir, intentsDir: join(dir, 'intents'), localesDir: join(dir, 'locales'), abbreviationsFile: join(dir, 'abbreviations.yaml') };
+    paths = {
+      root: dir,
+      intentsDir: join(dir, 'intents'),
+      localesDir: join(dir, 'locales'),
+      abbreviationsFile: join(dir, 'abbreviations.yaml'),
+    };
     const sink = new Writable({
       write(chunk, _enc, done) {
         logLines.push(chunk.toString());
@@ -28,7 +33,11 @@ describe('hot reloading of intents and locales', () => {
       },
     });
     const logger = createLogger({ level: 'info', destination: sink });
-    reloader = await HotReloader.create(() => loadBotContent(paths, { requiredTextKeys: extraTextKeys() }), (c) => ({ contentVersion: c.version }), logger);
+    reloader = await HotReloader.create(
+      () => loadBotContent(paths, { requiredTextKeys: extraTextKeys() }),
+      (c) => ({ contentVersion: c.version }),
+      logger,
+    );
     await reloader.watch([paths.intentsDir, paths.localesDir, paths.abbreviationsFile], 50);
   }, 120_000);
 

@@ -27,7 +27,11 @@ describe('ConversationEngine and the rating flow', () => {
       name: RATING_FLOW,
       start: async (ctx: TurnContext) => {
         seen.push(`start:${ctx.message.text}`);
-        return { messages: [{ text: 'score?' }], flow: { name: RATING_FLOW, step: 'comment', data: {}, expiresAt: new Date(Date.now() + 60_000).toISOString() }, intent: 'rating:score' };
+        return {
+          messages: [{ text: 'score?' }],
+          flow: { name: RATING_FLOW, step: 'comment', data: {}, expiresAt: new Date(Date.now() + 60_000).toISOString() },
+          intent: 'rating:score',
+        };
       },
       resume: async (ctx: TurnContext) => {
         seen.push(`resume:${ctx.message.text}`);
@@ -36,7 +40,11 @@ describe('ConversationEngine and the rating flow', () => {
     };
     const other: ConversationFlow = {
       name: 'complaint',
-      start: async () => ({ messages: [{ text: 'what happened?' }], flow: { name: 'complaint', step: 'text', data: {}, expiresAt: new Date(Date.now() + 60_000).toISOString() }, intent: 'complaint:text' }),
+      start: async () => ({
+        messages: [{ text: 'what happened?' }],
+        flow: { name: 'complaint', step: 'text', data: {}, expiresAt: new Date(Date.now() + 60_000).toISOString() },
+        intent: 'complaint:text',
+      }),
       resume: async () => ({ messages: [{ text: 'unexpected' }], intent: 'complaint:text' }),
     };
     const engine = new ConversationEngine({ content: fixed(content), store: new InMemoryConversationStore(), flows: [rating, other] });

@@ -63,7 +63,11 @@ async function healthz(): Promise<number> {
 
 /** Deliveries of a complaint as stored (raw collection: the test reads what the service wrote). */
 async function deliveriesOf(code: string): Promise<{ idempotencyKey: string; transport: string; state: string }[]> {
-  return world.db.collection('deliveries').find({ complaintCode: code }).project<{ idempotencyKey: string; transport: string; state: string }>({ _id: 0, idempotencyKey: 1, transport: 1, state: 1 }).toArray();
+  return world.db
+    .collection('deliveries')
+    .find({ complaintCode: code })
+    .project<{ idempotencyKey: string; transport: string; state: string }>({ _id: 0, idempotencyKey: 1, transport: 1, state: 1 })
+    .toArray();
 }
 
 /** Waits until every transport of the agency has a `sent` delivery for the complaint. */
@@ -80,7 +84,7 @@ async function allDelivered(code: string, timeoutMs = 60_000): Promise<{ idempot
 }
 
 /** Files a complaint on Telegram up to the confirmation; returns the code and the confirmation. */
-async function fileOnTelegram(user: User, contact: string | 'skip'): Promise<{ code: string; confirmation: Message }> {
+async function fileOnTelegram(user: User, contact: string): Promise<{ code: string; confirmation: Message }> {
   const chat = privateChatOf(user);
   let since = world.telegram.sent.length;
   world.telegram.userSendsText(user, chat, TG_TEXT);
@@ -102,7 +106,6 @@ beforeAll(async () => {
   try {
     await world.start();
   } catch (error) {
-    // eslint-disable-next-line no-console
     console.error(`service did not start:\n${world.service?.log ?? '(no log)'}`);
     throw error;
   }
@@ -183,7 +186,11 @@ describe('the service started by npm start', () => {
 
       // The officer resolves: the citizen is asked for a rating, presses 4, the rating is recorded.
       since = world.telegram.sent.length;
-      const resolve = world.telegram.userPressesButton(OFFICER, world.telegram.getMessage(AGENCY_GROUP.id, card.message_id) ?? card, `res:${code}`);
+      const resolve = world.telegram.userPressesButton(
+        OFFICER,
+        world.telegram.getMessage(AGENCY_GROUP.id, card.message_id) ?? card,
+        `res:${code}`,
+      );
       await world.callbackAnswer(resolve.callback_query?.id);
       const ratingQuestion = await world.botMessage(citizen.id, (_t, m) => buttons(m).includes(`/danhgia ${code} 4`), since);
       expect(buttons(ratingQuestion)).toEqual([1, 2, 3, 4, 5].map((s) => `/danhgia ${code} ${s}`));
@@ -239,8 +246,9 @@ describe('the service started by npm start', () => {
       expect(answer.status).toBe(200);
       expect(answer.json.complaint?.status).toBe('answered');
       const notifications = world.db.collection('notifications');
-      await eventually('the answer notification held', async () =>
-        (await notifications.findOne({ complaintCode: code, kind: 'answer', state: 'held' })) ?? undefined,
+      await eventually(
+        'the answer notification held',
+        async () => (await notifications.findOne({ complaintCode: code, kind: 'answer', state: 'held' })) ?? undefined,
       );
       expect(world.zalo.calls.filter((c) => c.error === -230).length).toBeGreaterThan(refusalsBefore);
       expect(world.zalo.sent.slice(since).filter((m) => m.userId === user)).toEqual([]);
@@ -250,8 +258,9 @@ describe('the service started by npm start', () => {
       await world.zalo.userSendsText(user, 'cho toi hoi phan anh cua toi the nao roi');
       const delivered = await world.zaloMessage(user, (t) => t.includes(ZALO_ANSWER), since, 30_000);
       expect(delivered.text).toContain(code);
-      await eventually('the answer notification sent', async () =>
-        (await notifications.findOne({ complaintCode: code, kind: 'answer', state: 'sent' })) ?? undefined,
+      await eventually(
+        'the answer notification sent',
+        async () => (await notifications.findOne({ complaintCode: code, kind: 'answer', state: 'sent' })) ?? undefined,
       );
       await sleep(1000);
       expect(world.zalo.sent.filter((m) => m.userId === user && (m.text ?? '').includes(ZALO_ANSWER))).toHaveLength(1);
@@ -265,7 +274,14 @@ describe('the service started by npm start', () => {
 
       // A forged Zalo signature.
       const user = '8800000000000000002';
-      const event = { app_id: world.zalo.appId, event_name: 'user_send_text', timestamp: String(Date.now()), sender: { id: user }, recipient: { id: world.zalo.oaId }, message: { text: 'xin chao', msg_id: 'e2e-forged-1' } };
+      const event = {
+        app_id: world.zalo.appId,
+        event_name: 'user_send_text',
+        timestamp: String(Date.now()),
+        sender: { id: user },
+        recipient: { id: world.zalo.oaId },
+        message: { text: 'xin chao', msg_id: 'e2e-forged-1' },
+      };
       const raw = JSON.stringify(event);
       const forged = computeZaloSignature(world.zalo.appId, raw, event.timestamp, 'not-the-oa-secret');
       expect((await world.zalo.sendRaw(raw, { 'x-zevent-signature': `mac=${forged}` })).status).toBe(401);
@@ -290,13 +306,20 @@ describe('the service started by npm start', () => {
       expect(await healthz()).toBe(200);
 
       // Malformed JSON to the web chat.
-      const chat = await fetch(`${world.baseUrl}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sessionId": "abc", "text": ' });
+      const chat = await fetch(`${world.baseUrl}/api/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"sessionId": "abc", "text": ',
+      });
       expect(chat.status).toBe(400);
       expect(await healthz()).toBe(200);
 
       // 10 MB to the Zalo webhook.
       const big = Buffer.alloc(10 * 1024 * 1024, 0x20);
-      const status = await postRaw(`${world.baseUrl}/zalo/webhook`, big, { 'content-type': 'application/json', 'x-zevent-signature': `mac=${'0'.repeat(64)}` });
+      const status = await postRaw(`${world.baseUrl}/zalo/webhook`, big, {
+        'content-type': 'application/json',
+        'x-zevent-signature': `mac=${'0'.repeat(64)}`,
+      });
       expect(status).toBe(413);
       expect(await healthz()).toBe(200);
 
@@ -319,14 +342,19 @@ describe('the service started by npm start', () => {
       world.smtp.down = true;
       const { code } = await fileOnTelegram(restartCitizen, 'skip');
       await eventually('a first failed attempt of the e-mail and the webhook', async () => {
-        const list = await world.db.collection('deliveries').find({ complaintCode: code, transport: { $in: ['email', 'webhook'] } }).toArray();
+        const list = await world.db
+          .collection('deliveries')
+          .find({ complaintCode: code, transport: { $in: ['email', 'webhook'] } })
+          .toArray();
         return list.length === 2 && list.every((d) => d.state === 'pending' && Number(d.attempts) >= 1) ? true : undefined;
       });
       await world.service.kill();
       expect(world.hooks.requestsFor(code).filter((r) => r.accepted)).toEqual([]);
       expect(world.smtp.mailsFor(code)).toEqual([]);
       const telegramSentAtCrash = (await deliveriesOf(code)).some((d) => d.transport === 'telegram' && d.state === 'sent');
-      const cardsAtCrash = world.botMessages(AGENCY_GROUP.id).filter((m) => (m.text ?? '').includes(code) && buttons(m).includes(`ack:${code}`)).length;
+      const cardsAtCrash = world
+        .botMessages(AGENCY_GROUP.id)
+        .filter((m) => (m.text ?? '').includes(code) && buttons(m).includes(`ack:${code}`)).length;
 
       world.hooks.down = false;
       world.smtp.down = false;
@@ -344,7 +372,9 @@ describe('the service started by npm start', () => {
       for (const key of keys) {
         expect(deliveries.filter((d) => d.idempotencyKey === key)).toEqual([expect.objectContaining({ state: 'sent' })]);
       }
-      const cards = world.botMessages(AGENCY_GROUP.id).filter((m) => (m.text ?? '').includes(code) && buttons(m).includes(`ack:${code}`)).length;
+      const cards = world
+        .botMessages(AGENCY_GROUP.id)
+        .filter((m) => (m.text ?? '').includes(code) && buttons(m).includes(`ack:${code}`)).length;
       expect(cards).toBe(telegramSentAtCrash ? cardsAtCrash : 1);
 
       // The restarted bot still serves the citizen.
@@ -370,6 +400,7 @@ describe('the service started by npm start', () => {
 
   it('never wrote a secret (API key, tokens, webhook and OA secrets) to its logs', () => {
     const log = world.service.log;
-    for (const [i, secret] of world.secrets.entries()) expect({ secret: i, logged: log.includes(secret) }).toEqual({ secret: i, logged: false });
+    for (const [i, secret] of world.secrets.entries())
+      expect({ secret: i, logged: log.includes(secret) }).toEqual({ secret: i, logged: false });
   });
 });

@@ -313,19 +313,34 @@ describe('FakeTelegramServer', () => {
         [{ chat_id: alice.id, text: '  ' }, 400, 'Bad Request: message text is empty'],
         [{ chat_id: alice.id, text: 'x'.repeat(4097) }, 400, 'Bad Request: message is too long'],
         [{ chat_id: 999, text: 'hi' }, 400, 'Bad Request: chat not found'],
-        [{ chat_id: alice.id, text: '1 < 2', parse_mode: 'HTML' }, 400, 'Bad Request: can\'t parse entities: Unsupported start tag "" at byte offset 2'],
-        [{ chat_id: alice.id, text: 'hi', reply_markup: { inline_keyboard: [[{ text: 'Thủ tục', callback_data: 'đ'.repeat(33) }]] } }, 400, 'Bad Request: BUTTON_DATA_INVALID'],
+        [
+          { chat_id: alice.id, text: '1 < 2', parse_mode: 'HTML' },
+          400,
+          'Bad Request: can\'t parse entities: Unsupported start tag "" at byte offset 2',
+        ],
+        [
+          { chat_id: alice.id, text: 'hi', reply_markup: { inline_keyboard: [[{ text: 'Thủ tục', callback_data: 'đ'.repeat(33) }]] } },
+          400,
+          'Bad Request: BUTTON_DATA_INVALID',
+        ],
         [{ chat_id: alice.id, text: 'hi', reply_parameters: { message_id: 42 } }, 400, 'Bad Request: message to be replied not found'],
       ];
       for (const [params, status, description] of cases) {
         const res = await postJson('sendMessage', params);
         expect({ status: res.status, body: await res.json() }).toEqual({ status, body: { ok: false, error_code: status, description } });
       }
-      const html = await postJson('sendMessage', { chat_id: alice.id, text: '<b>Hồ sơ</b> &amp; <a href="https://x.test">link</a>', parse_mode: 'HTML' });
+      const html = await postJson('sendMessage', {
+        chat_id: alice.id,
+        text: '<b>Hồ sơ</b> &amp; <a href="https://x.test">link</a>',
+        parse_mode: 'HTML',
+      });
       expect(await html.json()).toMatchObject({
         result: {
           text: 'Hồ sơ & link',
-          entities: [{ type: 'bold', offset: 0, length: 5 }, { type: 'text_link', offset: 8, length: 4, url: 'https://x.test' }],
+          entities: [
+            { type: 'bold', offset: 0, length: 5 },
+            { type: 'text_link', offset: 8, length: 4, url: 'https://x.test' },
+          ],
         },
       });
     });

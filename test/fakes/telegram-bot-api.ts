@@ -254,16 +254,37 @@ function addPart(result: RawParams, headers: Map<string, string>, data: Buffer):
 }
 
 const INT_FIELDS = new Set([
-  'chat_id', 'from_chat_id', 'message_id', 'reply_to_message_id', 'message_thread_id', 'offset', 'limit',
-  'timeout', 'user_id', 'cache_time', 'max_connections',
+  'chat_id',
+  'from_chat_id',
+  'message_id',
+  'reply_to_message_id',
+  'message_thread_id',
+  'offset',
+  'limit',
+  'timeout',
+  'user_id',
+  'cache_time',
+  'max_connections',
 ]);
 const BOOL_FIELDS = new Set([
-  'drop_pending_updates', 'show_alert', 'disable_notification', 'protect_content', 'has_spoiler',
-  'disable_web_page_preview', 'allow_sending_without_reply', 'show_caption_above_media',
+  'drop_pending_updates',
+  'show_alert',
+  'disable_notification',
+  'protect_content',
+  'has_spoiler',
+  'disable_web_page_preview',
+  'allow_sending_without_reply',
+  'show_caption_above_media',
 ]);
 const JSON_FIELDS = new Set([
-  'reply_markup', 'reply_parameters', 'allowed_updates', 'link_preview_options', 'entities',
-  'caption_entities', 'media', 'results',
+  'reply_markup',
+  'reply_parameters',
+  'allowed_updates',
+  'link_preview_options',
+  'entities',
+  'caption_entities',
+  'media',
+  'results',
 ]);
 
 /**
@@ -327,9 +348,22 @@ interface FormattedText {
 }
 
 const HTML_TAG_TYPES: Record<string, string> = {
-  b: 'bold', strong: 'bold', i: 'italic', em: 'italic', u: 'underline', ins: 'underline',
-  s: 'strikethrough', strike: 'strikethrough', del: 'strikethrough', code: 'code', pre: 'pre',
-  a: 'text_link', 'tg-spoiler': 'spoiler', span: 'spoiler', blockquote: 'blockquote', 'tg-emoji': 'custom_emoji',
+  b: 'bold',
+  strong: 'bold',
+  i: 'italic',
+  em: 'italic',
+  u: 'underline',
+  ins: 'underline',
+  s: 'strikethrough',
+  strike: 'strikethrough',
+  del: 'strikethrough',
+  code: 'code',
+  pre: 'pre',
+  a: 'text_link',
+  'tg-spoiler': 'spoiler',
+  span: 'spoiler',
+  blockquote: 'blockquote',
+  'tg-emoji': 'custom_emoji',
 };
 const HTML_ESCAPES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"' };
 
@@ -566,8 +600,17 @@ const DEFAULT_TOKEN = '7000000001:AAFakeTokenForLocalTests-0123456789ab';
 const OPT_IN_UPDATES = new Set(['chat_member', 'message_reaction', 'message_reaction_count']);
 const SEND_METHODS = new Set(['sendMessage', 'sendPhoto']);
 const CHAT_ACTIONS = new Set([
-  'typing', 'upload_photo', 'record_video', 'upload_video', 'record_voice', 'upload_voice', 'upload_document',
-  'choose_sticker', 'find_location', 'record_video_note', 'upload_video_note',
+  'typing',
+  'upload_photo',
+  'record_video',
+  'upload_video',
+  'record_voice',
+  'upload_voice',
+  'upload_document',
+  'choose_sticker',
+  'find_location',
+  'record_video_note',
+  'upload_video_note',
 ]);
 const NOT_MODIFIED =
   'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message';
@@ -869,7 +912,11 @@ export class FakeTelegramServer {
         reject,
         timer: setTimeout(() => {
           this.watchers.delete(watcher);
-          const seen = this.sent.slice(-20).map((call) => call.method).join(', ') || 'none';
+          const seen =
+            this.sent
+              .slice(-20)
+              .map((call) => call.method)
+              .join(', ') || 'none';
           reject(new Error(`waitFor timed out after ${timeoutMs} ms; last bot calls: ${seen}`));
         }, timeoutMs),
       };
@@ -979,7 +1026,10 @@ export class FakeTelegramServer {
 
   private getUpdates(call: CallInput): Update[] | Promise<Update[]> {
     if (this.webhook) {
-      throw new ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+      throw new ApiError(
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      );
     }
     const { params } = call;
     const limit = Math.min(100, Math.max(1, paramInt(params, 'limit') ?? 100));
@@ -1123,7 +1173,8 @@ export class FakeTelegramServer {
         res.on('error', (error) => resolve({ ok: false, error: error.message }));
         res.on('end', () => {
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve({ ok: true, contentType: res.headers['content-type'] ?? '', body: Buffer.concat(chunks) });
+          if (status >= 200 && status < 300)
+            resolve({ ok: true, contentType: res.headers['content-type'] ?? '', body: Buffer.concat(chunks) });
           else resolve({ ok: false, error: `Wrong response from the webhook: ${status} ${res.statusMessage ?? ''}`.trim() });
         });
       });
@@ -1357,7 +1408,9 @@ export class FakeTelegramServer {
     const image = sniffImage(data);
     const stored = this.registerFile(data, `photos/file_${this.fileCounter}.${image.extension}`);
     const { file } = stored;
-    stored.photo = [{ file_id: file.file_id, file_unique_id: file.file_unique_id, width: image.width, height: image.height, file_size: data.length }];
+    stored.photo = [
+      { file_id: file.file_id, file_unique_id: file.file_unique_id, width: image.width, height: image.height, file_size: data.length },
+    ];
     return stored;
   }
 
@@ -1405,8 +1458,16 @@ function inlineRow(row: JsonValue): InlineKeyboardButton[] {
 }
 
 const BUTTON_ACTIONS = [
-  'callback_data', 'url', 'web_app', 'login_url', 'switch_inline_query', 'switch_inline_query_current_chat',
-  'switch_inline_query_chosen_chat', 'copy_text', 'callback_game', 'pay',
+  'callback_data',
+  'url',
+  'web_app',
+  'login_url',
+  'switch_inline_query',
+  'switch_inline_query_current_chat',
+  'switch_inline_query_chosen_chat',
+  'copy_text',
+  'callback_game',
+  'pay',
 ];
 
 function inlineButton(button: JsonValue): InlineKeyboardButton {

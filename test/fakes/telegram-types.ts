@@ -166,5 +166,4 @@ export type ApiResult = true | User | Message | Update[] | WebhookInfo | Telegra
 
 /** The envelope of every Bot API answer. */
 export type ApiResponse<T = ApiResult> =
-  | { ok: true; result: T; description?: string }
-  | { ok: false; error_code: number; description: string; parameters?: ResponseParameters };
+  { ok: true; result: T; description?: string } | { ok: false; error_code: number; description: string; parameters?: ResponseParameters };

@@ -12,10 +12,21 @@ import { insertDeliveries, waitFor, WebhookReceiver } from './support/outbox-fix
 const WORKER = join(__dirname, 'support', 'worker-process.ts');
 const LEASE_MS = 1500;
 
-function startWorker(dbName: string, webhookUrl: string, owner: string): { child: ChildProcess; ready: Promise<void>; stderr: () => string } {
+function startWorker(
+  dbName: string,
+  webhookUrl: string,
+  owner: string,
+): { child: ChildProcess; ready: Promise<void>; stderr: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
     cwd: join(__dirname, '..', '..'),
-    env: { ...process.env, TEST_MONGODB_URI: testMongoUri(), OUTBOX_DB_NAME: dbName, WEBHOOK_URL: webhookUrl, WORKER_OWNER: owner, LEASE_MS: String(LEASE_MS) },
+    env: {
+      ...process.env,
+      TEST_MONGODB_URI: testMongoUri(),
+      OUTBOX_DB_NAME: dbName,
+      WEBHOOK_URL: webhookUrl,
+      WORKER_OWNER: owner,
+      LEASE_MS: String(LEASE_MS),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

@@ -65,7 +65,10 @@ describe('DeliveryWorker (real FerretDB, local webhook receiver, in-test SMTP se
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     smtpPort = (smtp.server.address() as AddressInfo).port;
-    email = new EmailTransport({ smtp: { host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true }, from: 'Phản ánh <phananh@test.example>' });
+    email = new EmailTransport({
+      smtp: { host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true },
+      from: 'Phản ánh <phananh@test.example>',
+    });
   });
 
   afterAll(async () => {
@@ -119,13 +122,18 @@ describe('DeliveryWorker (real FerretDB, local webhook receiver, in-test SMTP se
     expect(receiver.requests.size).toBe(30);
     for (const key of keys) expect(receiver.accepted.get(key)).toBe(1);
     const docs = await db.models.Delivery.find({}).lean();
-    expect(docs.every((d) => d.state === 'sent' && d.attempts === 1 && d.receipt === 'HTTP 202' && d.sentAt instanceof Date && !d.leaseOwner)).toBe(true);
+    expect(
+      docs.every((d) => d.state === 'sent' && d.attempts === 1 && d.receipt === 'HTTP 202' && d.sentAt instanceof Date && !d.leaseOwner),
+    ).toBe(true);
     const payload = JSON.parse(receiver.bodies[0]) as WebhookPayload;
     expect(payload.complaint.text).toBe(CITIZEN_TEXT);
     expect(payload.complaint.agencyName).toBe('UBND huyện A');
     expect(payload.complaint.localityName).toBe('Huyện A');
     expect(payload.complaint.photos).toEqual([
-      { url: `https://phananh.test/api/agency/complaints/${payload.complaint.code}/photos/65f0c0ffee0000000000abcd`, contentType: 'image/jpeg' },
+      {
+        url: `https://phananh.test/api/agency/complaints/${payload.complaint.code}/photos/65f0c0ffee0000000000abcd`,
+        contentType: 'image/jpeg',
+      },
     ]);
   });
 
@@ -150,8 +158,18 @@ describe('DeliveryWorker (real FerretDB, local webhook receiver, in-test SMTP se
 
   it('honours Retry-After from a failing receiver', async () => {
     const code = await insertComplaint(db);
-    await db.models.Delivery.create({ idempotencyKey: `${code}:ra:webhook`, complaintCode: code, agencyId: AGENCY_ID, transport: 'webhook', event: 'complaint.forwarded', nextAttemptAt: new Date() });
-    const failing = { kind: 'webhook' as const, deliver: async () => ({ ok: false as const, retryable: true, error: 'HTTP 429', retryAfterMs: 3_600_000 }) };
+    await db.models.Delivery.create({
+      idempotencyKey: `${code}:ra:webhook`,
+      complaintCode: code,
+      agencyId: AGENCY_ID,
+      transport: 'webhook',
+      event: 'complaint.forwarded',
+      nextAttemptAt: new Date(),
+    });
+    const failing = {
+      kind: 'webhook' as const,
+      deliver: async () => ({ ok: false as const, retryable: true, error: 'HTTP 429', retryAfterMs: 3_600_000 }),
+    };
     const w = worker({ transports: { webhook: failing } });
     const before = Date.now();
     await w.runOnce();
@@ -202,7 +220,14 @@ describe('DeliveryWorker (real FerretDB, local webhook receiver, in-test SMTP se
   });
 
   it('a non-retryable failure is dead at once (complaint missing)', async () => {
-    await db.models.Delivery.create({ idempotencyKey: 'PA-ZZZZZZ:forwarded:webhook', complaintCode: 'PA-ZZZZZZ', agencyId: AGENCY_ID, transport: 'webhook', event: 'complaint.forwarded', nextAttemptAt: new Date() });
+    await db.models.Delivery.create({
+      idempotencyKey: 'PA-ZZZZZZ:forwarded:webhook',
+      complaintCode: 'PA-ZZZZZZ',
+      agencyId: AGENCY_ID,
+      transport: 'webhook',
+      event: 'complaint.forwarded',
+      nextAttemptAt: new Date(),
+    });
     const w = worker();
     await w.runOnce();
     const doc = await db.models.Delivery.findOne({ idempotencyKey: 'PA-ZZZZZZ:forwarded:webhook' }).lean();
@@ -238,19 +263,38 @@ describe('DeliveryWorker (real FerretDB, local webhook receiver, in-test SMTP se
     const key = `${code}:forwarded:1:webhook`;
     await db.claims.tryClaim(`delivery:${key}#1`, 'crashed-process');
     await db.models.Delivery.create({
-      idempotencyKey: key, complaintCode: code, agencyId: AGENCY_ID, transport: 'webhook', event: 'complaint.forwarded',
-      state: 'sending', attempts: 1, leaseOwner: 'crashed-process', leaseUntil: new Date(Date.now() - 1000), nextAttemptAt: new Date(Date.now() - 60_000),
+      idempotencyKey: key,
+      complaintCode: code,
+      agencyId: AGENCY_ID,
+      transport: 'webhook',
+      event: 'complaint.forwarded',
+      state: 'sending',
+      attempts: 1,
+      leaseOwner: 'crashed-process',
+      leaseUntil: new Date(Date.now() - 1000),
+      nextAttemptAt: new Date(Date.now() - 60_000),
     });
     // A live lease is left alone.
     await db.models.Delivery.create({
-      idempotencyKey: `${key}-live`, complaintCode: code, agencyId: AGENCY_ID, transport: 'webhook', event: 'complaint.forwarded',
-      state: 'sending', attempts: 1, leaseOwner: 'busy-process', leaseUntil: new Date(Date.now() + 60_000), nextAttemptAt: new Date(Date.now() - 60_000),
+      idempotencyKey: `${key}-live`,
+      complaintCode: code,
+      agencyId: AGENCY_ID,
+      transport: 'webhook',
+      event: 'complaint.forwarded',
+      state: 'sending',
+      attempts: 1,
+      leaseOwner: 'busy-process',
+      leaseUntil: new Date(Date.now() + 60_000),
+      nextAttemptAt: new Date(Date.now() - 60_000),
     });
     const w = worker({ owner: 'rescuer' });
     expect(await w.runOnce()).toMatchObject({ candidates: 1, sent: 1 });
     expect(await db.claims.ownerOf(`delivery:${key}#2`)).toBe('rescuer');
     expect(await db.models.Delivery.findOne({ idempotencyKey: key }).lean()).toMatchObject({ state: 'sent', attempts: 2 });
-    expect(await db.models.Delivery.findOne({ idempotencyKey: `${key}-live` }).lean()).toMatchObject({ state: 'sending', leaseOwner: 'busy-process' });
+    expect(await db.models.Delivery.findOne({ idempotencyKey: `${key}-live` }).lean()).toMatchObject({
+      state: 'sending',
+      leaseOwner: 'busy-process',
+    });
   });
 
   it('writes off an attempt whose claimer died before marking it, then sends it (only when the claim is older than the lease)', async () => {
@@ -258,16 +302,32 @@ describe('DeliveryWorker (real FerretDB, local webhook receiver, in-test SMTP se
     const claims = db.connection.collection<{ _id: string; owner: string; at: Date }>('claims');
     const longAgo = new Date(Date.now() - 10 * 60_000);
     for (const suffix of ['old', 'recent']) {
-      await db.models.Delivery.create({ idempotencyKey: `${code}:${suffix}:webhook`, complaintCode: code, agencyId: AGENCY_ID, transport: 'webhook', event: 'complaint.forwarded', nextAttemptAt: longAgo });
+      await db.models.Delivery.create({
+        idempotencyKey: `${code}:${suffix}:webhook`,
+        complaintCode: code,
+        agencyId: AGENCY_ID,
+        transport: 'webhook',
+        event: 'complaint.forwarded',
+        nextAttemptAt: longAgo,
+      });
     }
     await claims.insertOne({ _id: `delivery:${code}:old:webhook#1`, owner: 'died-after-claim', at: longAgo });
     await claims.insertOne({ _id: `delivery:${code}:recent:webhook#1`, owner: 'live-and-busy', at: new Date() });
     const w = worker({ leaseMs: 60_000, owner: 'janitor' });
     expect(await w.runOnce()).toMatchObject({ candidates: 2, skipped: 2, sent: 0 });
-    expect(await db.models.Delivery.findOne({ idempotencyKey: `${code}:old:webhook` }).lean()).toMatchObject({ state: 'pending', attempts: 1 });
-    expect(await db.models.Delivery.findOne({ idempotencyKey: `${code}:recent:webhook` }).lean()).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(await db.models.Delivery.findOne({ idempotencyKey: `${code}:old:webhook` }).lean()).toMatchObject({
+      state: 'pending',
+      attempts: 1,
+    });
+    expect(await db.models.Delivery.findOne({ idempotencyKey: `${code}:recent:webhook` }).lean()).toMatchObject({
+      state: 'pending',
+      attempts: 0,
+    });
     expect(await w.runOnce()).toMatchObject({ sent: 1 });
-    expect(await db.models.Delivery.findOne({ idempotencyKey: `${code}:old:webhook` }).lean()).toMatchObject({ state: 'sent', attempts: 2 });
+    expect(await db.models.Delivery.findOne({ idempotencyKey: `${code}:old:webhook` }).lean()).toMatchObject({
+      state: 'sent',
+      attempts: 2,
+    });
     expect(receiver.requests.get(`${code}:old:webhook`)).toBe(1);
     expect(receiver.requests.has(`${code}:recent:webhook`)).toBe(false);
   });
@@ -316,7 +376,14 @@ describe('DeliveryWorker (real FerretDB, local webhook receiver, in-test SMTP se
   it('withholds the citizen text and contact from a receiver that is not the responsible agency', async () => {
     const code = await insertComplaint(db);
     const build = createAgencyMessageBuilder({ db, directory: source, apiBaseUrl: 'https://phananh.test' });
-    const doc = await db.models.Delivery.create({ idempotencyKey: `${code}:overdue:x:email`, complaintCode: code, agencyId: COORDINATOR_ID, transport: 'email', event: 'complaint.overdue', nextAttemptAt: new Date() });
+    const doc = await db.models.Delivery.create({
+      idempotencyKey: `${code}:overdue:x:email`,
+      complaintCode: code,
+      agencyId: COORDINATOR_ID,
+      transport: 'email',
+      event: 'complaint.overdue',
+      nextAttemptAt: new Date(),
+    });
     const message = await build(doc.toObject());
     expect(message.complaint.text).toBe(WITHHELD_TEXT_VI);
     expect(message.complaint.contact).toBeUndefined();

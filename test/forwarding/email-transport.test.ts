@@ -18,13 +18,14 @@ function header(raw: string, name: string): string | undefined {
 
 /** "=?UTF-8?B?...?=" / "=?UTF-8?Q?...?=" words decoded, for the subject. */
 function decodeMimeWords(value: string): string {
-  return value
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_m, enc: string, text: string) =>
-      enc.toLowerCase() === 'b'
-        ? Buffer.from(text, 'base64').toString('utf8')
-        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
-    );
+  return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_m, enc: string, text: string) =>
+    enc.toLowerCase() === 'b'
+      ? Buffer.from(text, 'base64').toString('utf8')
+      : Buffer.from(
+          text.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+          'latin1',
+        ).toString('utf8'),
+  );
 }
 
 describe('EmailTransport against a real SMTP server', () => {
@@ -62,7 +63,10 @@ describe('EmailTransport against a real SMTP server', () => {
   });
 
   const transport = (): EmailTransport =>
-    new EmailTransport({ smtp: { host: '127.0.0.1', port, secure: false, ignoreTLS: true }, from: 'Phản ánh CCHC <phananh@kontum.example>' });
+    new EmailTransport({
+      smtp: { host: '127.0.0.1', port, secure: false, ignoreTLS: true },
+      from: 'Phản ánh CCHC <phananh@kontum.example>',
+    });
 
   it('delivers the complaint with deterministic Message-ID and idempotency headers', async () => {
     const t = transport();
@@ -76,7 +80,9 @@ describe('EmailTransport against a real SMTP server', () => {
     expect(header(mail.raw, 'Message-ID')).toBe('<PA-7K3M9X.forwarded.1@kontum.example>');
     expect(header(mail.raw, 'X-Idempotency-Key')).toBe('PA-7K3M9X.forwarded.1');
     expect(header(mail.raw, 'X-CCHC-Event')).toBe('complaint.forwarded');
-    expect(decodeMimeWords(header(mail.raw, 'Subject') ?? '')).toBe('[PA-7K3M9X] Phản ánh, kiến nghị mới: Thái độ, trách nhiệm của cán bộ — Huyện Đăk Hà');
+    expect(decodeMimeWords(header(mail.raw, 'Subject') ?? '')).toBe(
+      '[PA-7K3M9X] Phản ánh, kiến nghị mới: Thái độ, trách nhiệm của cán bộ — Huyện Đăk Hà',
+    );
     expect(mail.raw).toMatch(/multipart\/alternative/);
     expect(mail.raw).toMatch(/text\/plain/);
     expect(mail.raw).toMatch(/text\/html/);
@@ -134,7 +140,10 @@ describe('email helpers', () => {
   it('classifySmtpError', () => {
     expect(classifySmtpError({ code: 'EENVELOPE', responseCode: 452, response: '452 full' })).toMatchObject({ ok: false, retryable: true });
     expect(classifySmtpError({ code: 'EMESSAGE', responseCode: 554, response: '554 spam' })).toMatchObject({ ok: false, retryable: false });
-    expect(classifySmtpError({ code: 'EAUTH', responseCode: 535, response: '535 bad credentials' })).toMatchObject({ ok: false, retryable: true });
+    expect(classifySmtpError({ code: 'EAUTH', responseCode: 535, response: '535 bad credentials' })).toMatchObject({
+      ok: false,
+      retryable: true,
+    });
     expect(classifySmtpError({ code: 'ETIMEDOUT', message: 'Connection timeout' })).toMatchObject({ ok: false, retryable: true });
     expect(classifySmtpError(new Error('weird'))).toMatchObject({ ok: false, retryable: true });
   });

@@ -40,11 +40,16 @@ describe('PollingLoop', () => {
 
   it('survives a tick that throws', async () => {
     let ticks = 0;
-    const loop = new PollingLoop('test', async () => {
-      ticks++;
-      if (ticks === 1) throw new Error('boom');
-      return false;
-    }, 10, silentLogger());
+    const loop = new PollingLoop(
+      'test',
+      async () => {
+        ticks++;
+        if (ticks === 1) throw new Error('boom');
+        return false;
+      },
+      10,
+      silentLogger(),
+    );
     loop.start();
     await sleep(60);
     await loop.stop();

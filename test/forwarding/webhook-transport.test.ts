@@ -90,7 +90,11 @@ describe('WebhookTransport against a local HTTP receiver', () => {
   });
 
   it('400 and 410 → permanent', async () => {
-    expect(await transport.deliver(agencyAt('/bad'), sampleMessage())).toEqual({ ok: false, retryable: false, error: 'HTTP 400: missing field' });
+    expect(await transport.deliver(agencyAt('/bad'), sampleMessage())).toEqual({
+      ok: false,
+      retryable: false,
+      error: 'HTTP 400: missing field',
+    });
     expect(await transport.deliver(agencyAt('/gone'), sampleMessage())).toMatchObject({ ok: false, retryable: false });
   });
 

@@ -110,12 +110,30 @@ describe('agency API (fastify on 127.0.0.1, real MongoComplaintService on Ferret
   beforeAll(async () => {
     db = await openTestDatabase('agency_api');
     service = new MongoComplaintService({ db, directory: source, holidays: HolidayCalendar.EMPTY });
-    const draft = { channel: 'telegram' as const, userId: '555', locale: 'vi' as const, localityId: 'huyen-a', photoRefs: [], contact: { name: 'Trần Thị B', phone: '0987654321' } };
-    codeA = (await service.submit({ ...draft, text: 'Công trình xây dựng lấn chiếm vỉa hè ở thôn 3 nhiều tháng nay', sector: 'construction' })).code;
-    codeB = (await service.submit({ ...draft, text: 'Tranh chấp ranh giới đất với nhà hàng xóm chưa được giải quyết', sector: 'land' })).code;
-    const photo = await db.models.ComplaintPhoto.create({ complaintCode: codeA, contentType: 'image/jpeg', data: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]), size: 7 });
+    const draft = {
+      channel: 'telegram' as const,
+      userId: '555',
+      locale: 'vi' as const,
+      localityId: 'huyen-a',
+      photoRefs: [],
+      contact: { name: 'Trần Thị B', phone: '0987654321' },
+    };
+    codeA = (
+      await service.submit({ ...draft, text: 'Công trình xây dựng lấn chiếm vỉa hè ở thôn 3 nhiều tháng nay', sector: 'construction' })
+    ).code;
+    codeB = (await service.submit({ ...draft, text: 'Tranh chấp ranh giới đất với nhà hàng xóm chưa được giải quyết', sector: 'land' }))
+      .code;
+    const photo = await db.models.ComplaintPhoto.create({
+      complaintCode: codeA,
+      contentType: 'image/jpeg',
+      data: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]),
+      size: 7,
+    });
     photoId = String(photo._id);
-    await db.models.Complaint.updateOne({ code: codeA }, { $set: { photos: [{ sourceRef: 'tg-file', photoId, contentType: 'image/jpeg', size: 7 }] } });
+    await db.models.Complaint.updateOne(
+      { code: codeA },
+      { $set: { photos: [{ sourceRef: 'tg-file', photoId, contentType: 'image/jpeg', size: 7 }] } },
+    );
     app = Fastify();
     await app.register(agencyApiRoutes, { complaints: service, directory: source, db, logger: silentLogger() });
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -130,12 +148,23 @@ describe('agency API (fastify on 127.0.0.1, real MongoComplaintService on Ferret
 
   const snapshot = async (code: string) => {
     const doc = await db.models.Complaint.findOne({ code }).lean();
-    return { status: doc?.status, agencyId: doc?.agencyId, history: doc?.history.length, notifications: await db.models.Notification.countDocuments({ complaintCode: code }) };
+    return {
+      status: doc?.status,
+      agencyId: doc?.agencyId,
+      history: doc?.history.length,
+      notifications: await db.models.Notification.countDocuments({ complaintCode: code }),
+    };
   };
 
   describe('authentication', () => {
     it('rejects a missing or forged key with 401 and a JSON error', async () => {
-      const attempts: Record<string, string>[] = [{}, auth('cchc_forged-key-0000000000000000000000'), { 'x-api-key': 'not-a-real-key-at-all-000' }, { authorization: `Basic ${KEY_A}` }, auth('short')];
+      const attempts: Record<string, string>[] = [
+        {},
+        auth('cchc_forged-key-0000000000000000000000'),
+        { 'x-api-key': 'not-a-real-key-at-all-000' },
+        { authorization: `Basic ${KEY_A}` },
+        auth('short'),
+      ];
       for (const headers of attempts) {
         const res = await api.inject({ method: 'GET', url: '/api/agency/complaints', headers });
         expect(res.statusCode).toBe(401);
@@ -175,7 +204,12 @@ describe('agency API (fastify on 127.0.0.1, real MongoComplaintService on Ferret
     it('returns the caller’s complaint with text, contact and photo ids', async () => {
       const res = await api.inject({ method: 'GET', url: `/api/agency/complaints/${codeA}`, headers: auth(KEY_A) });
       expect(res.statusCode).toBe(200);
-      expect(res.json().complaint).toMatchObject({ code: codeA, agencyId: 'ubnd-a', contact: { phone: '0987654321' }, photoIds: [photoId] });
+      expect(res.json().complaint).toMatchObject({
+        code: codeA,
+        agencyId: 'ubnd-a',
+        contact: { phone: '0987654321' },
+        photoIds: [photoId],
+      });
     });
 
     it('answers 404 for another agency’s complaint exactly as for an unknown code; 400 for a malformed code', async () => {
@@ -197,8 +231,13 @@ describe('agency API (fastify on 127.0.0.1, real MongoComplaintService on Ferret
       expect(ok.headers['x-content-type-options']).toBe('nosniff');
       expect(ok.rawPayload.equals(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]))).toBe(true);
       expect((await api.inject({ method: 'GET', url, headers: auth(KEY_B) })).statusCode).toBe(404);
-      expect((await api.inject({ method: 'GET', url: `/api/agency/complaints/${codeA}/photos/65f0c0ffee0000000000abcd`, headers: auth(KEY_A) })).statusCode).toBe(404);
-      expect((await api.inject({ method: 'GET', url: `/api/agency/complaints/${codeA}/photos/..%2F..%2Fetc`, headers: auth(KEY_A) })).statusCode).toBe(400);
+      expect(
+        (await api.inject({ method: 'GET', url: `/api/agency/complaints/${codeA}/photos/65f0c0ffee0000000000abcd`, headers: auth(KEY_A) }))
+          .statusCode,
+      ).toBe(404);
+      expect(
+        (await api.inject({ method: 'GET', url: `/api/agency/complaints/${codeA}/photos/..%2F..%2Fetc`, headers: auth(KEY_A) })).statusCode,
+      ).toBe(400);
     });
 
     it('answers unknown routes under the prefix with a JSON 404', async () => {
@@ -243,10 +282,20 @@ describe('agency API (fastify on 127.0.0.1, real MongoComplaintService on Ferret
     });
 
     it('unknown code → 404; transfer to an unknown agency → 422', async () => {
-      const unknown = await api.inject({ method: 'POST', url: '/api/agency/complaints/PA-22222A/answer', headers: auth(KEY_A), payload: { text: 'x' } });
+      const unknown = await api.inject({
+        method: 'POST',
+        url: '/api/agency/complaints/PA-22222A/answer',
+        headers: auth(KEY_A),
+        payload: { text: 'x' },
+      });
       expect(unknown.statusCode).toBe(404);
       const before = await snapshot(codeA);
-      const res = await api.inject({ method: 'POST', url: `/api/agency/complaints/${codeA}/transfer`, headers: auth(KEY_A), payload: { agencyId: 'ubnd-z' } });
+      const res = await api.inject({
+        method: 'POST',
+        url: `/api/agency/complaints/${codeA}/transfer`,
+        headers: auth(KEY_A),
+        payload: { agencyId: 'ubnd-z' },
+      });
       expect(res.statusCode).toBe(422);
       expect(res.json().error.code).toBe('UNKNOWN_AGENCY');
       expect(await snapshot(codeA)).toEqual(before);
@@ -258,27 +307,51 @@ describe('agency API (fastify on 127.0.0.1, real MongoComplaintService on Ferret
       const ack = await api.inject({ method: 'POST', url: `/api/agency/complaints/${codeA}/acknowledge`, headers: auth(KEY_A) });
       expect(ack.statusCode).toBe(200);
       expect(ack.json().complaint.status).toBe('acknowledged');
-      const again = await api.inject({ method: 'POST', url: `/api/agency/complaints/${codeA}/acknowledge`, headers: auth(KEY_A), payload: {} });
+      const again = await api.inject({
+        method: 'POST',
+        url: `/api/agency/complaints/${codeA}/acknowledge`,
+        headers: auth(KEY_A),
+        payload: {},
+      });
       expect(again.statusCode).toBe(409);
       expect(again.json().error.code).toBe('INVALID_STATE');
 
       const text = 'UBND huyện đã kiểm tra và yêu cầu tháo dỡ công trình trong 15 ngày.';
-      const res = await api.inject({ method: 'POST', url: `/api/agency/complaints/${codeA}/answer`, headers: auth(KEY_A), payload: { text } });
+      const res = await api.inject({
+        method: 'POST',
+        url: `/api/agency/complaints/${codeA}/answer`,
+        headers: auth(KEY_A),
+        payload: { text },
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json().complaint).toMatchObject({ code: codeA, status: 'answered' });
       const doc = await db.models.Complaint.findOne({ code: codeA }).lean();
       const last = doc?.history[doc.history.length - 1];
-      expect(last).toMatchObject({ action: 'answered', note: text, actor: { kind: 'agency_api', id: `apikey:${hashApiKey(KEY_A).slice(0, 8)}`, agencyId: 'ubnd-a' } });
+      expect(last).toMatchObject({
+        action: 'answered',
+        note: text,
+        actor: { kind: 'agency_api', id: `apikey:${hashApiKey(KEY_A).slice(0, 8)}`, agencyId: 'ubnd-a' },
+      });
       expect(await db.models.Notification.countDocuments({ complaintCode: codeA, kind: 'answer' })).toBe(1);
     });
 
     it('transfer moves the complaint: the old agency no longer sees it, the new one does; resolve by the new one', async () => {
-      const res = await api.inject({ method: 'POST', url: `/api/agency/complaints/${codeA}/transfer`, headers: auth(KEY_A), payload: { agencyId: 'ubnd-b', note: 'Thuộc thẩm quyền huyện B' } });
+      const res = await api.inject({
+        method: 'POST',
+        url: `/api/agency/complaints/${codeA}/transfer`,
+        headers: auth(KEY_A),
+        payload: { agencyId: 'ubnd-b', note: 'Thuộc thẩm quyền huyện B' },
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json().complaint.agencyId).toBe('ubnd-b');
       expect((await api.inject({ method: 'GET', url: `/api/agency/complaints/${codeA}`, headers: auth(KEY_A) })).statusCode).toBe(404);
       expect((await api.inject({ method: 'GET', url: `/api/agency/complaints/${codeA}`, headers: auth(KEY_B) })).statusCode).toBe(200);
-      const resolved = await api.inject({ method: 'POST', url: `/api/agency/complaints/${codeA}/resolve`, headers: auth(KEY_B), payload: { note: 'Đã xử lý xong' } });
+      const resolved = await api.inject({
+        method: 'POST',
+        url: `/api/agency/complaints/${codeA}/resolve`,
+        headers: auth(KEY_B),
+        payload: { note: 'Đã xử lý xong' },
+      });
       expect(resolved.statusCode).toBe(200);
       expect(resolved.json().complaint.status).toBe('resolved');
     });

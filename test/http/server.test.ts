@@ -41,7 +41,12 @@ describe('HTTP server: health, readiness, metrics, errors', () => {
     const bad = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '{bad' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('FST_ERR_CTP_INVALID_JSON_BODY');
-    const big = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ x: 'a'.repeat(5000) }) });
+    const big = await app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ x: 'a'.repeat(5000) }),
+    });
     expect(big.statusCode).toBe(413);
     expect((await app.inject({ url: '/nope' })).json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no such route' } });
   });

@@ -77,7 +77,9 @@ describe('IntentMatcher on the shipped intents', () => {
 
   it('scores well on the held-out questions the training data never saw', () => {
     const file = join(__dirname, '..', 'data', 'nlu-holdout.jsonl');
-    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim());
     const holdout = lines.map((l) => JSON.parse(l) as LabelledText);
     const trainingTexts = new Set(items(content).map((i) => i.text.toLowerCase()));
     expect(holdout.filter((h) => trainingTexts.has(h.text.toLowerCase()))).toEqual([]);

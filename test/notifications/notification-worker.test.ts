@@ -2,7 +2,12 @@ import type { ChannelSendResult } from '../../src/channels/channel-sender';
 import type { ChannelName, Locale, OutgoingMessage } from '../../src/core/messages';
 import { silentLogger } from '../../src/infra/logger';
 import { createNotificationRenderer } from '../../src/notifications/notification-renderer';
-import { NotificationWorker, type HeldFallbackSender, type NotificationDoc, type NotificationWorkerOptions } from '../../src/notifications/notification-worker';
+import {
+  NotificationWorker,
+  type HeldFallbackSender,
+  type NotificationDoc,
+  type NotificationWorkerOptions,
+} from '../../src/notifications/notification-worker';
 import type { Database } from '../../src/storage/mongo/database';
 import { dropTestDatabase, openTestDatabase } from '../support/database';
 
@@ -33,7 +38,9 @@ class FakeSender implements HeldFallbackSender {
   }
 }
 
-const render = (n: NotificationDoc, locale: Locale): OutgoingMessage[] => [{ text: `${locale}|${n.kind}|${String((n.params as { code?: string }).code)}` }];
+const render = (n: NotificationDoc, locale: Locale): OutgoingMessage[] => [
+  { text: `${locale}|${n.kind}|${String((n.params as { code?: string }).code)}` },
+];
 
 describe('NotificationWorker (real FerretDB, fake channel senders)', () => {
   let db: Database;
@@ -57,12 +64,30 @@ describe('NotificationWorker (real FerretDB, fake channel senders)', () => {
   });
 
   function worker(overrides: Partial<NotificationWorkerOptions> = {}): NotificationWorker {
-    return new NotificationWorker({ db, senders: [zalo, telegram], render, owner: 'nw-1', logger: silentLogger(), backoff: { baseMs: 5, capMs: 20 }, pollIntervalMs: 20, ...overrides });
+    return new NotificationWorker({
+      db,
+      senders: [zalo, telegram],
+      render,
+      owner: 'nw-1',
+      logger: silentLogger(),
+      backoff: { baseMs: 5, capMs: 20 },
+      pollIntervalMs: 20,
+      ...overrides,
+    });
   }
 
   async function queue(channel: ChannelName, userId: string, kind: string, createdOffsetMs = 0): Promise<string> {
     const key = `n-${++seq}`;
-    await db.models.Notification.create({ idempotencyKey: key, complaintCode: 'PA-7K3M9X', channel, userId, kind, params: { code: 'PA-7K3M9X' }, state: 'pending', nextAttemptAt: new Date(Date.now() - 1000 + createdOffsetMs) });
+    await db.models.Notification.create({
+      idempotencyKey: key,
+      complaintCode: 'PA-7K3M9X',
+      channel,
+      userId,
+      kind,
+      params: { code: 'PA-7K3M9X' },
+      state: 'pending',
+      nextAttemptAt: new Date(Date.now() - 1000 + createdOffsetMs),
+    });
     return key;
   }
 
@@ -115,7 +140,10 @@ describe('NotificationWorker (real FerretDB, fake channel senders)', () => {
     const blocked = await queue('telegram', '51', 'complaint.answered', 1);
     const w = worker();
     expect(await w.runOnce()).toMatchObject({ retried: 1, dead: 1 });
-    expect(await db.models.Notification.findOne({ idempotencyKey: blocked }).lean()).toMatchObject({ state: 'dead', lastError: 'permanent: 403 bot was blocked by the user' });
+    expect(await db.models.Notification.findOne({ idempotencyKey: blocked }).lean()).toMatchObject({
+      state: 'dead',
+      lastError: 'permanent: 403 bot was blocked by the user',
+    });
     expect(await stateOf(retried)).toBe('pending');
     await new Promise((r) => setTimeout(r, 30));
     expect(await w.runOnce()).toMatchObject({ sent: 1 });
@@ -126,7 +154,11 @@ describe('NotificationWorker (real FerretDB, fake channel senders)', () => {
     const key = await queue('web', 'browser-1', 'complaint.answered');
     const w = worker({ maxAttempts: 2 });
     await w.runOnce();
-    expect(await db.models.Notification.findOne({ idempotencyKey: key }).lean()).toMatchObject({ state: 'pending', attempts: 1, lastError: "retry: no sender for channel 'web'" });
+    expect(await db.models.Notification.findOne({ idempotencyKey: key }).lean()).toMatchObject({
+      state: 'pending',
+      attempts: 1,
+      lastError: "retry: no sender for channel 'web'",
+    });
     await new Promise((r) => setTimeout(r, 30));
     await w.runOnce();
     expect(await db.models.Notification.findOne({ idempotencyKey: key }).lean()).toMatchObject({ state: 'dead', attempts: 2 });
@@ -162,7 +194,10 @@ describe('NotificationWorker (real FerretDB, fake channel senders)', () => {
 });
 
 describe('createNotificationRenderer', () => {
-  const texts = { t: (locale: Locale, key: string, vars: Readonly<Record<string, string | number>> = {}) => `${locale}:${key}:${String(vars.code ?? '')}:${String(vars.answer ?? '')}` };
+  const texts = {
+    t: (locale: Locale, key: string, vars: Readonly<Record<string, string | number>> = {}) =>
+      `${locale}:${key}:${String(vars.code ?? '')}:${String(vars.answer ?? '')}`,
+  };
   const doc = (kind: string, params: Record<string, string>) => ({ kind, params }) as unknown as NotificationDoc;
 
   it('renders a stored notification with the current texts, in the locale asked', () => {

@@ -15,7 +15,15 @@ describe('MongoDB-protocol server (real connection)', () => {
   });
 
   it('enforces the unique index on complaint codes', async () => {
-    const base = { channel: 'web', userId: 'u1', text: 'x', sector: 'other', agencyId: 'a', status: 'received' as const, dueAt: new Date() };
+    const base = {
+      channel: 'web',
+      userId: 'u1',
+      text: 'x',
+      sector: 'other',
+      agencyId: 'a',
+      status: 'received' as const,
+      dueAt: new Date(),
+    };
     await db.models.Complaint.create({ ...base, code: 'PA-AAAAAA', submissionKey: 'k1' });
     await expect(db.models.Complaint.create({ ...base, code: 'PA-AAAAAA', submissionKey: 'k2' })).rejects.toThrow(/duplicate key|E11000/);
   });

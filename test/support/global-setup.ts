@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/storage/embedded-ferretdb';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __EMBEDDED_MONGO__: EmbeddedMongo | undefined;
 }
 

@@ -11,7 +11,6 @@
  * An id too long to fit falls back to its position ("#12"), checked against the same list.
  */
 import type { Agency } from '../../complaints/directory/directory';
-import type { ComplaintStatus } from '../../complaints/complaint-service';
 import { EVENT_TITLES_VI, formatVietnamTime } from '../../forwarding/agency-message-format';
 import type { AgencyMessage } from '../../forwarding/transport';
 import type { InlineButton, InlineKeyboard } from './telegram-api';
@@ -88,7 +87,7 @@ export function cardText(message: AgencyMessage): string {
 }
 
 /** The buttons a card shows for a complaint in `status` (none once it is resolved or closed). */
-export function cardKeyboard(code: string, status: ComplaintStatus | string): InlineKeyboard | undefined {
+export function cardKeyboard(code: string, status: string): InlineKeyboard | undefined {
   const transferAndResolve: InlineButton[] = [
     { text: BUTTON_TRANSFER, callback_data: `trm:${code}:0` },
     { text: BUTTON_RESOLVE, callback_data: `res:${code}` },

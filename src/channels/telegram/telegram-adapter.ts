@@ -105,7 +105,17 @@ export function createTelegramChannel(config: TelegramChannelConfig, deps: Teleg
   const api = new TelegrafApi(telegraf.telegram, queue, logger);
   const replies = new TelegramReplySender(api, new NumberedMenus());
   const officers = new TelegramOfficerDesk({ api, complaints: deps.complaints, cards: deps.store, directory: deps.directory, logger });
-  const bot = new TelegramBot(telegraf, { ...config, api, queue, replies, officers, engine: deps.engine, content: deps.content, processed: deps.store, logger });
+  const bot = new TelegramBot(telegraf, {
+    ...config,
+    api,
+    queue,
+    replies,
+    officers,
+    engine: deps.engine,
+    content: deps.content,
+    processed: deps.store,
+    logger,
+  });
   return {
     bot,
     channelSender: new TelegramChannelSender(replies),
@@ -166,7 +176,11 @@ export class TelegramBot {
     if (!this.secretDigest) throw new Error('TELEGRAM_WEBHOOK_SECRET is required in webhook mode');
     if (this.parts.publicUrl) {
       const url = new URL(WEBHOOK_PATH, this.parts.publicUrl).toString();
-      await this.telegraf.telegram.setWebhook(url, { secret_token: this.parts.webhookSecret, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false });
+      await this.telegraf.telegram.setWebhook(url, {
+        secret_token: this.parts.webhookSecret,
+        allowed_updates: [...ALLOWED_UPDATES],
+        drop_pending_updates: false,
+      });
       logger.info({ bot: me.username, mode: 'webhook', url }, 'telegram webhook set');
     } else {
       logger.warn({ bot: me.username, mode: 'webhook' }, 'no public URL configured: the webhook was not registered with Telegram');
@@ -246,7 +260,9 @@ export class TelegramBot {
         }
         await this.dispatch(event);
       })
-      .catch((error: unknown) => this.parts.logger.error({ updateId: event.updateId, kind: event.kind, err: describe(error) }, 'telegram update failed'));
+      .catch((error: unknown) =>
+        this.parts.logger.error({ updateId: event.updateId, kind: event.kind, err: describe(error) }, 'telegram update failed'),
+      );
     this.inflight.add(handled);
     void handled.finally(() => this.inflight.delete(handled));
     return { recorded, handled };
@@ -273,7 +289,13 @@ export class TelegramBot {
     const typed = event.kind === 'citizen_button' ? event.data : event.text;
     const text = this.parts.replies.resolveNumber(event.chatId, typed) ?? typed;
     const attachments = event.kind === 'citizen_message' && event.attachments.length ? { attachments: event.attachments } : {};
-    const message: IncomingMessage = { channel: 'telegram', userId: String(event.userId), messageId: String(event.updateId), text, ...attachments };
+    const message: IncomingMessage = {
+      channel: 'telegram',
+      userId: String(event.userId),
+      messageId: String(event.updateId),
+      text,
+      ...attachments,
+    };
     let reply: Reply;
     try {
       reply = await this.parts.engine.handle(message);
@@ -285,7 +307,8 @@ export class TelegramBot {
     const translator = this.parts.content.current().translator;
     const hint = translator.has(MENU_HINT_KEY) ? translator.t(reply.locale, MENU_HINT_KEY) : '';
     void this.parts.replies.send(event.chatId, reply.messages, hint).then((outcome) => {
-      if (!outcome.ok) this.parts.logger.error({ chatId: event.chatId, intent: reply.intent, error: outcome.error }, 'telegram reply not delivered');
+      if (!outcome.ok)
+        this.parts.logger.error({ chatId: event.chatId, intent: reply.intent, error: outcome.error }, 'telegram reply not delivered');
     });
   }
 

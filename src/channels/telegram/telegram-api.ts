@@ -75,7 +75,9 @@ export class TelegrafApi implements TelegramApi {
   async sendPhoto(chatId: number, photo: PhotoInput, options: { caption?: string } = {}): Promise<SendOutcome<SentMessage>> {
     const filename = `photo.${extensionOf(photo.contentType)}`;
     const extra = options.caption ? { caption: options.caption } : {};
-    return this.queue.enqueue(chatId, async () => sent(await this.telegram.sendPhoto(chatId, Input.fromBuffer(photo.bytes, filename), extra)));
+    return this.queue.enqueue(chatId, async () =>
+      sent(await this.telegram.sendPhoto(chatId, Input.fromBuffer(photo.bytes, filename), extra)),
+    );
   }
 
   async editKeyboard(chatId: number, messageId: number, keyboard: InlineKeyboard | undefined): Promise<SendOutcome<true>> {

@@ -8,7 +8,17 @@ import { TelegramError } from 'telegraf';
 import type { ErrorDecision } from './telegram-send-queue';
 
 /** Network error codes of node-fetch / Node sockets that are worth a retry. */
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+]);
 
 /** Decides what the send queue does with an error thrown by a telegraf call. */
 export function classifyTelegramError(error: unknown): ErrorDecision {

@@ -74,7 +74,11 @@ export class TelegramOfficerDesk {
     this.logger.info({ code: action.code, action: action.kind, agencyId: auth.agency.id, officerId: event.userId }, 'officer action done');
     const done = doneText(action, result.complaint, event.userName);
     await this.deps.api.answerCallback(event.callbackId, done);
-    void this.deps.api.editKeyboard(event.chatId, event.messageId, action.kind === 'transfer' ? undefined : cardKeyboard(action.code, result.complaint.status));
+    void this.deps.api.editKeyboard(
+      event.chatId,
+      event.messageId,
+      action.kind === 'transfer' ? undefined : cardKeyboard(action.code, result.complaint.status),
+    );
     void this.deps.api.sendText(event.chatId, done, { replyTo: event.messageId });
   }
 
@@ -94,7 +98,9 @@ export class TelegramOfficerDesk {
       return;
     }
     const result = await this.deps.complaints.answer(code, auth.actor, text);
-    const reply = result.ok ? `📨 Đã ghi nhận trả lời cho phản ánh ${code}; người phản ánh sẽ nhận được trên kênh đã gửi.` : ERROR_TEXTS[result.error];
+    const reply = result.ok
+      ? `📨 Đã ghi nhận trả lời cho phản ánh ${code}; người phản ánh sẽ nhận được trên kênh đã gửi.`
+      : ERROR_TEXTS[result.error];
     this.logger.info({ code, agencyId: auth.agency.id, officerId: event.userId, ok: result.ok }, 'officer answer');
     void this.deps.api.sendText(event.chatId, reply, { replyTo: event.messageId });
   }
@@ -105,14 +111,18 @@ export class TelegramOfficerDesk {
     for (const agency of groupAgencies) {
       const found = await this.deps.complaints.getForAgency(code, agency.id);
       if (!found.ok) continue;
-      if (agency.officerTelegramIds && !agency.officerTelegramIds.includes(String(userId))) return { ok: false, reason: 'not_listed_officer' };
+      if (agency.officerTelegramIds && !agency.officerTelegramIds.includes(String(userId)))
+        return { ok: false, reason: 'not_listed_officer' };
       return { ok: true, agency, complaint: found.complaint, actor: { kind: 'officer', id: String(userId), agencyId: agency.id } };
     }
     return { ok: false, reason: 'not_routed_to_group' };
   }
 
   /** Runs an action; undefined when a transfer names no valid agency. */
-  private async perform(action: Exclude<OfficerAction, { kind: 'transfer_menu' | 'back' }>, auth: Extract<Authorisation, { ok: true }>): Promise<ActionResult | undefined> {
+  private async perform(
+    action: Exclude<OfficerAction, { kind: 'transfer_menu' | 'back' }>,
+    auth: Extract<Authorisation, { ok: true }>,
+  ): Promise<ActionResult | undefined> {
     const { complaints } = this.deps;
     switch (action.kind) {
       case 'acknowledge':
@@ -127,7 +137,11 @@ export class TelegramOfficerDesk {
     }
   }
 
-  private async showKeyboard(event: GroupButton, action: Extract<OfficerAction, { kind: 'transfer_menu' | 'back' }>, auth: Extract<Authorisation, { ok: true }>): Promise<void> {
+  private async showKeyboard(
+    event: GroupButton,
+    action: Extract<OfficerAction, { kind: 'transfer_menu' | 'back' }>,
+    auth: Extract<Authorisation, { ok: true }>,
+  ): Promise<void> {
     const keyboard =
       action.kind === 'transfer_menu'
         ? transferKeyboard(action.code, this.deps.directory().agencies, auth.agency.id, action.page)

@@ -19,7 +19,13 @@ import { silentLogger } from '../../infra/logger';
 /** Result of one queued call. `retry` = temporary failure after bounded retries; `permanent` = the chat refuses. */
 export type SendOutcome<T> =
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly kind: 'retry' | 'permanent'; readonly error: string; readonly code?: number; readonly retryAfterMs?: number };
+  | {
+      readonly ok: false;
+      readonly kind: 'retry' | 'permanent';
+      readonly error: string;
+      readonly code?: number;
+      readonly retryAfterMs?: number;
+    };
 
 /** What to do with an error thrown by a call, decided by {@link SendQueueOptions.classify}. */
 export type ErrorDecision =
@@ -252,7 +258,10 @@ export class TelegramSendQueue {
     const exhausted = rateLimited ? job.rateLimitRetries > this.maxRateLimitRetries : job.retries > this.maxRetries;
     const delay = rateLimited ? decision.retryAfterMs : this.backoff(job.retries);
     if (exhausted) {
-      this.logger.error({ chatId: lane.chatId, code: decision.code, retries: job.retries, rateLimitRetries: job.rateLimitRetries }, 'telegram send failed after retries');
+      this.logger.error(
+        { chatId: lane.chatId, code: decision.code, retries: job.retries, rateLimitRetries: job.rateLimitRetries },
+        'telegram send failed after retries',
+      );
       this.finish(lane, { ok: false, kind: 'retry', error: decision.error, code: decision.code, retryAfterMs: delay });
       return;
     }
@@ -275,11 +284,14 @@ export class TelegramSendQueue {
     if (this.timer && this.timerAt <= at) return;
     this.clearTimer();
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.pump();
-    }, Math.max(0, at - this.clock()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.pump();
+      },
+      Math.max(0, at - this.clock()),
+    );
   }
 
   private clearTimer(): void {

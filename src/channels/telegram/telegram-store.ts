@@ -116,7 +116,10 @@ export class MongoTelegramStore implements ProcessedUpdates, TelegramCardStore {
   async codeForMessage(chatId: number, messageId: number): Promise<string | undefined> {
     const doc = await this.cards.findOne({ chatId: String(chatId), messageId }).lean();
     if (doc) return doc.code;
-    const complaint = await this.db.models.Complaint.findOne({ 'telegramCard.chatId': String(chatId), 'telegramCard.messageId': messageId }, { code: 1 }).lean();
+    const complaint = await this.db.models.Complaint.findOne(
+      { 'telegramCard.chatId': String(chatId), 'telegramCard.messageId': messageId },
+      { code: 1 },
+    ).lean();
     return complaint?.code;
   }
 
@@ -143,7 +146,7 @@ export function mongoPhotoLoader(db: Database): (photoId: string) => Promise<{ b
 function toBuffer(value: unknown): Buffer | undefined {
   if (Buffer.isBuffer(value)) return value;
   if (typeof value === 'object' && value !== null && 'buffer' in value) {
-    const inner = (value as { buffer: unknown }).buffer;
+    const inner = value.buffer;
     if (inner instanceof Uint8Array) return Buffer.from(inner);
   }
   return undefined;

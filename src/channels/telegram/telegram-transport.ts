@@ -65,7 +65,8 @@ export class TelegramTransport implements Transport {
         await this.deps.cards.record(card, isMainCard);
         return;
       } catch (error) {
-        if (attempt === 2) this.logger.error({ code: card.code, chatId: card.chatId, err: errorText(error) }, 'telegram card posted but not recorded');
+        if (attempt === 2)
+          this.logger.error({ code: card.code, chatId: card.chatId, err: errorText(error) }, 'telegram card posted but not recorded');
       }
     }
   }

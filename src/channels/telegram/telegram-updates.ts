@@ -22,7 +22,13 @@ export type TelegramEvent =
       readonly text: string;
       readonly attachments: readonly Attachment[];
     })
-  | (UpdateBase & { readonly kind: 'citizen_button'; readonly callbackId: string; readonly chatId: number; readonly userId: number; readonly data: string })
+  | (UpdateBase & {
+      readonly kind: 'citizen_button';
+      readonly callbackId: string;
+      readonly chatId: number;
+      readonly userId: number;
+      readonly data: string;
+    })
   | (UpdateBase & {
       readonly kind: 'group_reply';
       readonly chatId: number;
@@ -101,11 +107,22 @@ function parseMessage(updateId: number, message: Json): TelegramEvent {
   if (chat.type === 'private') {
     return { updateId, kind: 'citizen_message', chatId: chat.id, userId: from.id, text, attachments: attachmentsOf(message) };
   }
-  if (chat.type !== 'group' && chat.type !== 'supergroup') return { updateId, kind: 'ignored', reason: `chat_type:${chat.type}`, chatId: chat.id };
+  if (chat.type !== 'group' && chat.type !== 'supergroup')
+    return { updateId, kind: 'ignored', reason: `chat_type:${chat.type}`, chatId: chat.id };
   const replyTo = isObject(message.reply_to_message) ? int(message.reply_to_message.message_id) : undefined;
   const messageId = int(message.message_id);
-  if (replyTo === undefined || messageId === undefined) return { updateId, kind: 'ignored', reason: 'group_message_not_a_reply', chatId: chat.id };
-  return { updateId, kind: 'group_reply', chatId: chat.id, userId: from.id, userName: from.name, messageId, replyToMessageId: replyTo, text };
+  if (replyTo === undefined || messageId === undefined)
+    return { updateId, kind: 'ignored', reason: 'group_message_not_a_reply', chatId: chat.id };
+  return {
+    updateId,
+    kind: 'group_reply',
+    chatId: chat.id,
+    userId: from.id,
+    userName: from.name,
+    messageId,
+    replyToMessageId: replyTo,
+    text,
+  };
 }
 
 function attachmentsOf(message: Json): Attachment[] {
@@ -143,7 +160,8 @@ function parseCallback(updateId: number, query: Json): TelegramEvent {
   const chat = message ? chatOf(message.chat) : undefined;
   const messageId = message ? int(message.message_id) : undefined;
   const data = str(query.data);
-  if (!callbackId || !from || !chat || messageId === undefined) return { updateId, kind: 'ignored', reason: 'callback_without_message', callbackId };
+  if (!callbackId || !from || !chat || messageId === undefined)
+    return { updateId, kind: 'ignored', reason: 'callback_without_message', callbackId };
   if (data === undefined || data === '') return { updateId, kind: 'ignored', reason: 'callback_without_data', callbackId, chatId: chat.id };
   if (chat.type === 'private') return { updateId, kind: 'citizen_button', callbackId, chatId: chat.id, userId: from.id, data };
   return { updateId, kind: 'group_button', callbackId, chatId: chat.id, userId: from.id, userName: from.name, messageId, data };

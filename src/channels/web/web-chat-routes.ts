@@ -78,7 +78,10 @@ async function handleChat(request: FastifyRequest, reply: FastifyReply, deps: We
     const replyLocale = locale ?? 'vi';
     const messages = throttled.notify ? [{ text: slowDownText(deps.content.current(), replyLocale) }] : [];
     logger.info({ channel: 'web', notice: throttled.notify }, 'web message throttled');
-    return reply.code(429).header('retry-after', '1').send({ messages, locale: replyLocale, throttled: true } satisfies ChatResponse);
+    return reply
+      .code(429)
+      .header('retry-after', '1')
+      .send({ messages, locale: replyLocale, throttled: true } satisfies ChatResponse);
   }
   const answer = await deps.engine.handle({ channel: 'web', userId, text, ...(locale ? { locale } : {}) });
   logger.info({ channel: 'web', intent: answer.intent }, 'web reply');

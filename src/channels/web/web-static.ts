@@ -38,7 +38,7 @@ const CSP = [
  */
 export function defaultPublicDir(): string {
   const candidates = [join(__dirname, 'public'), join(__dirname, '..', '..', '..', '..', 'src', 'channels', 'web', 'public')];
-  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!;
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0];
 }
 
 /** Reads the three files once; `{{botName}}` in the HTML is replaced (HTML-escaped). */

@@ -21,29 +21,15 @@ const HEX_SHA256 = /^[0-9a-f]{64}$/i;
  * Computes the hex signature of a webhook body. Exported so the test fake signs events
  * exactly as Zalo does; `rawBody` bytes are hashed as given (a string as UTF-8).
  */
-export function computeZaloSignature(
-  appId: string,
-  rawBody: Buffer | string,
-  timestamp: string,
-  oaSecretKey: string,
-): string {
-  return createHash('sha256')
-    .update(appId, 'utf8')
-    .update(rawBody)
-    .update(timestamp, 'utf8')
-    .update(oaSecretKey, 'utf8')
-    .digest('hex');
+export function computeZaloSignature(appId: string, rawBody: Buffer | string, timestamp: string, oaSecretKey: string): string {
+  return createHash('sha256').update(appId, 'utf8').update(rawBody).update(timestamp, 'utf8').update(oaSecretKey, 'utf8').digest('hex');
 }
 
 /**
  * Checks a webhook delivery and returns its parsed JSON body when the signature is right.
  * Every failure is `ok:false` with a reason fit for a log line (never the body itself).
  */
-export function verifyZaloSignature(
-  rawBody: Buffer | string,
-  headerValue: string | undefined,
-  oaSecretKey: string,
-): ZaloSignatureResult {
+export function verifyZaloSignature(rawBody: Buffer | string, headerValue: string | undefined, oaSecretKey: string): ZaloSignatureResult {
   if (!oaSecretKey) return fail('OA secret key is not configured');
   const mac = parseHeader(headerValue);
   if (!mac.ok) return mac;
@@ -74,9 +60,7 @@ function parseHeader(headerValue: string | undefined): { ok: true; hex: string }
   return { ok: true, hex };
 }
 
-function parseBody(
-  rawBody: Buffer | string,
-): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
+function parseBody(rawBody: Buffer | string): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
   const text = typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8');
   let value: unknown;
   try {

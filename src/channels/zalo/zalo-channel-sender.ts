@@ -70,7 +70,10 @@ export class ZaloChannelSender implements ChannelSender {
     for (const [index, part] of rendered.parts.entries()) {
       const failure = await this.sendPart(userId, part);
       if (failure) {
-        this.logger.warn({ channel: 'zalo', kind: failure.kind, part: index, parts: rendered.parts.length, error: failure.error }, 'zalo send failed');
+        this.logger.warn(
+          { channel: 'zalo', kind: failure.kind, part: index, parts: rendered.parts.length, error: failure.error },
+          'zalo send failed',
+        );
         return failure;
       }
     }

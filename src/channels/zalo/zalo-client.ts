@@ -42,8 +42,14 @@ const HINTS: ReadonlyMap<number, string> = new Map([
   [-216, 'The OA access token is invalid: it is refreshed and the call retried once; if this persists, check the stored token pair.'],
   [-220, 'The OA access token has expired: it is refreshed and the call retried once.'],
   [-124, 'The access token is invalid: it is refreshed and the call retried once.'],
-  [-230, 'The citizen has not interacted with the OA in the last 7 days: keep the notification until they write again, or use an approved template message.'],
-  [-232, 'The citizen has not interacted recently enough: keep the notification until they write again, or use an approved template message.'],
+  [
+    -230,
+    'The citizen has not interacted with the OA in the last 7 days: keep the notification until they write again, or use an approved template message.',
+  ],
+  [
+    -232,
+    'The citizen has not interacted recently enough: keep the notification until they write again, or use an approved template message.',
+  ],
   [-213, 'The user does not follow the OA: a consultation reply is not possible; keep the notification.'],
   [-32, 'Rate limit reached (about 4,000 requests per minute per OA): back off and retry later.'],
   [-201, 'A parameter was rejected: check the user id, the template id and the message shape.'],
@@ -195,11 +201,7 @@ export class ZaloClient implements ZaloTokenRefresher {
    * Sends a pre-approved template message: the way to reach a citizen outside the 7-day
    * window (billed; the template id comes from Zalo's approval).
    */
-  async sendTemplate(
-    userId: ZaloUserId,
-    templateId: string,
-    templateData: Record<string, string | number>,
-  ): Promise<ZaloSendResult> {
+  async sendTemplate(userId: ZaloUserId, templateId: string, templateData: Record<string, string | number>): Promise<ZaloSendResult> {
     assertUserId(userId);
     const body = { user_id: userId, template_id: templateId, template_data: templateData };
     return toSendResult(await this.callWithToken(TEMPLATE_MESSAGE_PATH, body), userId);
@@ -224,10 +226,15 @@ export class ZaloClient implements ZaloTokenRefresher {
    */
   async refreshAccessToken(refreshToken: string): Promise<ZaloTokenPair> {
     const form = new URLSearchParams({ refresh_token: refreshToken, app_id: this.appId, grant_type: 'refresh_token' });
-    const json = await this.request(this.oauthBase, OAUTH_TOKEN_PATH, {
-      'content-type': 'application/x-www-form-urlencoded',
-      secret_key: this.appSecret,
-    }, form.toString());
+    const json = await this.request(
+      this.oauthBase,
+      OAUTH_TOKEN_PATH,
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+        secret_key: this.appSecret,
+      },
+      form.toString(),
+    );
     return this.toTokenPair(json, refreshToken);
   }
 
@@ -249,10 +256,15 @@ export class ZaloClient implements ZaloTokenRefresher {
   }
 
   private async postOpenApi(path: string, body: JsonObject, token: string): Promise<ZaloSendData | undefined> {
-    const json = await this.request(this.openApiBase, path, {
-      'content-type': 'application/json',
-      access_token: token,
-    }, JSON.stringify(body));
+    const json = await this.request(
+      this.openApiBase,
+      path,
+      {
+        'content-type': 'application/json',
+        access_token: token,
+      },
+      JSON.stringify(body),
+    );
     const envelope = json as Partial<ZaloApiEnvelope<ZaloSendData>>;
     if (typeof envelope.error !== 'number') {
       throw new ZaloNetworkError('Zalo answered without an error field', path, { hint: 'Is the base URL a Zalo Open API?' });

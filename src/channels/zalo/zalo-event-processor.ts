@@ -77,7 +77,11 @@ export class ZaloEventProcessor {
       case 'text':
         return this.converse(event.userId, { text: await this.substituteMenuChoice(event.userId, event.text), messageId: event.msgId });
       case 'image':
-        return this.converse(event.userId, { text: event.text ?? '', messageId: event.msgId, attachments: imageAttachments(event.urls, event.text) });
+        return this.converse(event.userId, {
+          text: event.text ?? '',
+          messageId: event.msgId,
+          attachments: imageAttachments(event.urls, event.text),
+        });
       case 'location':
         return this.converse(event.userId, {
           text: '',
@@ -105,7 +109,10 @@ export class ZaloEventProcessor {
   private async converse(userId: string, message: Omit<IncomingMessage, 'channel' | 'userId'>): Promise<void> {
     const reply = await this.deps.engine.handle({ channel: 'zalo', userId, ...message });
     const result = await this.deps.sender.sendReply(userId, reply.messages, reply.locale);
-    this.logger.info({ channel: 'zalo', intent: reply.intent, delivered: result.ok, kind: result.ok ? undefined : result.kind }, 'zalo reply');
+    this.logger.info(
+      { channel: 'zalo', intent: reply.intent, delivered: result.ok, kind: result.ok ? undefined : result.kind },
+      'zalo reply',
+    );
     await this.release(userId);
   }
 

@@ -12,13 +12,9 @@ import type { ZaloInboundEvent } from './zalo-types';
 /** `parseZaloEvent` result: the event, or why the body is not an acceptable event. */
 export type ZaloParseResult = { ok: true; event: ZaloInboundEvent } | { ok: false; reason: string };
 
-const zaloId = z
-  .string({ error: 'must be a string (Zalo ids exceed JS safe integers)' })
-  .min(1, 'must not be empty');
+const zaloId = z.string({ error: 'must be a string (Zalo ids exceed JS safe integers)' }).min(1, 'must not be empty');
 const msgId = z.string({ error: 'must be a string' }).min(1, 'must not be empty');
-const timestamp = z
-  .string({ error: 'must be a string of epoch milliseconds' })
-  .regex(/^\d+$/, 'must be digits (epoch milliseconds)');
+const timestamp = z.string({ error: 'must be a string of epoch milliseconds' }).regex(/^\d+$/, 'must be digits (epoch milliseconds)');
 const party = z.object({ id: zaloId });
 const optionalText = z.string().optional();
 
@@ -76,9 +72,7 @@ const infoSchema = z.object({
   ward: optionalText,
   district: optionalText,
   city: optionalText,
-  full_address: z
-    .object({ user_address: optionalText, user_ward: optionalText, user_city: optionalText })
-    .optional(),
+  full_address: z.object({ user_address: optionalText, user_ward: optionalText, user_city: optionalText }).optional(),
 });
 
 const submitInfoSchema = z.object({ sender: party, info: infoSchema.optional(), timestamp });
@@ -213,13 +207,13 @@ function parseOther(json: unknown, eventName: string): ZaloParseResult {
 /** Address from either `info` layout: flat `address, ward, district, city` or `full_address`. */
 function joinAddress(info: z.infer<typeof infoSchema>): string | undefined {
   const full = info.full_address;
-  const parts = [
-    info.address ?? full?.user_address,
-    info.ward ?? full?.user_ward,
-    info.district,
-    info.city ?? full?.user_city,
-  ];
-  return nonEmpty(parts.map((p) => p?.trim()).filter(Boolean).join(', '));
+  const parts = [info.address ?? full?.user_address, info.ward ?? full?.user_ward, info.district, info.city ?? full?.user_city];
+  return nonEmpty(
+    parts
+      .map((p) => p?.trim())
+      .filter(Boolean)
+      .join(', '),
+  );
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

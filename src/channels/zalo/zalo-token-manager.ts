@@ -27,10 +27,7 @@ export class ZaloTokenError extends Error {
 
 /** What the manager did, for logs and alerts (a failed refresh should page someone). */
 export type ZaloTokenEvent =
-  | { type: 'seeded' }
-  | { type: 'refreshed'; accessExpiresAt: Date }
-  | { type: 'adopted' }
-  | { type: 'refresh_failed'; error: unknown };
+  { type: 'seeded' } | { type: 'refreshed'; accessExpiresAt: Date } | { type: 'adopted' } | { type: 'refresh_failed'; error: unknown };
 
 /** Tokens from the environment (ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN), used only if the store is empty. */
 export interface ZaloInitialTokens {

@@ -135,13 +135,7 @@ export interface ZaloOtherEvent {
 
 /** Everything `parseZaloEvent` can return on success. */
 export type ZaloInboundEvent =
-  | ZaloTextEvent
-  | ZaloImageEvent
-  | ZaloLocationEvent
-  | ZaloFollowEvent
-  | ZaloSubmitInfoEvent
-  | ZaloWithdrawEvent
-  | ZaloOtherEvent;
+  ZaloTextEvent | ZaloImageEvent | ZaloLocationEvent | ZaloFollowEvent | ZaloSubmitInfoEvent | ZaloWithdrawEvent | ZaloOtherEvent;
 
 // ---------------------------------------------------------------------------
 // Open API responses.

@@ -120,7 +120,9 @@ export function dedupeKey(event: ZaloInboundEvent): string | undefined {
       return `zalo:${event.msgId}`;
     case 'other':
       // OA echoes (oa_send_*) and unknown events need no work; a citizen's sticker or file does.
-      return event.eventName.startsWith('user_') && event.userId && event.timestamp ? `zalo:${event.eventName}:${event.userId}:${event.timestamp}` : undefined;
+      return event.eventName.startsWith('user_') && event.userId && event.timestamp
+        ? `zalo:${event.eventName}:${event.userId}:${event.timestamp}`
+        : undefined;
     default:
       return `zalo:${event.kind}:${event.userId}:${event.timestamp}`;
   }
@@ -131,7 +133,11 @@ export function dedupeKey(event: ZaloInboundEvent): string | undefined {
  * `retentionMs` (default 7 days, well beyond Zalo's ~2 hours of redeliveries); expired
  * records are deleted by a sweep (FerretDB v1 has no TTL index).
  */
-export function mongoMarkProcessed(models: Pick<Models, 'ProcessedMessage'>, retentionMs = 7 * 24 * 3600 * 1000, clock: () => number = Date.now): MarkProcessed {
+export function mongoMarkProcessed(
+  models: Pick<Models, 'ProcessedMessage'>,
+  retentionMs = 7 * 24 * 3600 * 1000,
+  clock: () => number = Date.now,
+): MarkProcessed {
   return async (id) => {
     try {
       await models.ProcessedMessage.create({ _id: id, expiresAt: new Date(clock() + retentionMs) });

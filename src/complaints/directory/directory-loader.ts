@@ -90,19 +90,16 @@ function crossCheck(file: string, dir: DirectoryFile, lineOf: LineOf): ContentEr
 
 type At = (path: readonly PropertyKey[], message: string) => ContentError;
 
-function uniqueIds(
-  items: readonly { id: string }[],
-  listKey: string,
-  what: string,
-  lineOf: LineOf,
-  at: At,
-): ContentError[] {
+function uniqueIds(items: readonly { id: string }[], listKey: string, what: string, lineOf: LineOf, at: At): ContentError[] {
   const firstIndex = new Map<string, number>();
   const errors: ContentError[] = [];
   items.forEach((item, i) => {
     const first = firstIndex.get(item.id);
     if (first === undefined) firstIndex.set(item.id, i);
-    else errors.push(at([listKey, i, 'id'], `duplicate ${what} id '${item.id}' (first defined on line ${lineOf([listKey, first, 'id']) ?? '?'})`));
+    else
+      errors.push(
+        at([listKey, i, 'id'], `duplicate ${what} id '${item.id}' (first defined on line ${lineOf([listKey, first, 'id']) ?? '?'})`),
+      );
   });
   return errors;
 }
@@ -110,8 +107,11 @@ function uniqueIds(
 function checkCoordinator(agencies: readonly Agency[], at: At): ContentError[] {
   const indexes = agencies.flatMap((a, i) => (a.coordinator ? [i] : []));
   if (indexes.length === 1) return [];
-  if (indexes.length === 0) return [at(['agencies'], 'exactly one agency must have coordinator: true (it receives dead-delivery and overdue alerts); none has')];
-  return indexes.slice(1).map((i) => at(['agencies', i, 'coordinator'], `only one agency may be the coordinator; '${agencies[indexes[0]].id}' already is`));
+  if (indexes.length === 0)
+    return [at(['agencies'], 'exactly one agency must have coordinator: true (it receives dead-delivery and overdue alerts); none has')];
+  return indexes
+    .slice(1)
+    .map((i) => at(['agencies', i, 'coordinator'], `only one agency may be the coordinator; '${agencies[indexes[0]].id}' already is`));
 }
 
 const LEVEL: Readonly<Record<LocalityKind, number>> = { province: 0, district: 1, commune: 2 };
@@ -126,7 +126,9 @@ function checkLocalities(dir: DirectoryFile, at: At): ContentError[] {
     const parent = localities.get(l.parent);
     if (!parent) errors.push(at(['localities', i, 'parent'], `unknown locality '${l.parent}'`));
     else if (LEVEL[parent.kind] >= LEVEL[l.kind]) {
-      errors.push(at(['localities', i, 'parent'], `a ${l.kind} cannot be inside a ${parent.kind} ('${parent.id}'); the parent must be a wider unit`));
+      errors.push(
+        at(['localities', i, 'parent'], `a ${l.kind} cannot be inside a ${parent.kind} ('${parent.id}'); the parent must be a wider unit`),
+      );
     }
   });
   return errors;
@@ -150,7 +152,12 @@ function checkAliases(localities: readonly Locality[], lineOf: LineOf, at: At): 
       const previous = owner.get(key);
       if (!previous) owner.set(key, { id: l.id, line: lineOf(path) });
       else if (previous.id !== l.id) {
-        errors.push(at(path, `'${text}' (compared as '${key}') already names locality '${previous.id}' (line ${previous.line ?? '?'}); a place name must point to one place`));
+        errors.push(
+          at(
+            path,
+            `'${text}' (compared as '${key}') already names locality '${previous.id}' (line ${previous.line ?? '?'}); a place name must point to one place`,
+          ),
+        );
       }
     }
   });
@@ -166,7 +173,8 @@ function checkRules(dir: DirectoryFile, at: At): ContentError[] {
     if (catchAll !== undefined) errors.push(at(['rules', i], `unreachable: rules[${catchAll}] above matches every complaint`));
     const special = rule.agency === LOCALITY_AGENCY || rule.agency === DISTRICT_AGENCY;
     if (!special && !agencies.has(rule.agency)) errors.push(at(['rules', i, 'agency'], `unknown agency '${rule.agency}'`));
-    if (rule.locality !== undefined && !localities.has(rule.locality)) errors.push(at(['rules', i, 'locality'], `unknown locality '${rule.locality}'`));
+    if (rule.locality !== undefined && !localities.has(rule.locality))
+      errors.push(at(['rules', i, 'locality'], `unknown locality '${rule.locality}'`));
     const unconditional = rule.sector === undefined && rule.locality === undefined && rule.localityKind === undefined;
     if (unconditional && !special && catchAll === undefined) catchAll = i;
   });

@@ -64,7 +64,10 @@ export const WebhookDeliverySchema = z.strictObject({
 export const DeliverySchema = z
   .strictObject({
     /** Telegram group/channel id where new complaints are posted, as a string ("-1001234567890"). */
-    telegramChatId: z.string().regex(/^-?\d+$/, 'must be a numeric Telegram chat id written as text, e.g. "-1001234567890"').optional(),
+    telegramChatId: z
+      .string()
+      .regex(/^-?\d+$/, 'must be a numeric Telegram chat id written as text, e.g. "-1001234567890"')
+      .optional(),
     /** Mailbox that receives complaints by e-mail. */
     email: z.email('must be an e-mail address').optional(),
     /** Agency system that receives complaints as signed webhooks. */

@@ -57,7 +57,11 @@ export class LocalityMatcher {
     const kept = found.filter((o) => !found.some((other) => other !== o && contains(other, o)));
     const named = new Set(kept.map((o) => o.locality.id));
     const supported = (o: Occurrence): number =>
-      localityChain(this.directory, o.locality).slice(1).some((ancestor) => named.has(ancestor.id)) ? 1 : 0;
+      localityChain(this.directory, o.locality)
+        .slice(1)
+        .some((ancestor) => named.has(ancestor.id))
+        ? 1
+        : 0;
     const ranked = [...kept].sort(
       (a, b) =>
         DEPTH[b.locality.kind] - DEPTH[a.locality.kind] ||

@@ -29,7 +29,7 @@ export class Claims {
   private readonly model: Model<ClaimDoc>;
 
   constructor(connection: Connection) {
-    this.model = connection.models.Claim ?? connection.model<ClaimDoc>('Claim', claimSchema);
+    this.model = (connection.models.Claim as Model<ClaimDoc> | undefined) ?? connection.model<ClaimDoc>('Claim', claimSchema);
   }
 
   /** True if this call took `claimId`; false if anyone (this process included) took it before. */
@@ -57,7 +57,7 @@ export class Claims {
 }
 
 export function isDuplicateKeyError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && (err as { code: unknown }).code === 11000;
+  return typeof err === 'object' && err !== null && 'code' in err && err.code === 11000;
 }
 
 interface LeaseDoc {
@@ -89,7 +89,7 @@ export class Leases {
     connection: Connection,
     private readonly claims: Claims,
   ) {
-    this.model = connection.models.LeaseV2 ?? connection.model<LeaseDoc>('LeaseV2', leaseSchema);
+    this.model = (connection.models.LeaseV2 as Model<LeaseDoc> | undefined) ?? connection.model<LeaseDoc>('LeaseV2', leaseSchema);
   }
 
   async acquire(name: string, owner: string, ttlMs: number, now = new Date()): Promise<boolean> {

@@ -85,10 +85,13 @@ export const complaintSchema = new Schema(
  * complaint is its code, so `{code: X}` is rewritten to `{_id: X}`: the same document,
  * found by primary key on FerretDB and MongoDB alike.
  */
-complaintSchema.pre(['find', 'findOne', 'findOneAndUpdate', 'updateOne', 'updateMany', 'countDocuments', 'deleteOne', 'deleteMany'], function () {
-  const filter = this.getFilter();
-  if (typeof filter.code === 'string' && Object.keys(filter).length === 1) this.setQuery({ _id: filter.code });
-});
+complaintSchema.pre(
+  ['find', 'findOne', 'findOneAndUpdate', 'updateOne', 'updateMany', 'countDocuments', 'deleteOne', 'deleteMany'],
+  function () {
+    const filter = this.getFilter();
+    if (typeof filter.code === 'string' && Object.keys(filter).length === 1) this.setQuery({ _id: filter.code });
+  },
+);
 complaintSchema.index({ channel: 1, userId: 1, createdAt: -1 });
 complaintSchema.index({ agencyId: 1, status: 1 });
 complaintSchema.index({ deliveriesPlanned: 1, createdAt: 1 });

@@ -45,5 +45,11 @@ export class MongoConversationStore implements ConversationStore {
 function isFlowState(value: unknown): value is FlowState {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.name === 'string' && typeof v.step === 'string' && typeof v.expiresAt === 'string' && typeof v.data === 'object' && v.data !== null;
+  return (
+    typeof v.name === 'string' &&
+    typeof v.step === 'string' &&
+    typeof v.expiresAt === 'string' &&
+    typeof v.data === 'object' &&
+    v.data !== null
+  );
 }

@@ -68,7 +68,9 @@ describe('Telegram channel, long polling', () => {
     const press = fake.userPressesButton(user, menu, '#intent:hotline');
     const messages = await fake.waitForMessages(user.id, 2, 5000);
     expect(messages[1].text).toBe(content.translator.t('vi', 'intent.hotline.answer'));
-    const answered = await fake.waitFor((c) => c.method === 'answerCallbackQuery' && c.params.callback_query_id === press.callback_query?.id);
+    const answered = await fake.waitFor(
+      (c) => c.method === 'answerCallbackQuery' && c.params.callback_query_id === press.callback_query?.id,
+    );
     expect(answered.params.text).toBeUndefined();
     expect(h.seen.at(-1)).toMatchObject({ text: '#intent:hotline', messageId: String(press.update_id) });
   });
@@ -122,7 +124,11 @@ describe('Telegram channel, long polling', () => {
   it('sends notifications through the ChannelSender, and reports a blocked citizen as permanent', async () => {
     const user = citizen(507);
     fake.addChat(privateChatOf(user));
-    await expect(h.channel.channelSender.send('507', [{ text: 'Phản ánh đã được tiếp nhận', quickReplies: [{ label: '5', payload: '/danhgia PA-ABCDEF 5' }] }])).resolves.toEqual({ ok: true });
+    await expect(
+      h.channel.channelSender.send('507', [
+        { text: 'Phản ánh đã được tiếp nhận', quickReplies: [{ label: '5', payload: '/danhgia PA-ABCDEF 5' }] },
+      ]),
+    ).resolves.toEqual({ ok: true });
     const [sent] = await fake.waitForMessages(user.id, 1);
     expect(buttons(sent)).toEqual(['/danhgia PA-ABCDEF 5']);
     fake.failNext('sendMessage', { error_code: 403, description: 'Forbidden: bot was blocked by the user' });
@@ -172,7 +178,10 @@ describe('Telegram channel, webhook', () => {
   }
 
   function privateUpdate(updateId: number, user: User, text: string): Update {
-    return { update_id: updateId, message: { message_id: updateId, from: user, chat: privateChatOf(user), date: Math.floor(Date.now() / 1000), text } };
+    return {
+      update_id: updateId,
+      message: { message_id: updateId, from: user, chat: privateChatOf(user), date: Math.floor(Date.now() / 1000), text },
+    };
   }
 
   it('registers the webhook with its secret and answers updates Telegram delivers', async () => {

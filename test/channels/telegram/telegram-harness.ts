@@ -33,7 +33,11 @@ export async function loadTestContent(): Promise<BotContent> {
   return result.value;
 }
 
-export async function createComplaintService(db: Database, directory: Directory, photoFetchers: Partial<Record<ChannelName, PhotoFetcher>>): Promise<MongoComplaintService> {
+export async function createComplaintService(
+  db: Database,
+  directory: Directory,
+  photoFetchers: Partial<Record<ChannelName, PhotoFetcher>>,
+): Promise<MongoComplaintService> {
   const holidays = await loadHolidays(join(ROOT, 'config', 'holidays.yaml'));
   if (!holidays.ok) throw new Error('holidays.yaml did not load');
   return new MongoComplaintService({ db, directory: { current: () => directory }, holidays: holidays.value, photoFetchers });

@@ -44,15 +44,25 @@ async function agencyMessage(forAgency: Agency, key: string): Promise<AgencyMess
     event: 'complaint.forwarded',
     idempotencyKey: key,
     complaint: {
-      code: c.code, agencyId: c.agencyId, agencyName: c.agencyName, sector: c.sector, sectorLabel: 'Đất đai', localityName: 'Huyện Đăk Hà',
-      text: c.text, ...(c.contact ? { contact: c.contact } : {}), photos: [], createdAt: c.createdAt.toISOString(), dueAt: c.dueAt.toISOString(), status: c.status,
+      code: c.code,
+      agencyId: c.agencyId,
+      agencyName: c.agencyName,
+      sector: c.sector,
+      sectorLabel: 'Đất đai',
+      localityName: 'Huyện Đăk Hà',
+      text: c.text,
+      ...(c.contact ? { contact: c.contact } : {}),
+      photos: [],
+      createdAt: c.createdAt.toISOString(),
+      dueAt: c.dueAt.toISOString(),
+      status: c.status,
     },
   };
 }
 
 async function history(): Promise<{ action: string; actor: { id?: string | null; kind: string } }[]> {
   const doc = await db.models.Complaint.findOne({ code }).lean();
-  return (doc?.history ?? []) as { action: string; actor: { id?: string | null; kind: string } }[];
+  return doc?.history ?? [];
 }
 
 /** Waits for the callback answer of one press. */
@@ -74,8 +84,13 @@ beforeAll(async () => {
 
   const photo = fake.userSendsPhoto(citizen, privateChatOf(citizen), { bytes: PNG_BYTES });
   const submitted = await h.complaints.submit({
-    channel: 'telegram', userId: String(citizen.id), locale: 'vi', text: 'Đất nhà tôi ở Đăk Hà bị hàng xóm lấn chiếm, đề nghị kiểm tra.',
-    sector: 'land', localityId: 'huyen-dak-ha', photoRefs: [String(photo.message?.photo?.at(-1)?.file_id)],
+    channel: 'telegram',
+    userId: String(citizen.id),
+    locale: 'vi',
+    text: 'Đất nhà tôi ở Đăk Hà bị hàng xóm lấn chiếm, đề nghị kiểm tra.',
+    sector: 'land',
+    localityId: 'huyen-dak-ha',
+    photoRefs: [String(photo.message?.photo?.at(-1)?.file_id)],
   });
   code = submitted.code;
   expect(submitted.agencyId).toBe('ubnd-huyen-dak-ha');
@@ -110,14 +125,19 @@ describe('TelegramTransport', () => {
 
   it('does not post a second card for the same idempotency key', async () => {
     const before = (await fake.waitForMessages(DAK_HA_GROUP.id, 2)).length;
-    await expect(h.channel.transport.deliver(dakHa, await agencyMessage(dakHa, `${code}.forwarded.1`))).resolves.toMatchObject({ ok: true });
+    await expect(h.channel.transport.deliver(dakHa, await agencyMessage(dakHa, `${code}.forwarded.1`))).resolves.toMatchObject({
+      ok: true,
+    });
     await new Promise((r) => setTimeout(r, 200));
     expect((await fake.waitForMessages(DAK_HA_GROUP.id, 2)).length).toBe(before);
   });
 
   it('fails without retry for an agency that has no Telegram group', async () => {
     const noChat: Agency = { ...dakHa, delivery: { email: 'x@example.org' } };
-    await expect(h.channel.transport.deliver(noChat, await agencyMessage(dakHa, `${code}.forwarded.9`))).resolves.toMatchObject({ ok: false, retryable: false });
+    await expect(h.channel.transport.deliver(noChat, await agencyMessage(dakHa, `${code}.forwarded.9`))).resolves.toMatchObject({
+      ok: false,
+      retryable: false,
+    });
   });
 });
 
@@ -165,8 +185,13 @@ describe('officer buttons and replies', () => {
   it('records an officer’s reply to the card as the answer and relays it to the citizen', async () => {
     const answerText = 'Đoàn kiểm tra sẽ đến hiện trường vào thứ Năm.';
     const reply = fake.userSendsText(officer, DAK_HA_GROUP, answerText, { replyToMessageId: card.message_id });
-    const confirmation = await fake.waitFor((c) => c.method === 'sendMessage' && (c.params.reply_parameters as { message_id?: number } | undefined)?.message_id === reply.message?.message_id, 5000);
-    expect(String(confirmation.params.text)).toContain(`Đã ghi nhận trả lời cho phản ánh ${code}`);
+    const confirmation = await fake.waitFor(
+      (c) =>
+        c.method === 'sendMessage' &&
+        (c.params.reply_parameters as { message_id?: number } | undefined)?.message_id === reply.message?.message_id,
+      5000,
+    );
+    expect(confirmation.params.text as string).toContain(`Đã ghi nhận trả lời cho phản ánh ${code}`);
     const view = await h.complaints.getForAgency(code, dakHa.id);
     expect(view.ok && view.complaint.status).toBe('answered');
     expect(view.ok && view.complaint.answers.at(-1)?.text).toBe(answerText);
@@ -185,7 +210,12 @@ describe('officer buttons and replies', () => {
   it('refuses a reply to the card from an outsider', async () => {
     const before = await history();
     const reply = fake.userSendsText(outsider, DAK_HA_GROUP, 'tôi trả lời thay', { replyToMessageId: card.message_id });
-    const refusal = await fake.waitFor((c) => c.method === 'sendMessage' && (c.params.reply_parameters as { message_id?: number } | undefined)?.message_id === reply.message?.message_id, 5000);
+    const refusal = await fake.waitFor(
+      (c) =>
+        c.method === 'sendMessage' &&
+        (c.params.reply_parameters as { message_id?: number } | undefined)?.message_id === reply.message?.message_id,
+      5000,
+    );
     expect(refusal.params.text).toBe(TEXT_NOT_ALLOWED);
     expect(await history()).toEqual(before);
   });
@@ -196,18 +226,25 @@ describe('officer buttons and replies', () => {
     await h.channel.bot.idle();
     await fake.waitFor((c) => c.method === 'editMessageReplyMarkup' && JSON.stringify(c.params.reply_markup).includes(`tr:${code}:`), 5000);
     const edited = fake.getMessage(DAK_HA_GROUP.id, card.message_id)!;
-    const target = buttons(edited).find((d) => d === `tr:${code}:so-tai-nguyen-moi-truong`) ?? buttons(edited).find((d) => d.startsWith(`tr:${code}:`))!;
+    const target =
+      buttons(edited).find((d) => d === `tr:${code}:so-tai-nguyen-moi-truong`) ?? buttons(edited).find((d) => d.startsWith(`tr:${code}:`))!;
     const targetId = target.split(':')[2];
     const press = fake.userPressesButton(officer, edited, target);
     expect(await callbackAnswer(press.callback_query?.id)).toContain('đã chuyển đến');
     await h.channel.bot.idle();
     expect((await h.complaints.getForAgency(code, targetId)).ok).toBe(true);
     expect((await history()).some((e) => e.action === 'transferred' && e.actor.id === String(officer.id))).toBe(true);
-    await fake.waitFor((c) => c.method === 'editMessageReplyMarkup' && buttons(fake.getMessage(DAK_HA_GROUP.id, card.message_id)).length === 0, 5000);
+    await fake.waitFor(
+      (c) => c.method === 'editMessageReplyMarkup' && buttons(fake.getMessage(DAK_HA_GROUP.id, card.message_id)).length === 0,
+      5000,
+    );
 
     const before = await history();
     fake.userSendsText(officer, DAK_HA_GROUP, 'trả lời muộn', { replyToMessageId: card.message_id });
-    await fake.waitFor((c) => c.method === 'sendMessage' && c.params.text === TEXT_NOT_ALLOWED && c.params.chat_id === DAK_HA_GROUP.id, 5000);
+    await fake.waitFor(
+      (c) => c.method === 'sendMessage' && c.params.text === TEXT_NOT_ALLOWED && c.params.chat_id === DAK_HA_GROUP.id,
+      5000,
+    );
     expect(await history()).toEqual(before);
   });
 });

@@ -1,4 +1,10 @@
-import { cardKeyboard, cardText, parseOfficerCallback, resolveAgencyRef, transferKeyboard } from '../../../src/channels/telegram/officer-card';
+import {
+  cardKeyboard,
+  cardText,
+  parseOfficerCallback,
+  resolveAgencyRef,
+  transferKeyboard,
+} from '../../../src/channels/telegram/officer-card';
 import { fitsCallbackData, NumberedMenus, renderOutgoing } from '../../../src/channels/telegram/telegram-render';
 import { parseUpdate, updateIdOf } from '../../../src/channels/telegram/telegram-updates';
 import type { AgencyMessage } from '../../../src/forwarding/transport';
@@ -11,22 +17,46 @@ describe('parseUpdate', () => {
     const photo = parseUpdate({
       update_id: 1,
       message: {
-        message_id: 3, from: user, chat: { id: 42, type: 'private' }, caption: 'ổ gà',
-        photo: [{ file_id: 'small', width: 90, height: 90 }, { file_id: 'big', width: 800, height: 600 }],
+        message_id: 3,
+        from: user,
+        chat: { id: 42, type: 'private' },
+        caption: 'ổ gà',
+        photo: [
+          { file_id: 'small', width: 90, height: 90 },
+          { file_id: 'big', width: 800, height: 600 },
+        ],
       },
     });
-    expect(photo).toMatchObject({ kind: 'citizen_message', userId: 42, text: 'ổ gà', attachments: [{ kind: 'image', ref: 'big', caption: 'ổ gà' }] });
-    const location = parseUpdate({ update_id: 2, message: { message_id: 4, from: user, chat: { id: 42, type: 'private' }, location: { latitude: 14.3, longitude: 108 } } });
-    expect(location).toMatchObject({ kind: 'citizen_message', text: '', attachments: [{ kind: 'location', latitude: 14.3, longitude: 108 }] });
+    expect(photo).toMatchObject({
+      kind: 'citizen_message',
+      userId: 42,
+      text: 'ổ gà',
+      attachments: [{ kind: 'image', ref: 'big', caption: 'ổ gà' }],
+    });
+    const location = parseUpdate({
+      update_id: 2,
+      message: { message_id: 4, from: user, chat: { id: 42, type: 'private' }, location: { latitude: 14.3, longitude: 108 } },
+    });
+    expect(location).toMatchObject({
+      kind: 'citizen_message',
+      text: '',
+      attachments: [{ kind: 'location', latitude: 14.3, longitude: 108 }],
+    });
   });
 
   it('tells citizens’ buttons from officers’ buttons and replies, and ignores the rest', () => {
-    const button = (chat: object) => parseUpdate({ update_id: 5, callback_query: { id: 'q', from: user, data: 'ack:PA-ABCDEF', message: { message_id: 9, chat } } });
+    const button = (chat: object) =>
+      parseUpdate({ update_id: 5, callback_query: { id: 'q', from: user, data: 'ack:PA-ABCDEF', message: { message_id: 9, chat } } });
     expect(button({ id: 42, type: 'private' })).toMatchObject({ kind: 'citizen_button', data: 'ack:PA-ABCDEF' });
     expect(button({ id: -100, type: 'supergroup' })).toMatchObject({ kind: 'group_button', chatId: -100, messageId: 9 });
-    const reply = parseUpdate({ update_id: 6, message: { message_id: 10, from: user, chat: { id: -100, type: 'group' }, text: 'Đã xử lý', reply_to_message: { message_id: 9 } } });
+    const reply = parseUpdate({
+      update_id: 6,
+      message: { message_id: 10, from: user, chat: { id: -100, type: 'group' }, text: 'Đã xử lý', reply_to_message: { message_id: 9 } },
+    });
     expect(reply).toMatchObject({ kind: 'group_reply', replyToMessageId: 9, text: 'Đã xử lý' });
-    expect(parseUpdate({ update_id: 7, message: { message_id: 11, from: user, chat: { id: -100, type: 'group' }, text: 'hi' } }).kind).toBe('ignored');
+    expect(parseUpdate({ update_id: 7, message: { message_id: 11, from: user, chat: { id: -100, type: 'group' }, text: 'hi' } }).kind).toBe(
+      'ignored',
+    );
     expect(parseUpdate({ update_id: 8, edited_message: {} })).toMatchObject({ kind: 'ignored', reason: 'unsupported:edited_message' });
     expect(parseUpdate({ update_id: 9, message: { chat: 'x' } }).kind).toBe('ignored');
   });
@@ -48,7 +78,16 @@ describe('renderOutgoing', () => {
   it('falls back to a numbered text menu when a payload exceeds 64 bytes, and maps the number back', () => {
     const long = `/danhgia PA-ABCDEF ${'đ'.repeat(40)}`;
     expect(fitsCallbackData(long)).toBe(false);
-    const [rendered] = renderOutgoing({ text: 'Chọn', quickReplies: [{ label: 'A', payload: '#intent:a' }, { label: 'B', payload: long }] }, 'Chọn một mục:');
+    const [rendered] = renderOutgoing(
+      {
+        text: 'Chọn',
+        quickReplies: [
+          { label: 'A', payload: '#intent:a' },
+          { label: 'B', payload: long },
+        ],
+      },
+      'Chọn một mục:',
+    );
     expect(rendered.keyboard).toBeUndefined();
     expect(rendered.text).toBe('Chọn\n\nChọn một mục:\n1. A\n2. B');
     const menus = new NumberedMenus();
@@ -72,8 +111,17 @@ describe('officer card', () => {
     event: 'complaint.forwarded',
     idempotencyKey: 'PA-ABCDEF.forwarded.1',
     complaint: {
-      code: 'PA-ABCDEF', agencyId: 'ubnd-huyen-dak-ha', agencyName: 'UBND huyện Đăk Hà', sector: 'land', sectorLabel: 'Đất đai',
-      localityName: 'Huyện Đăk Hà', text: 'Đất bị lấn chiếm', photos: [], createdAt: '2026-02-02T02:00:00Z', dueAt: '2026-02-11T10:00:00Z', status: 'forwarded',
+      code: 'PA-ABCDEF',
+      agencyId: 'ubnd-huyen-dak-ha',
+      agencyName: 'UBND huyện Đăk Hà',
+      sector: 'land',
+      sectorLabel: 'Đất đai',
+      localityName: 'Huyện Đăk Hà',
+      text: 'Đất bị lấn chiếm',
+      photos: [],
+      createdAt: '2026-02-02T02:00:00Z',
+      dueAt: '2026-02-11T10:00:00Z',
+      status: 'forwarded',
     },
   };
 
@@ -81,14 +129,19 @@ describe('officer card', () => {
     const text = cardText(message);
     for (const part of ['PA-ABCDEF', 'Đất đai', 'Huyện Đăk Hà', '11/02/2026 17:00', 'Đất bị lấn chiếm']) expect(text).toContain(part);
     expect(text).not.toContain('Người phản ánh');
-    expect(cardText({ ...message, complaint: { ...message.complaint, contact: { phone: '0905123456' } } })).toContain('Người phản ánh: 0905123456');
+    expect(cardText({ ...message, complaint: { ...message.complaint, contact: { phone: '0905123456' } } })).toContain(
+      'Người phản ánh: 0905123456',
+    );
     expect(cardText({ ...message, complaint: { ...message.complaint, text: 'x'.repeat(5000) } }).length).toBeLessThanOrEqual(4096);
   });
 
   it('offers buttons by status, with short parseable callback data', () => {
     const data = (cardKeyboard('PA-ABCDEF', 'forwarded') ?? []).flat().map((b) => b.callback_data);
     expect(data).toEqual(['ack:PA-ABCDEF', 'trm:PA-ABCDEF:0', 'res:PA-ABCDEF']);
-    expect((cardKeyboard('PA-ABCDEF', 'acknowledged') ?? []).flat().map((b) => b.callback_data)).toEqual(['trm:PA-ABCDEF:0', 'res:PA-ABCDEF']);
+    expect((cardKeyboard('PA-ABCDEF', 'acknowledged') ?? []).flat().map((b) => b.callback_data)).toEqual([
+      'trm:PA-ABCDEF:0',
+      'res:PA-ABCDEF',
+    ]);
     expect(cardKeyboard('PA-ABCDEF', 'resolved')).toBeUndefined();
     expect(parseOfficerCallback('ack:PA-ABCDEF')).toEqual({ kind: 'acknowledge', code: 'PA-ABCDEF' });
     expect(parseOfficerCallback('tr:PA-ABCDEF:so-xay-dung')).toEqual({ kind: 'transfer', code: 'PA-ABCDEF', agencyRef: 'so-xay-dung' });

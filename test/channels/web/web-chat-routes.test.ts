@@ -26,7 +26,12 @@ interface Res {
 }
 
 /** A real HTTP request to the server (fastify's inject needs a module jest cannot load here). */
-async function request(base: string, method: string, url: string, options: { payload?: unknown; headers?: Record<string, string> } = {}): Promise<Res> {
+async function request(
+  base: string,
+  method: string,
+  url: string,
+  options: { payload?: unknown; headers?: Record<string, string> } = {},
+): Promise<Res> {
   const res = await fetch(`${base}${url}`, {
     method,
     headers: { ...(options.payload === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },

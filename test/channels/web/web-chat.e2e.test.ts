@@ -37,7 +37,12 @@ jest.setTimeout(120_000);
 
 async function loadContent(): Promise<BotContent> {
   const result = await loadBotContent(
-    { intentsDir: join(ROOT, 'intents'), localesDir: join(ROOT, 'locales'), abbreviationsFile: join(ROOT, 'config', 'abbreviations.yaml'), root: ROOT },
+    {
+      intentsDir: join(ROOT, 'intents'),
+      localesDir: join(ROOT, 'locales'),
+      abbreviationsFile: join(ROOT, 'config', 'abbreviations.yaml'),
+      root: ROOT,
+    },
     { requiredTextKeys: COMPLAINT_TEXT_KEYS, textGlobals: { hotline: '0260 1022', botName: BOT_NAME } },
   );
   if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('\n'));
@@ -90,7 +95,16 @@ describe('web chat in a browser (360×640)', () => {
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 360, height: 640 },
       deviceScaleFactor: 2,
       locale: 'vi-VN',
@@ -113,7 +127,9 @@ describe('web chat in a browser (360×640)', () => {
   const waitForBot = (pattern: RegExp) =>
     page.waitForFunction(
       (source) => {
-        const bubbles = Array.from(document.querySelectorAll('#messages .message.bot:not(.typing) .bubble, #messages .message.notification .bubble'));
+        const bubbles = Array.from(
+          document.querySelectorAll('#messages .message.bot:not(.typing) .bubble, #messages .message.notification .bubble'),
+        );
         return bubbles.some((b) => new RegExp(source).test(b.textContent ?? ''));
       },
       pattern.source,
@@ -171,13 +187,20 @@ describe('web chat in a browser (360×640)', () => {
       channel: 'web',
       userId: sessionId,
       kind: 'acknowledged',
-      params: { code, agencyName: 'UBND huyện Đăk Hà', agencyNameEn: "Dak Ha District People's Committee", dueAt: new Date('2026-12-07T10:00:00Z').toISOString() },
+      params: {
+        code,
+        agencyName: 'UBND huyện Đăk Hà',
+        agencyNameEn: "Dak Ha District People's Committee",
+        dueAt: new Date('2026-12-07T10:00:00Z').toISOString(),
+      },
       state: 'held',
       nextAttemptAt: new Date(),
     });
     await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
     await page.locator('#messages .message.notification').waitFor({ timeout: 10_000 });
-    expect(await page.locator('#messages .message.notification').allTextContents()).toEqual([expect.stringContaining(`${code} is now being handled by Dak Ha`)]);
+    expect(await page.locator('#messages .message.notification').allTextContents()).toEqual([
+      expect.stringContaining(`${code} is now being handled by Dak Ha`),
+    ]);
     expect(await db.models.Notification.countDocuments({ userId: sessionId, state: 'sent' })).toBe(1);
 
     // Nothing overflows the phone's width.

@@ -16,7 +16,12 @@ import { dropTestDatabase, openTestDatabase, testMongoUri } from '../../support/
 const HOUR = 3600 * 1000;
 
 function pair(n: number, accessExpiresAt = Date.now() + 25 * HOUR): ZaloTokenPair {
-  return { accessToken: `AT${n}`, refreshToken: `RT${n}`, accessExpiresAt: new Date(accessExpiresAt), refreshExpiresAt: new Date(Date.now() + 2000 * HOUR) };
+  return {
+    accessToken: `AT${n}`,
+    refreshToken: `RT${n}`,
+    accessExpiresAt: new Date(accessExpiresAt),
+    refreshExpiresAt: new Date(Date.now() + 2000 * HOUR),
+  };
 }
 
 describe('MongoZaloTokenStore', () => {
@@ -61,7 +66,10 @@ describe('MongoZaloTokenStore', () => {
     // late writer that still expects RT1 cannot overwrite it (the claim, not the read, says no).
     await db.models.Setting.updateOne({ _id: ZALO_TOKENS_SETTING_ID }, { $set: { 'value.refreshToken': 'RT1' } });
     expect(await a.save(pair(7), 'RT1')).toBe(false);
-    const claims = await db.connection.collection('claims').find({ _id: { $regex: /^zalo-rotate:/ } as never }).toArray();
+    const claims = await db.connection
+      .collection('claims')
+      .find({ _id: { $regex: /^zalo-rotate:/ } as never })
+      .toArray();
     expect(JSON.stringify(claims)).not.toContain('RT1');
   });
 
@@ -98,7 +106,13 @@ describe('MongoZaloTokenStore', () => {
           owner: name,
           pollIntervalMs: 20,
         });
-        client = new ZaloClient({ openApiBase: fake.url, oauthBase: fake.url, appId: fake.appId, appSecret: fake.appSecret, tokens: manager });
+        client = new ZaloClient({
+          openApiBase: fake.url,
+          oauthBase: fake.url,
+          appId: fake.appId,
+          appSecret: fake.appSecret,
+          tokens: manager,
+        });
         return { manager, client };
       };
       const one = instance(db, 'instance-1');
@@ -120,7 +134,7 @@ describe('MongoZaloTokenStore', () => {
       // Zalo expires the token early: the client refreshes (once, across both instances) and retries.
       const user = '2468458835296117922';
       fake.setLastInteraction(user, new Date());
-      fake.expireAccessToken(tokens[0]!);
+      fake.expireAccessToken(tokens[0]);
       await Promise.all([one.client.sendText(user, 'Xin chào'), two.client.sendText(user, 'Xin chào')]);
       expect(fake.refreshCount).toBe(2);
       expect(fake.sent).toHaveLength(2);

@@ -51,7 +51,7 @@ const WORDS = (
 const LONG_WORD = 'https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc=1.001234';
 
 function randomText(random: () => number): string {
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const paragraphs: string[] = [];
   for (let p = 0, np = 1 + Math.floor(random() * 4); p < np; p += 1) {
     const lines: string[] = [];

@@ -11,7 +11,9 @@ const BODY =
 
 /** The documented formula, computed independently of the module under test. */
 function byHand(appId: string, body: string, timestamp: string, secret: string): string {
-  return createHash('sha256').update(appId + body + timestamp + secret, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(appId + body + timestamp + secret, 'utf8')
+    .digest('hex');
 }
 
 describe('computeZaloSignature', () => {
@@ -20,9 +22,7 @@ describe('computeZaloSignature', () => {
   });
 
   it('matches a fixed vector (guards against accidental changes of the formula)', () => {
-    expect(computeZaloSignature(APP_ID, BODY, TIMESTAMP, SECRET)).toBe(
-      '587401b6377a3ce5a74b09873a0fa390a71440f1760b60de4781cd74ec112f5e',
-    );
+    expect(computeZaloSignature(APP_ID, BODY, TIMESTAMP, SECRET)).toBe('587401b6377a3ce5a74b09873a0fa390a71440f1760b60de4781cd74ec112f5e');
   });
 
   it('hashes a Buffer body byte for byte like its UTF-8 string', () => {
@@ -66,7 +66,9 @@ describe('verifyZaloSignature', () => {
   });
 
   it('rejects an HMAC-SHA256 signature (Zalo uses a plain hash of the concatenation)', () => {
-    const hmac = createHmac('sha256', SECRET).update(APP_ID + BODY + TIMESTAMP).digest('hex');
+    const hmac = createHmac('sha256', SECRET)
+      .update(APP_ID + BODY + TIMESTAMP)
+      .digest('hex');
     expect(verifyZaloSignature(BODY, `mac=${hmac}`, SECRET).ok).toBe(false);
   });
 

@@ -34,7 +34,12 @@ let contentPromise: Promise<BotContent> | undefined;
 /** The real bot content (intents, locales), loaded and trained once per test file. */
 export function realContent(): Promise<BotContent> {
   contentPromise ??= loadBotContent(
-    { intentsDir: join(ROOT, 'intents'), localesDir: join(ROOT, 'locales'), abbreviationsFile: join(ROOT, 'config', 'abbreviations.yaml'), root: ROOT },
+    {
+      intentsDir: join(ROOT, 'intents'),
+      localesDir: join(ROOT, 'locales'),
+      abbreviationsFile: join(ROOT, 'config', 'abbreviations.yaml'),
+      root: ROOT,
+    },
     { textGlobals: { hotline: '0260 1022', botName: 'Trợ lý CCHC Kon Tum' } },
   ).then((result) => {
     if (!result.ok) throw new Error(`bot content invalid: ${result.errors.map((e) => e.message).join('; ')}`);

@@ -63,7 +63,9 @@ describe('ZaloChannelSender', () => {
 
   it('renders notifications in the citizen’s stored language and remembers the menu', async () => {
     await conversations.set(`zalo:${USER}`, { locale: 'en' });
-    const result = await sender().send(USER, [{ text: 'Your complaint was answered.', quickReplies: [{ label: 'Rate', payload: '/rate' }] }]);
+    const result = await sender().send(USER, [
+      { text: 'Your complaint was answered.', quickReplies: [{ label: 'Rate', payload: '/rate' }] },
+    ]);
     expect(result).toEqual({ ok: true });
     expect(fake.sent.map((m) => m.text)).toEqual(['Your complaint was answered.\n\n1. Rate\nReply 1']);
     expect(await menus.get(USER)).toEqual(['/rate']);
@@ -87,7 +89,7 @@ describe('ZaloChannelSender', () => {
     }
     expect(fake.sent.map((m) => m.text?.[0])).toEqual(['a', 'b']);
     expect(sleeps).toHaveLength(2);
-    expect(sleeps[1]).toBeGreaterThan(sleeps[0]!);
+    expect(sleeps[1]).toBeGreaterThan(sleeps[0]);
   });
 
   it('gives up on a persistent rate limit with "retry" and a retry-after for the outbox', async () => {
@@ -118,7 +120,12 @@ describe('ZaloChannelSender', () => {
       tokens: { getAccessToken: async () => 'AT', invalidate: async () => undefined },
       timeoutMs: 500,
     });
-    const s = new ZaloChannelSender({ client: offline, content: { current: () => content }, menus, sleep: async (ms) => void sleeps.push(ms) });
+    const s = new ZaloChannelSender({
+      client: offline,
+      content: { current: () => content },
+      menus,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
     expect(await s.send(USER, [{ text: 'x' }])).toMatchObject({ ok: false, kind: 'retry' });
     expect(sleeps).toHaveLength(2);
   });

@@ -128,7 +128,10 @@ describe('ZaloClient against the fake Zalo server', () => {
     expect(fake.sent[0]).toMatchObject({
       userId: USER,
       text: 'Sơ đồ bộ phận một cửa',
-      attachment: { type: 'template', payload: { template_type: 'media', elements: [{ media_type: 'image', url: fake.imageUrl('so-do') }] } },
+      attachment: {
+        type: 'template',
+        payload: { template_type: 'media', elements: [{ media_type: 'image', url: fake.imageUrl('so-do') }] },
+      },
     });
   });
 
@@ -137,7 +140,12 @@ describe('ZaloClient against the fake Zalo server', () => {
     await client.sendImage(USER, fake.imageUrl(), caption);
     expect(fake.sent[0]?.text).toBeUndefined();
     expect(fake.sent[0]?.attachment).toBeDefined();
-    expect(fake.sent.slice(1).map((m) => m.text).join(' ')).toBe(caption);
+    expect(
+      fake.sent
+        .slice(1)
+        .map((m) => m.text)
+        .join(' '),
+    ).toBe(caption);
   });
 
   it('sends a template message even outside the 7-day window', async () => {
@@ -183,7 +191,13 @@ describe('ZaloClient against the fake Zalo server', () => {
   });
 
   it('sends the app secret as secret_key: a wrong one is -14004', async () => {
-    const wrong = new ZaloClient({ openApiBase: fake.url, oauthBase: fake.url, appId: fake.appId, appSecret: 'nope', tokens: staticTokens('x') });
+    const wrong = new ZaloClient({
+      openApiBase: fake.url,
+      oauthBase: fake.url,
+      appId: fake.appId,
+      appSecret: 'nope',
+      tokens: staticTokens('x'),
+    });
     const error = await wrong.refreshAccessToken((await store.load())?.refreshToken ?? '').catch((e: unknown) => e);
     expect((error as ZaloApiError).code).toBe(-14004);
   });
@@ -214,7 +228,9 @@ describe('ZaloClient network failures', () => {
     const base = await serve((_req, res) => res.end());
     const server = servers.pop();
     await new Promise<void>((resolve) => server?.close(() => resolve()));
-    const error = await clientAt(base).sendText(USER, 'a').catch((e: unknown) => e);
+    const error = await clientAt(base)
+      .sendText(USER, 'a')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ZaloNetworkError);
     expect((error as ZaloNetworkError).message).toMatch(/could not be reached/);
     expect((error as ZaloNetworkError).message).not.toContain(USER);
@@ -222,14 +238,18 @@ describe('ZaloClient network failures', () => {
 
   it('turns a timeout into a ZaloNetworkError', async () => {
     const base = await serve(() => undefined); // never answers
-    const error = await clientAt(base, 150).sendText(USER, 'a').catch((e: unknown) => e);
+    const error = await clientAt(base, 150)
+      .sendText(USER, 'a')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ZaloNetworkError);
     expect((error as ZaloNetworkError).message).toMatch(/within 150 ms/);
   });
 
   it('turns a non-JSON gateway answer into a ZaloNetworkError carrying the status', async () => {
     const base = await serve((_req, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad Gateway</h1>'));
-    const error = await clientAt(base).sendText(USER, 'a').catch((e: unknown) => e);
+    const error = await clientAt(base)
+      .sendText(USER, 'a')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ZaloNetworkError);
     expect((error as ZaloNetworkError).status).toBe(502);
   });

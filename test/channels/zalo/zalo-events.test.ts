@@ -33,7 +33,7 @@ describe('parseZaloEvent', () => {
   });
 
   it('rejects an id sent as a JSON number, naming the field', () => {
-    const result = parseZaloEvent({ ...message('user_send_text', { text: 'a' }), sender: { id: 2468458835296117922 } });
+    const result = parseZaloEvent({ ...message('user_send_text', { text: 'a' }), sender: { id: 2468458835296118000 } });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toMatch(/^user_send_text: sender\.id must be a string/);
   });
@@ -100,14 +100,26 @@ describe('parseZaloEvent', () => {
   });
 
   it('rejects impossible or non-numeric coordinates', () => {
-    for (const coordinates of [{ latitude: '91', longitude: '0' }, { latitude: 'abc', longitude: '0' }, { latitude: '', longitude: '0' }]) {
+    for (const coordinates of [
+      { latitude: '91', longitude: '0' },
+      { latitude: 'abc', longitude: '0' },
+      { latitude: '', longitude: '0' },
+    ]) {
       const result = parseZaloEvent(message('user_send_location', { attachments: [{ type: 'location', payload: { coordinates } }] }));
       expect(result.ok).toBe(false);
     }
   });
 
   it.each(['follow', 'unfollow'] as const)('normalises %s (follower replaces sender)', (name) => {
-    const body = { app_id: '1', oa_id: OA, follower: { id: USER }, user_id_by_app: '5', event_name: name, source: 'oa_profile', timestamp: TS };
+    const body = {
+      app_id: '1',
+      oa_id: OA,
+      follower: { id: USER },
+      user_id_by_app: '5',
+      event_name: name,
+      source: 'oa_profile',
+      timestamp: TS,
+    };
     expect(parseZaloEvent(body)).toEqual({ ok: true, event: { kind: name, userId: USER, timestamp: TS } });
   });
 
@@ -119,22 +131,38 @@ describe('parseZaloEvent', () => {
 
   it('normalises user_submit_info in the flat info layout', () => {
     const body = {
-      app_id: '1', sender: { id: USER }, recipient: { id: OA }, event_name: 'user_submit_info', timestamp: TS,
+      app_id: '1',
+      sender: { id: USER },
+      recipient: { id: OA },
+      event_name: 'user_submit_info',
+      timestamp: TS,
       info: { name: 'Nguyễn Văn A', phone: '84912345678', address: '12 Trần Phú', ward: '', district: 'TP Kon Tum', city: 'Kon Tum' },
     };
     expect(parseZaloEvent(body)).toEqual({
       ok: true,
       event: {
-        kind: 'user_submit_info', userId: USER, name: 'Nguyễn Văn A', phone: '84912345678',
-        address: '12 Trần Phú, TP Kon Tum, Kon Tum', timestamp: TS,
+        kind: 'user_submit_info',
+        userId: USER,
+        name: 'Nguyễn Văn A',
+        phone: '84912345678',
+        address: '12 Trần Phú, TP Kon Tum, Kon Tum',
+        timestamp: TS,
       },
     });
   });
 
   it('normalises user_submit_info in the full_address layout, and with no info at all', () => {
     const body = {
-      app_id: '1', sender: { id: USER }, recipient: { id: OA }, event_name: 'user_submit_info', timestamp: TS,
-      info: { name: 'Trần Thị B', phone: '84987654321', full_address: { user_address: 'Thôn 1', user_ward: 'Xã Đăk Blà', user_city: 'Kon Tum' } },
+      app_id: '1',
+      sender: { id: USER },
+      recipient: { id: OA },
+      event_name: 'user_submit_info',
+      timestamp: TS,
+      info: {
+        name: 'Trần Thị B',
+        phone: '84987654321',
+        full_address: { user_address: 'Thôn 1', user_ward: 'Xã Đăk Blà', user_city: 'Kon Tum' },
+      },
     };
     const result = parseZaloEvent(body);
     expect(result.ok && result.event).toMatchObject({ name: 'Trần Thị B', address: 'Thôn 1, Xã Đăk Blà, Kon Tum' });
@@ -144,7 +172,9 @@ describe('parseZaloEvent', () => {
 
   it('normalises user_withdraw from sender, follower or a flat user_id', () => {
     const expected = { ok: true, event: { kind: 'user_withdraw', userId: USER, timestamp: TS } };
-    expect(parseZaloEvent({ app_id: '1', event_name: 'user_withdraw', sender: { id: USER }, recipient: { id: OA }, timestamp: TS })).toEqual(expected);
+    expect(
+      parseZaloEvent({ app_id: '1', event_name: 'user_withdraw', sender: { id: USER }, recipient: { id: OA }, timestamp: TS }),
+    ).toEqual(expected);
     expect(parseZaloEvent({ app_id: '1', event_name: 'user_withdraw', follower: { id: USER }, timestamp: TS })).toEqual(expected);
     expect(parseZaloEvent({ app_id: '1', event_name: 'user_withdraw', user_id: USER, timestamp: TS })).toEqual(expected);
     expect(parseZaloEvent({ app_id: '1', event_name: 'user_withdraw', timestamp: TS }).ok).toBe(false);
@@ -161,7 +191,14 @@ describe('parseZaloEvent', () => {
   );
 
   it('maps an OA echo (oa_send_text) to other with the recipient as user', () => {
-    const echo = { app_id: '1', sender: { id: OA, admin_id: '9' }, recipient: { id: USER }, event_name: 'oa_send_text', message: { text: 'x', msg_id: 'm' }, timestamp: TS };
+    const echo = {
+      app_id: '1',
+      sender: { id: OA, admin_id: '9' },
+      recipient: { id: USER },
+      event_name: 'oa_send_text',
+      message: { text: 'x', msg_id: 'm' },
+      timestamp: TS,
+    };
     expect(parseZaloEvent(echo)).toEqual({ ok: true, event: { kind: 'other', eventName: 'oa_send_text', userId: USER, timestamp: TS } });
   });
 

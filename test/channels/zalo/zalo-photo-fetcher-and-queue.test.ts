@@ -113,12 +113,16 @@ describe('LaneQueue', () => {
   it('refuses tasks beyond its capacity and survives a throwing task', async () => {
     const errors: unknown[] = [];
     const queue = new LaneQueue({ concurrency: 1, capacity: 2, onError: (e) => errors.push(e) });
-    expect(queue.push('a', async () => {
-      await tick(10);
-    })).toBe(true);
-    expect(queue.push('b', async () => {
-      throw new Error('boom');
-    })).toBe(true);
+    expect(
+      queue.push('a', async () => {
+        await tick(10);
+      }),
+    ).toBe(true);
+    expect(
+      queue.push('b', async () => {
+        throw new Error('boom');
+      }),
+    ).toBe(true);
     expect(queue.hasRoom).toBe(false);
     expect(queue.push('c', async () => undefined)).toBe(false);
     await queue.onIdle();

@@ -10,13 +10,15 @@ const menu = [
 describe('renderForZalo', () => {
   it('appends the quick replies as a numbered menu with a hint in the citizen’s language', () => {
     const vi = renderForZalo([{ text: 'Đăng ký khai sinh…', quickReplies: menu }], 'vi');
-    expect(vi.parts).toEqual(['Đăng ký khai sinh…\n\n1. Nộp hồ sơ trực tuyến\n2. Bưu chính công ích\n3. Bộ phận một cửa\nTrả lời 1, 2 hoặc 3']);
+    expect(vi.parts).toEqual([
+      'Đăng ký khai sinh…\n\n1. Nộp hồ sơ trực tuyến\n2. Bưu chính công ích\n3. Bộ phận một cửa\nTrả lời 1, 2 hoặc 3',
+    ]);
     expect(vi.menu).toEqual(menu.map((m) => m.payload));
     expect(renderForZalo([{ text: 'Birth registration…', quickReplies: menu }], 'en').parts[0]).toMatch(/\nReply 1, 2 or 3$/);
   });
 
   it('numbers only the last message offering quick replies, and a reply without any clears the menu', () => {
-    const r = renderForZalo([{ text: 'A', quickReplies: [menu[0]!] }, { text: 'B', quickReplies: [menu[1]!, menu[2]!] }, { text: 'C' }], 'vi');
+    const r = renderForZalo([{ text: 'A', quickReplies: [menu[0]] }, { text: 'B', quickReplies: [menu[1], menu[2]] }, { text: 'C' }], 'vi');
     expect(r.parts).toEqual(['A', 'B\n\n1. Bưu chính công ích\n2. Bộ phận một cửa\nTrả lời 1 hoặc 2', 'C']);
     expect(r.menu).toEqual(['#intent:postal_service', '#intent:one_stop_center']);
     expect(renderForZalo([{ text: 'Cảm ơn' }], 'vi')).toEqual({ parts: ['Cảm ơn'], menu: [] });

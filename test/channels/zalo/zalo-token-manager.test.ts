@@ -13,7 +13,12 @@ const HOUR = 3600 * 1000;
 const T0 = Date.UTC(2024, 5, 1, 8, 0, 0);
 
 function pair(n: number, accessExpiresAt: number): ZaloTokenPair {
-  return { accessToken: `AT${n}`, refreshToken: `RT${n}`, accessExpiresAt: new Date(accessExpiresAt), refreshExpiresAt: new Date(T0 + 2000 * HOUR) };
+  return {
+    accessToken: `AT${n}`,
+    refreshToken: `RT${n}`,
+    accessExpiresAt: new Date(accessExpiresAt),
+    refreshExpiresAt: new Date(T0 + 2000 * HOUR),
+  };
 }
 
 /** A refresher that mints AT<n+1>/RT<n+1> from RT<n>, rejects reused tokens, and logs. */
@@ -125,8 +130,9 @@ describe('ZaloTokenManager', () => {
   it('lets only one of several managers sharing a store refresh; the others wait for the new pair', async () => {
     const store = new InMemoryZaloTokenStore(pair(1, T0));
     const refresher = new StubRefresher(Date.now, [], 50);
-    const managers = Array.from({ length: 4 }, (_, i) =>
-      new ZaloTokenManager({ store, refresher, owner: `instance-${i}`, pollIntervalMs: 5 }),
+    const managers = Array.from(
+      { length: 4 },
+      (_, i) => new ZaloTokenManager({ store, refresher, owner: `instance-${i}`, pollIntervalMs: 5 }),
     );
     const tokens = await Promise.all(managers.map((m) => m.getAccessToken()));
     expect(tokens).toEqual(['AT2', 'AT2', 'AT2', 'AT2']);
@@ -146,7 +152,11 @@ describe('ZaloTokenManager', () => {
   it('gives up waiting for another instance after waitTimeoutMs', async () => {
     const store = new InMemoryZaloTokenStore(pair(1, T0), clock);
     await store.acquireRefreshLease('slow-instance', 10 * 60_000);
-    const m = manager(store, new StubRefresher(clock), { waitTimeoutMs: 5000, pollIntervalMs: 1000, sleep: async (ms) => void (now += ms) });
+    const m = manager(store, new StubRefresher(clock), {
+      waitTimeoutMs: 5000,
+      pollIntervalMs: 1000,
+      sleep: async (ms) => void (now += ms),
+    });
     await expect(m.getAccessToken()).rejects.toBeInstanceOf(ZaloTokenError);
   });
 
@@ -188,7 +198,9 @@ describe('ZaloTokenManager', () => {
   });
 
   it('fails with a hint when there is no pair and no seed', async () => {
-    const error = await manager(new InMemoryZaloTokenStore(), new StubRefresher(clock)).getAccessToken().catch((e: unknown) => e);
+    const error = await manager(new InMemoryZaloTokenStore(), new StubRefresher(clock))
+      .getAccessToken()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ZaloTokenError);
     expect((error as ZaloTokenError).hint).toMatch(/ZALO_REFRESH_TOKEN/);
   });
@@ -198,7 +210,9 @@ describe('ZaloTokenManager', () => {
     const refresher = new StubRefresher(clock);
     await refresher.refreshAccessToken('RT1'); // used elsewhere: now dead
     const events: ZaloTokenEvent[] = [];
-    const error = await manager(store, refresher, { onEvent: (e) => events.push(e) }).getAccessToken().catch((e: unknown) => e);
+    const error = await manager(store, refresher, { onEvent: (e) => events.push(e) })
+      .getAccessToken()
+      .catch((e: unknown) => e);
     expect((error as ZaloApiError).code).toBe(-14014);
     expect(events.map((e) => e.type)).toEqual(['refresh_failed']);
     expect((await store.load())?.refreshToken).toBe('RT1');
@@ -265,7 +279,12 @@ describe('ZaloTokenManager with ZaloClient and the fake Zalo server', () => {
   function wire(store: ZaloTokenStore, fetchFn?: typeof fetch): ZaloClient {
     const m = new ZaloTokenManager({ store, refresher: { refreshAccessToken: (t) => client.refreshAccessToken(t) }, pollIntervalMs: 5 });
     const client: ZaloClient = new ZaloClient({
-      openApiBase: fake.url, oauthBase: fake.url, appId: fake.appId, appSecret: fake.appSecret, tokens: m, ...(fetchFn ? { fetch: fetchFn } : {}),
+      openApiBase: fake.url,
+      oauthBase: fake.url,
+      appId: fake.appId,
+      appSecret: fake.appSecret,
+      tokens: m,
+      ...(fetchFn ? { fetch: fetchFn } : {}),
     });
     return client;
   }
@@ -290,7 +309,8 @@ describe('ZaloTokenManager with ZaloClient and the fake Zalo server', () => {
     const store = new LoggingStore(new InMemoryZaloTokenStore({ ...issued, accessExpiresAt: new Date() }), log);
     const loggingFetch: typeof fetch = async (input, init) => {
       const headers = new Headers(init?.headers);
-      if (String(input).endsWith(FAKE_CS_PATH)) log.push(`sent-with:${headers.get('access_token') ?? ''}`);
+      if ((input instanceof Request ? input.url : input.toString()).endsWith(FAKE_CS_PATH))
+        log.push(`sent-with:${headers.get('access_token') ?? ''}`);
       return fetch(input, init);
     };
     fake.setLastInteraction(USER, new Date());

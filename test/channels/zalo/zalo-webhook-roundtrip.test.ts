@@ -115,7 +115,10 @@ describe('FakeZaloServer webhook events through our verifier and parser', () => 
     const citizen = '2468458835296117000';
     const token = fake.issueTokens().accessToken;
     const client = new ZaloClient({
-      openApiBase: fake.url, oauthBase: fake.url, appId: fake.appId, appSecret: fake.appSecret,
+      openApiBase: fake.url,
+      oauthBase: fake.url,
+      appId: fake.appId,
+      appSecret: fake.appSecret,
       tokens: { getAccessToken: async () => token, invalidate: async () => undefined },
     });
     expect(isOutsideWindow(await client.sendText(citizen, 'a').catch((e: unknown) => e))).toBe(true); // never interacted

@@ -18,7 +18,8 @@ describe('Zalo webhook → engine → Zalo send', () => {
     await h.close();
   });
 
-  const textsTo = (userId: string): string[] => h.fake.sent.filter((m) => m.userId === userId && m.path === FAKE_CS_PATH).map((m) => m.text ?? '');
+  const textsTo = (userId: string): string[] =>
+    h.fake.sent.filter((m) => m.userId === userId && m.path === FAKE_CS_PATH).map((m) => m.text ?? '');
   const handledFor = (userId: string) => h.handled.filter((m) => m.userId === userId);
 
   it('answers a question through message/cs with the quick replies as a numbered text menu', async () => {
@@ -115,7 +116,10 @@ describe('Zalo webhook → engine → Zalo send', () => {
     await h.fake.userSubmitsInfo(user, { name: 'Nguyễn Văn A', phone: '0912345678' });
     await h.queue.onIdle();
     const [image, location, contact] = handledFor(user);
-    expect(image).toMatchObject({ text: 'Ổ gà trước nhà', attachments: [{ kind: 'image', ref: h.fake.imageUrl('o-ga'), caption: 'Ổ gà trước nhà' }] });
+    expect(image).toMatchObject({
+      text: 'Ổ gà trước nhà',
+      attachments: [{ kind: 'image', ref: h.fake.imageUrl('o-ga'), caption: 'Ổ gà trước nhà' }],
+    });
     expect(location).toMatchObject({ text: '', attachments: [{ kind: 'location', latitude: 14.3545, longitude: 108.0076 }] });
     expect(contact).toMatchObject({ text: '', contact: { name: 'Nguyễn Văn A', phone: '0912345678' } });
   });
@@ -161,7 +165,21 @@ describe('Zalo webhook → engine → Zalo send', () => {
     const paragraph = 'Thủ tục này gồm nhiều bước. '.repeat(40).trim();
     const long = [paragraph, paragraph, paragraph].join('\n\n');
     expect(long.length).toBeGreaterThan(2000);
-    expect(await h.sender.sendReply(user, [{ text: long, quickReplies: [{ label: 'Có', payload: 'yes' }, { label: 'Không', payload: 'no' }] }], 'en')).toEqual({ ok: true });
+    expect(
+      await h.sender.sendReply(
+        user,
+        [
+          {
+            text: long,
+            quickReplies: [
+              { label: 'Có', payload: 'yes' },
+              { label: 'Không', payload: 'no' },
+            ],
+          },
+        ],
+        'en',
+      ),
+    ).toEqual({ ok: true });
     const parts = textsTo(user);
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) expect(part.length).toBeLessThanOrEqual(2000);
@@ -187,7 +205,9 @@ describe('Zalo flood control', () => {
     const started = Date.now();
     const statuses: number[] = [];
     for (let batch = 0; batch < 10; batch += 1) {
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => h.fake.userSendsText(flooder, `câu hỏi số ${batch * 20 + i}`)));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => h.fake.userSendsText(flooder, `câu hỏi số ${batch * 20 + i}`)),
+      );
       statuses.push(...results.map((r) => r.status));
     }
     const floodSeconds = (Date.now() - started) / 1000;

@@ -124,7 +124,9 @@ export class E2eWorld {
     await this.service?.stop(10_000).catch(() => undefined);
     await this.db?.dropDatabase().catch(() => undefined);
     await this.db?.close().catch(() => undefined);
-    await Promise.all([this.telegram.close(), this.zalo.close(), this.smtp.close(), this.hooks.close()].map((p) => p.catch(() => undefined)));
+    await Promise.all(
+      [this.telegram.close(), this.zalo.close(), this.smtp.close(), this.hooks.close()].map((p) => p.catch(() => undefined)),
+    );
     if (this.tempDir) await rm(this.tempDir, { recursive: true, force: true });
   }
 
@@ -138,10 +140,19 @@ export class E2eWorld {
   // ------------------------------------------------------------ agency API
 
   /** A call to the agency API with the test agency's key (or `key`). */
-  async agencyApi(method: 'GET' | 'POST', path: string, body?: unknown, key: string = this.apiKey): Promise<{ status: number; json: AgencyApiBody }> {
+  async agencyApi(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    key: string = this.apiKey,
+  ): Promise<{ status: number; json: AgencyApiBody }> {
     const headers: Record<string, string> = { authorization: `Bearer ${key}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.baseUrl}/api/agency${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${this.baseUrl}/api/agency${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     return { status: res.status, json: (text ? JSON.parse(text) : {}) as AgencyApiBody };
   }
@@ -164,7 +175,12 @@ export class E2eWorld {
   }
 
   /** Waits for a bot message to `chatId`, sent after index `since`, whose text matches. */
-  async botMessage(chatId: number, match: (text: string, message: Message) => boolean, since: number, timeoutMs = 20_000): Promise<Message> {
+  async botMessage(
+    chatId: number,
+    match: (text: string, message: Message) => boolean,
+    since: number,
+    timeoutMs = 20_000,
+  ): Promise<Message> {
     const predicate = (c: SentCall): boolean => {
       if ((c.method !== 'sendMessage' && c.method !== 'sendPhoto') || c.params.chat_id !== chatId || !isMessage(c.result)) return false;
       if (this.telegram.sent.indexOf(c) < since) return false;
@@ -181,7 +197,10 @@ export class E2eWorld {
 
   /** The answerCallbackQuery text for a pressed button's query id. */
   async callbackAnswer(queryId: string | undefined, timeoutMs = 20_000): Promise<string | undefined> {
-    const call = await this.telegram.waitFor((c) => c.method === 'answerCallbackQuery' && c.params.callback_query_id === queryId, timeoutMs);
+    const call = await this.telegram.waitFor(
+      (c) => c.method === 'answerCallbackQuery' && c.params.callback_query_id === queryId,
+      timeoutMs,
+    );
     return typeof call.params.text === 'string' ? call.params.text : undefined;
   }
 
@@ -192,7 +211,10 @@ export class E2eWorld {
     try {
       return await this.zalo.waitFor((m) => m.userId === userId && this.zalo.sent.indexOf(m) >= since && match(m.text ?? ''), timeoutMs);
     } catch (error) {
-      const seen = this.zalo.sent.slice(since).filter((m) => m.userId === userId).map((m) => JSON.stringify((m.text ?? '').slice(0, 120)));
+      const seen = this.zalo.sent
+        .slice(since)
+        .filter((m) => m.userId === userId)
+        .map((m) => JSON.stringify((m.text ?? '').slice(0, 120)));
       throw new Error(`${String(error)}; Zalo messages to ${userId} since #${since}: [${seen.join(', ')}]`);
     }
   }

@@ -45,7 +45,8 @@ export class ServiceProcess {
       if (value !== undefined) env[name] = value;
     }
     Object.assign(env, this.env);
-    if (await answers(`${this.baseUrl}/healthz`)) throw new Error(`something already listens at ${this.baseUrl}: a service left over from an earlier run?`);
+    if (await answers(`${this.baseUrl}/healthz`))
+      throw new Error(`something already listens at ${this.baseUrl}: a service left over from an earlier run?`);
     this.chunks.push(`\n===== starting service (${new Date().toISOString()}) =====\n`);
     // tsx runs the service in a child node process of its own: a process group lets a
     // SIGKILL reach both (tsx relays SIGTERM, but nothing can relay SIGKILL).
@@ -129,7 +130,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `probe` until it returns a value other than undefined (or throws after `timeoutMs`). */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, everyMs = 200): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -141,7 +147,9 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     }
     await sleep(everyMs);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})` : ''}`,
+  );
 }
 
 /**

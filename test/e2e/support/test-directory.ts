@@ -51,7 +51,11 @@ function routeFor(directory: Directory, text: string): string {
  * Writes the test directory into `dir` and checks it with the service's own loader.
  * Returns its path and the id of the agency wired to the fakes.
  */
-export async function writeTestDirectory(dir: string, complaintText: string, target: TestAgencyDelivery): Promise<{ path: string; agencyId: string }> {
+export async function writeTestDirectory(
+  dir: string,
+  complaintText: string,
+  target: TestAgencyDelivery,
+): Promise<{ path: string; agencyId: string }> {
   const agencyId = await agencyFor(complaintText);
   const raw = parse(await readFile(SAMPLE_DIRECTORY, 'utf8')) as { agencies: RawAgency[] };
   let madeUp = 0;

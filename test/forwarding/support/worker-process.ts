@@ -38,7 +38,10 @@ async function main(): Promise<void> {
   worker.start();
   process.stdout.write('ready\n');
   process.on('SIGTERM', () => {
-    void worker.stop().then(() => db.close()).then(() => process.exit(0));
+    void worker
+      .stop()
+      .then(() => db.close())
+      .then(() => process.exit(0));
   });
 }
 

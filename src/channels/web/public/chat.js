@@ -52,14 +52,24 @@
   var state = { locale: 'vi', sessionId: '', busy: Promise.resolve(), history: [] };
   var botName = '';
 
-  function $(id) { return document.getElementById(id); }
+  function $(id) {
+    return document.getElementById(id);
+  }
 
   function storageGet(store, key) {
-    try { return window[store].getItem(key); } catch (e) { return null; }
+    try {
+      return window[store].getItem(key);
+    } catch (e) {
+      return null;
+    }
   }
 
   function storageSet(store, key, value) {
-    try { window[store].setItem(key, value); } catch (e) { /* private mode: keep going without */ }
+    try {
+      window[store].setItem(key, value);
+    } catch (e) {
+      /* private mode: keep going without */
+    }
   }
 
   /** 24 random bytes, base64url: 32 characters of [A-Za-z0-9_-], as the server requires. */
@@ -80,16 +90,24 @@
     return id;
   }
 
-  function t(key) { return (UI[state.locale] || UI.vi)[key]; }
+  function t(key) {
+    return (UI[state.locale] || UI.vi)[key];
+  }
 
   /** Applies the page's own texts in the current language. */
   function applyLocale(locale) {
     state.locale = locale === 'en' ? 'en' : 'vi';
     storageSet('localStorage', LOCALE_KEY, state.locale);
     document.documentElement.lang = state.locale;
-    document.querySelectorAll('[data-i18n]').forEach(function (el) { el.textContent = t(el.getAttribute('data-i18n')); });
-    document.querySelectorAll('[data-i18n-label]').forEach(function (el) { el.setAttribute('aria-label', t(el.getAttribute('data-i18n-label'))); });
-    document.querySelectorAll('[data-i18n-placeholder]').forEach(function (el) { el.setAttribute('placeholder', t(el.getAttribute('data-i18n-placeholder'))); });
+    document.querySelectorAll('[data-i18n]').forEach(function (el) {
+      el.textContent = t(el.getAttribute('data-i18n'));
+    });
+    document.querySelectorAll('[data-i18n-label]').forEach(function (el) {
+      el.setAttribute('aria-label', t(el.getAttribute('data-i18n-label')));
+    });
+    document.querySelectorAll('[data-i18n-placeholder]').forEach(function (el) {
+      el.setAttribute('placeholder', t(el.getAttribute('data-i18n-placeholder')));
+    });
     document.querySelectorAll('.lang-switch button').forEach(function (button) {
       button.setAttribute('aria-pressed', String(button.getAttribute('data-locale') === state.locale));
     });
@@ -144,7 +162,9 @@
   }
 
   var quickReplies = [];
-  function currentQuickReplies() { return quickReplies; }
+  function currentQuickReplies() {
+    return quickReplies;
+  }
 
   /** Shows the quick replies of the latest bot message as buttons (previous ones go away). */
   function showQuickReplies(replies) {
@@ -183,10 +203,15 @@
       body: JSON.stringify(body),
       credentials: 'same-origin',
     }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (json) {
-        if (!response.ok && response.status !== 429) throw new Error('HTTP ' + response.status);
-        return json;
-      });
+      return response
+        .json()
+        .catch(function () {
+          return {};
+        })
+        .then(function (json) {
+          if (!response.ok && response.status !== 429) throw new Error('HTTP ' + response.status);
+          return json;
+        });
     });
   }
 
@@ -226,14 +251,18 @@
   function pollUpdates() {
     if (document.hidden) return;
     fetch('/api/chat/updates?sessionId=' + encodeURIComponent(state.sessionId), { credentials: 'same-origin' })
-      .then(function (response) { return response.ok ? response.json() : { messages: [] }; })
+      .then(function (response) {
+        return response.ok ? response.json() : { messages: [] };
+      })
       .then(function (json) {
         if (json.messages && json.messages.length) {
           showBotMessages(json.messages, 'notification');
           els.status.textContent = t('newMessages');
         }
       })
-      .catch(function () { /* offline: try again at the next tick */ });
+      .catch(function () {
+        /* offline: try again at the next tick */
+      });
   }
 
   /** Focus the message box, without popping up a phone's keyboard uninvited. */
@@ -262,7 +291,9 @@
     try {
       var parsed = JSON.parse(saved);
       var entries = Array.isArray(parsed.history) ? parsed.history : [];
-      entries.forEach(function (entry) { addMessage(entry.who, String(entry.text), { remember: false }); });
+      entries.forEach(function (entry) {
+        addMessage(entry.who, String(entry.text), { remember: false });
+      });
       state.history = entries;
       showQuickReplies(parsed.quickReplies);
       return entries.length > 0;
@@ -308,7 +339,9 @@
 
     if (!restoreHistory()) send('/start', null);
     setInterval(pollUpdates, POLL_MS);
-    document.addEventListener('visibilitychange', function () { if (!document.hidden) pollUpdates(); });
+    document.addEventListener('visibilitychange', function () {
+      if (!document.hidden) pollUpdates();
+    });
     focusComposer();
   }
 
