@@ -31,8 +31,8 @@ export interface NormalizedText {
 
 // Emoji and pictographs, variation selectors, zero-width characters, BOM, and the
 // control characters (C0/C1) except the ones that separate words.
-// eslint-disable-next-line no-misleading-character-class -- variation selectors are listed on purpose, to be removed
 const INVISIBLE_OR_EMOJI =
+  // eslint-disable-next-line no-misleading-character-class -- variation selectors are listed on purpose, to be removed
   /[\p{Extended_Pictographic}\p{Emoji_Modifier}\u{1F1E6}-\u{1F1FF}\uFE00-\uFE0F\u200B-\u200F\u2060-\u2064\uFEFF\u00AD]/gu;
 const CONTROL = /[\p{Cc}]/gu;
 const NON_WORD = /[^\p{L}\p{N}]+/gu;
