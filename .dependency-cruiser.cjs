@@ -30,7 +30,10 @@ module.exports = {
     {
       name: 'no-orphans',
       severity: 'warn',
-      from: { orphan: true, pathNot: ['\\.d\\.ts$', '(^|/)\\.[^/]+\\.(js|cjs|mjs|ts|json)$', 'eslint\\.config\\.mjs$', 'jest\\.config\\.js$'] },
+      from: {
+        orphan: true,
+        pathNot: ['\\.d\\.ts$', '(^|/)\\.[^/]+\\.(js|cjs|mjs|ts|json)$', 'eslint\\.config\\.mjs$', 'jest\\.config\\.js$'],
+      },
       to: {},
     },
   ],
