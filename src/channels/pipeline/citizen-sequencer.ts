@@ -1,0 +1,155 @@
+/**
+ * One citizen's messages are handled one at a time and in arrival order, even when they
+ * arrive at different processes serving one database (two instances behind a load
+ * balancer; a Telegram retry landing on the other one).
+ *
+ * How: a message takes the citizen's next ticket — the insert of
+ * `seq:<citizen>:<epoch>#<n>` for the smallest free n (a unique insert, the one write
+ * FerretDB makes exactly once, see slot-store.ts) — then waits until ticket n−1 is done,
+ * runs, and marks ticket n done (the insert of `…#<n>!`). Waiting is a promise when
+ * ticket n−1 is held by this process, else a poll of that ticket's done mark by `_id`
+ * (10 ms, backing off to 50 ms). A ticket whose holder died is given up after its lease
+ * (`leaseMs`), so a crash delays the citizen's next message, never blocks it.
+ *
+ * Finding "the next free n" without scanning: each process remembers the last ticket of
+ * recent citizens; a process new to a citizen reads the tail document
+ * `seq:<citizen>` ({epoch, last}), rewritten every 16 tickets and whenever its expiry
+ * comes within half the retention, and probes upward from there. Tickets expire
+ * `retentionMs` after they were taken; when a citizen's tail document has expired (idle
+ * for that long, every ticket done long ago), the next message starts a new epoch, so
+ * old and new tickets never mix.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../../infra/logger';
+import { silentLogger } from '../../infra/logger';
+import type { SlotStore } from './slot-store';
+
+export interface SequencerOptions {
+  readonly store: SlotStore;
+  /** This process's id (logged with abandoned tickets). */
+  readonly owner: string;
+  /** How long a ticket may be held before others give up waiting for it; default 60 s. */
+  readonly leaseMs?: number;
+  /** How long tickets are kept; default 24 h. */
+  readonly retentionMs?: number;
+  readonly logger?: Logger;
+  readonly clock?: () => number;
+}
+
+interface Tail {
+  epoch: string;
+  last: number;
+  /** When the tail document expires, as far as this process knows. */
+  hintExpiresAt: number;
+}
+
+const HINT_EVERY = 16;
+const MAX_REMEMBERED = 20_000;
+const POLL_FIRST_MS = 10;
+const POLL_MAX_MS = 50;
+
+export class CitizenSequencer {
+  private readonly tails = new Map<string, Tail>();
+  /** Tickets of this process not yet marked done in the database → resolved when done. */
+  private readonly held = new Map<string, Promise<void>>();
+  private readonly leaseMs: number;
+  private readonly retentionMs: number;
+  private readonly logger: Logger;
+  private readonly clock: () => number;
+
+  constructor(private readonly options: SequencerOptions) {
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.retentionMs = options.retentionMs ?? 24 * 3_600_000;
+    this.logger = options.logger ?? silentLogger();
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** Runs `task` in `citizen`'s turn: after every earlier message of that citizen, before every later one. */
+  async run<T>(citizen: string, task: () => Promise<T>): Promise<T> {
+    const { id, previous } = await this.takeTicket(citizen);
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    this.held.set(id, done);
+    try {
+      if (previous) await this.waitFor(previous);
+      return await task();
+    } finally {
+      finish();
+      // Local successors go on at once; remote ones see the mark (a failed mark only costs them the lease).
+      void this.options.store
+        .insert({ _id: `${id}!`, expiresAt: new Date(this.clock() + this.retentionMs) })
+        .catch((error: unknown) => this.logger.warn({ err: errorName(error) }, 'sequencer: done mark not written'))
+        .finally(() => this.held.delete(id));
+    }
+  }
+
+  private async takeTicket(citizen: string): Promise<{ id: string; previous?: string }> {
+    const tailId = `seq:${citizen}`;
+    const now = this.clock();
+    // A remembered tail is trusted while its document is known to live another half retention:
+    // until then no other process can have started a new epoch.
+    const cached = this.tails.get(citizen);
+    const tail = cached && cached.hintExpiresAt - now > this.retentionMs / 2 ? cached : await this.readTail(tailId);
+    const expiresAt = new Date(now + this.retentionMs);
+    let n = tail.last + 1;
+    while (!(await this.options.store.insert({ _id: `${tailId}:${tail.epoch}#${n}`, expiresAt, owner: this.options.owner, at: new Date(now) })))
+      n += 1;
+    tail.last = n;
+    this.remember(citizen, tail);
+    if (n % HINT_EVERY === 0 || tail.hintExpiresAt - now < this.retentionMs / 2) {
+      tail.hintExpiresAt = now + this.retentionMs;
+      void this.options.store.setHint(tailId, n, new Date(tail.hintExpiresAt)).catch(() => undefined);
+    }
+    return { id: `${tailId}:${tail.epoch}#${n}`, ...(n > 1 ? { previous: `${tailId}:${tail.epoch}#${n - 1}` } : {}) };
+  }
+
+  /** The citizen's tail document, or a new epoch when there is none (or it expired). */
+  private async readTail(tailId: string): Promise<Tail> {
+    const now = this.clock();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const doc = await this.options.store.find(tailId);
+      if (doc?.epoch && doc.expiresAt.getTime() > now)
+        return { epoch: doc.epoch, last: doc.last ?? 0, hintExpiresAt: doc.expiresAt.getTime() };
+      const epoch = randomBytes(4).toString('hex');
+      const expiresAt = new Date(now + this.retentionMs);
+      // An expired tail is replaced: the conditional delete never removes a fresh one.
+      if (doc) await this.options.store.remove(tailId, doc.expiresAt);
+      if (await this.options.store.insert({ _id: tailId, expiresAt, epoch, last: 0 }))
+        return { epoch, last: 0, hintExpiresAt: expiresAt.getTime() };
+    }
+    throw new Error('sequencer: could not read or start the citizen tail');
+  }
+
+  /** Resolves when ticket `id` is done, or its holder's lease ran out. */
+  private async waitFor(id: string): Promise<void> {
+    const local = this.held.get(id);
+    if (local) return local;
+    let pause = POLL_FIRST_MS;
+    for (;;) {
+      if (await this.options.store.find(`${id}!`)) return;
+      const ticket = await this.options.store.find(id);
+      if (!ticket) return;
+      if (ticket.at && ticket.at.getTime() + this.leaseMs < this.clock()) {
+        this.logger.warn({ holder: ticket.owner }, 'sequencer: previous message abandoned by its process; going on');
+        return;
+      }
+      const again = this.held.get(id);
+      if (again) return again;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(POLL_MAX_MS, pause * 2);
+    }
+  }
+
+  private remember(citizen: string, tail: Tail): void {
+    this.tails.delete(citizen);
+    if (this.tails.size >= MAX_REMEMBERED) {
+      const oldest = this.tails.keys().next();
+      if (!oldest.done) this.tails.delete(oldest.value);
+    }
+    this.tails.set(citizen, tail);
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown';
+}
