@@ -2,12 +2,13 @@
  * The composition root: the one place that knows every part and wires them together.
  * Everything else receives its collaborators through constructors and ports.
  *
- * Start order: database → content and directory (validated; the service does not start
- * on invalid files) → complaint service → conversation engine → channels → HTTP server
- * → outbox workers → Telegram (after the server listens, for webhook mode).
- * Stop order is the reverse, so nothing in flight is cut: stop taking updates, finish
- * handlers, let the workers finish their claimed attempts, close the HTTP server, then
- * the database.
+ * Build order, each part after what it needs: database → content and directory
+ * (validated; the service does not start on invalid files) → channels' outbound parts
+ * (senders, transports, photo fetchers) → complaint service → conversation engine →
+ * outbox workers → inbound pipeline → each channel attached to it (routes). Start: HTTP
+ * server → workers → channels (polling, setWebhook). Stop is the reverse, so nothing in
+ * flight is cut: stop taking updates, finish handlers, let the workers finish their
+ * claimed attempts, close the HTTP server, then the database.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -21,10 +22,10 @@ import { HotReloader } from './content/hot-reloader';
 import type { BotContent } from './core/bot-content';
 import { ConversationEngine } from './core/conversation-engine';
 import { DEFAULT_MATCHER_OPTIONS } from './nlu/intent-matcher';
-import type { ChannelName } from './core/messages';
+import type { ChannelName, OutgoingMessage } from './core/messages';
 import { loadDirectory } from './complaints/directory/directory-loader';
 import type { Directory } from './complaints/directory/directory';
-import { loadHolidays } from './complaints/holiday-calendar';
+import { loadHolidays, type HolidayCalendar } from './complaints/holiday-calendar';
 import { MongoComplaintService, planPendingDeliveries, type PhotoFetcher } from './complaints/complaint-store';
 import { ComplaintFlow } from './complaints/complaint-flow';
 import { RatingFlow } from './complaints/rating-flow';
@@ -37,35 +38,37 @@ import { EmailTransport } from './forwarding/email-transport';
 import { WebhookTransport } from './forwarding/webhook-transport';
 import { NoopTransport } from './forwarding/noop-transport';
 import type { Transport } from './forwarding/transport';
-import { NotificationWorker, type HeldFallbackSender } from './notifications/notification-worker';
-import { createHttpServer } from './http/server';
+import { NotificationWorker } from './notifications/notification-worker';
+import { createHttpServer, createMetricsServer } from './http/server';
 import { agencyApiRoutes } from './http/agency-api';
 import type { Logger } from './infra/logger';
 import { Metrics } from './infra/metrics';
 import { PROJECT_ROOT } from './infra/project-root';
+import { keyedHash } from './infra/pseudonyms';
 import { openDatabase, type Database } from './storage/mongo/database';
 import { MongoConversationStore } from './storage/mongo/mongo-conversation-store';
+import type { Channel } from './channels/channel';
 import { UserRateLimiter } from './channels/rate-limiter';
-import { webChatRoutes } from './channels/web/web-chat-routes';
-import { WebChannelSender } from './channels/web/web-channel-sender';
+import { CitizenSequencer } from './channels/pipeline/citizen-sequencer';
+import { InboundPipeline } from './channels/pipeline/inbound-pipeline';
+import { mongoFirstSeen } from './channels/pipeline/processed-messages';
+import { loadPseudonymKey } from './channels/pipeline/pseudonym-key';
+import { SharedWindowLimits } from './channels/pipeline/shared-limits';
+import { MongoSlotStore } from './channels/pipeline/slot-store';
+import { SlotSweeper } from './channels/pipeline/slot-sweeper';
+import { WebChannel } from './channels/web/web-channel';
+import { WebChallenge } from './channels/web/web-challenge';
 import { mongoTakeHeld } from './channels/web/held-notifications';
-import { createTelegramChannel, type TelegramChannel } from './channels/telegram/telegram-adapter';
-import { telegramWebhookRoutes } from './channels/telegram/telegram-webhook-routes';
+import { TelegramChannel } from './channels/telegram/telegram-adapter';
 import { MongoTelegramStore, mongoPhotoLoader } from './channels/telegram/telegram-store';
-import { ZaloClient } from './channels/zalo/zalo-client';
-import { ZaloTokenManager } from './channels/zalo/zalo-token-manager';
-import { MongoZaloTokenStore } from './channels/zalo/mongo-zalo-token-store';
-import { MongoZaloMenuStore } from './channels/zalo/zalo-menu-store';
-import { ZaloChannelSender } from './channels/zalo/zalo-channel-sender';
-import { ZaloEventProcessor } from './channels/zalo/zalo-event-processor';
-import { LaneQueue } from './channels/zalo/zalo-event-queue';
-import { mongoMarkProcessed, zaloWebhookRoutes } from './channels/zalo/zalo-webhook';
-import { ZaloPhotoFetcher } from './channels/zalo/zalo-photo-fetcher';
+import { ZaloChannel } from './channels/zalo/zalo-channel';
 
 export interface App {
   readonly config: Config;
   readonly db: Database;
   readonly engine: ConversationEngine;
+  /** The one inbound chain every channel's messages go through. */
+  readonly inbound: InboundPipeline;
   readonly content: HotReloader<BotContent>;
   readonly directory: HotReloader<Directory>;
   readonly complaints: MongoComplaintService;
@@ -73,6 +76,8 @@ export interface App {
   readonly metrics: Metrics;
   /** Address the HTTP server listens on, once started ("http://127.0.0.1:3000"). */
   url?: string;
+  /** Where /metrics is served when METRICS_PORT is set. */
+  metricsUrl?: string;
   /** Starts the HTTP server, the workers and the messengers. */
   start(options?: { http?: boolean }): Promise<void>;
   /** Graceful stop; safe to call twice. */
@@ -137,21 +142,97 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
   if (!holidays.ok)
     throw new Error(`holiday file is invalid:\n${holidays.errors.map((e) => `${e.file}:${e.line ?? ''} ${e.message}`).join('\n')}`);
 
-  const photoFetchers: Partial<Record<ChannelName, PhotoFetcher>> = { zalo: new ZaloPhotoFetcher() };
-  const complaints = new MongoComplaintService({
-    db,
-    directory,
-    holidays: holidays.value,
-    photoFetchers,
-    logger: logger.child({ component: 'complaints' }),
-  });
-  const conversations = new MongoConversationStore(db);
   const metrics = new Metrics({
     complaintsByStatus: () => countBy(db.models.Complaint, 'status'),
     outboxDepth: async () => ({
       deliveries: await countBy(db.models.Delivery, 'state'),
       notifications: await countBy(db.models.Notification, 'state'),
     }),
+  });
+  const pseudonymKey = await loadPseudonymKey(db.models);
+  const pseudonymize = keyedHash(pseudonymKey);
+  const slots = new MongoSlotStore(db.connection);
+  const shared = new SharedWindowLimits(slots);
+  const conversations = new MongoConversationStore(db);
+  const http = createHttpServer({
+    logger,
+    metrics,
+    ready: () => db.ping(),
+    metricsToken: config.METRICS_TOKEN,
+    trustedProxies: config.TRUSTED_PROXIES,
+  });
+  const render = (n: { kind: string; params?: unknown }, locale: 'vi' | 'en') =>
+    isNotificationKind(n.kind)
+      ? renderNotification(n.kind, (n.params ?? {}) as Record<string, unknown>, locale, content.current().translator)
+      : [];
+  const rejected = (endpoint: string) => (reason: string) => metrics.rejectedRequests.inc({ endpoint, reason });
+
+  // Channels: their outbound parts first (senders, transports, photo fetchers); they receive once attached below.
+  const channels: Channel[] = [
+    new WebChannel({
+      takeHeld: mongoTakeHeld({ models: db.models, claims: db.claims, render }),
+      content,
+      shared,
+      limits: {
+        perAddressPerDay: config.WEB_MESSAGES_PER_ADDRESS_PER_DAY,
+        challengeAfter: config.WEB_CHALLENGE_AFTER,
+        updatesPerMinute: config.WEB_UPDATES_PER_MINUTE,
+      },
+      challenge: new WebChallenge({ secret: pseudonymKey }),
+      pseudonymize,
+      onRejected: (endpoint, reason) => metrics.rejectedRequests.inc({ endpoint, reason }),
+      botName: config.BOT_NAME,
+      logger: logger.child({ component: 'web' }),
+    }),
+  ];
+  if (config.TELEGRAM_BOT_TOKEN) {
+    channels.push(
+      new TelegramChannel(
+        {
+          token: config.TELEGRAM_BOT_TOKEN,
+          apiRoot: config.TELEGRAM_API_ROOT,
+          mode: config.TELEGRAM_MODE,
+          webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
+          publicUrl: config.PUBLIC_URL,
+        },
+        {
+          content,
+          directory: () => directory.current(),
+          store: await MongoTelegramStore.open(db),
+          loadPhoto: mongoPhotoLoader(db),
+          pseudonymize,
+          onRejected: rejected('telegram_webhook'),
+          logger: logger.child({ component: 'telegram' }),
+        },
+      ),
+    );
+  }
+  if (config.ZALO_APP_ID && config.ZALO_APP_SECRET && config.ZALO_OA_SECRET_KEY && config.ZALO_REFRESH_TOKEN) {
+    channels.push(
+      new ZaloChannel(
+        {
+          appId: config.ZALO_APP_ID,
+          appSecret: config.ZALO_APP_SECRET,
+          oaSecretKey: config.ZALO_OA_SECRET_KEY,
+          accessToken: config.ZALO_ACCESS_TOKEN,
+          refreshToken: config.ZALO_REFRESH_TOKEN,
+          openApiBase: config.ZALO_OPENAPI_BASE,
+          oauthBase: config.ZALO_OAUTH_BASE,
+          templateId: config.ZALO_TEMPLATE_ID,
+        },
+        { db, owner, content, conversations, onRejected: rejected('zalo_webhook'), logger: logger.child({ component: 'zalo' }) },
+      ),
+    );
+  }
+
+  const photoFetchers: Partial<Record<ChannelName, PhotoFetcher>> = {};
+  for (const channel of channels) if (channel.photoFetcher) photoFetchers[channel.name] = channel.photoFetcher;
+  const complaints = new MongoComplaintService({
+    db,
+    directory,
+    holidays: holidays.value,
+    photoFetchers,
+    logger: logger.child({ component: 'complaints' }),
   });
   const engine = new ConversationEngine({
     content,
@@ -165,117 +246,105 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     observer: metrics,
   });
 
-  const http = createHttpServer({ logger, metrics, ready: () => db.ping(), metricsToken: config.METRICS_TOKEN });
-  const rateLimiter = new UserRateLimiter({ burst: config.USER_MESSAGES_BURST, refillPerSecond: config.USER_MESSAGES_PER_MINUTE / 60 });
-  const render = (n: { kind: string; params?: unknown }, locale: 'vi' | 'en') =>
-    isNotificationKind(n.kind)
-      ? renderNotification(n.kind, (n.params ?? {}) as Record<string, unknown>, locale, content.current().translator)
-      : [];
+  const workers = buildWorkers({ config, db, owner, logger, metrics, directory, holidays: holidays.value, complaints, render, channels });
 
-  // Channels: the web chat always; Telegram and Zalo when configured.
-  const senders: HeldFallbackSender[] = [new WebChannelSender()];
-  const transports: Partial<Record<Transport['kind'], Transport>> = {};
-  let telegram: TelegramChannel | undefined;
-  if (config.TELEGRAM_BOT_TOKEN) {
-    const store = await MongoTelegramStore.open(db);
-    telegram = createTelegramChannel(
-      {
-        token: config.TELEGRAM_BOT_TOKEN,
-        apiRoot: config.TELEGRAM_API_ROOT,
-        mode: config.TELEGRAM_MODE,
-        webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
-        publicUrl: config.PUBLIC_URL,
-      },
-      {
-        engine,
-        content,
-        complaints,
-        directory: () => directory.current(),
-        store,
-        loadPhoto: mongoPhotoLoader(db),
-        logger: logger.child({ component: 'telegram' }),
-      },
-    );
-    photoFetchers.telegram = telegram.photoFetcher;
-    senders.push(telegram.channelSender);
-    transports.telegram = telegram.transport;
-    if (config.TELEGRAM_MODE === 'webhook') await http.register(telegramWebhookRoutes, { bot: telegram.bot });
-  }
-
-  if (config.ZALO_APP_ID && config.ZALO_APP_SECRET && config.ZALO_OA_SECRET_KEY && config.ZALO_REFRESH_TOKEN) {
-    const tokens = new ZaloTokenManager({
-      store: new MongoZaloTokenStore(db, { owner }),
-      refresher: { refreshAccessToken: (t) => client.refreshAccessToken(t) },
-      initialTokens: { accessToken: config.ZALO_ACCESS_TOKEN ?? '', refreshToken: config.ZALO_REFRESH_TOKEN },
-    });
-    const client: ZaloClient = new ZaloClient({
-      openApiBase: config.ZALO_OPENAPI_BASE,
-      oauthBase: config.ZALO_OAUTH_BASE,
-      appId: config.ZALO_APP_ID,
-      appSecret: config.ZALO_APP_SECRET,
-      tokens,
-    });
-    const menus = new MongoZaloMenuStore(db.connection);
-    const zaloSender = new ZaloChannelSender({
-      client,
-      content,
-      menus,
-      conversations,
-      templateId: config.ZALO_TEMPLATE_ID,
-      logger: logger.child({ component: 'zalo' }),
-    });
-    senders.push(zaloSender);
-    const processor = new ZaloEventProcessor({
-      engine,
-      sender: zaloSender,
-      menus,
-      content,
-      conversations,
-      complaints,
-      releaseHeld: async (channel, userId) => {
-        await notifications.releaseHeld(channel, userId);
-      },
-      rateLimiter,
-      logger: logger.child({ component: 'zalo' }),
-    });
-    const queue = new LaneQueue({ onError: (err) => logger.error({ err }, 'zalo event failed') });
-    await http.register(zaloWebhookRoutes, {
-      oaSecretKey: config.ZALO_OA_SECRET_KEY,
-      appId: config.ZALO_APP_ID,
-      processor,
-      markProcessed: mongoMarkProcessed(db.models),
-      rateLimiter,
-      queue,
-      logger: logger.child({ component: 'zalo' }),
-    });
-  }
-
-  // Built after every channel pushed its sender: the worker indexes `senders` once, when constructed.
-  const notifications = new NotificationWorker({
-    db,
-    senders,
-    render: (n, locale) => render(n, locale),
-    owner,
-    logger: logger.child({ component: 'notifications' }),
-    pollIntervalMs: config.OUTBOX_POLL_MS,
-    maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
-    onOutcome: (outcome, n) => {
-      if (outcome === 'retry' || outcome === 'dead') metrics.outboxFailures.inc({ outbox: 'notifications', transport: n.channel });
-      if (outcome === 'sent' || outcome === 'sent_template') metrics.messagesOut.inc({ channel: n.channel });
-    },
-  });
-
-  await http.register(webChatRoutes, {
+  const inbound = new InboundPipeline({
     engine,
-    takeHeld: mongoTakeHeld({ models: db.models, claims: db.claims, render: (n, locale) => render(n, locale) }),
-    content,
-    rateLimiter,
-    addressRateLimiter: new UserRateLimiter({ burst: 60, refillPerSecond: 5 }),
-    botName: config.BOT_NAME,
-    logger: logger.child({ component: 'web' }),
+    firstSeen: mongoFirstSeen(db.models),
+    shared,
+    sequencer: new CitizenSequencer({ store: slots, owner, logger: logger.child({ component: 'sequencer' }) }),
+    limits: {
+      citizenBurst: new UserRateLimiter({ burst: config.USER_MESSAGES_BURST, refillPerSecond: config.USER_MESSAGES_PER_MINUTE / 60 }),
+      addressBurst: new UserRateLimiter({ burst: config.ADDRESS_MESSAGES_BURST, refillPerSecond: config.ADDRESS_MESSAGES_PER_MINUTE / 60 }),
+      perMinute: { name: 'msg', limit: config.USER_MESSAGES_PER_MINUTE, windowMs: 60_000 },
+      perAddressMinute: { name: 'addr-msg', limit: config.ADDRESS_MESSAGES_PER_MINUTE, windowMs: 60_000 },
+      maxInFlight: MAX_IN_FLIGHT_PER_REQUESTER,
+      capacity: PIPELINE_CAPACITY,
+    },
+    releaseHeld: { zalo: (channel, userId) => workers.notifications.releaseHeld(channel, userId) },
+    onRefused: (channel, reason) => metrics.rejectedRequests.inc({ endpoint: `${channel}_message`, reason }),
+    logger: logger.child({ component: 'inbound' }),
   });
+  for (const channel of channels) await channel.attach({ inbound, http, complaints });
   await http.register(agencyApiRoutes, { complaints, directory, db, logger: logger.child({ component: 'agency-api' }) });
+  const metricsHttp = config.METRICS_PORT === undefined ? undefined : createMetricsServer(metrics, logger);
+  const sweeper = new SlotSweeper(slots, logger.child({ component: 'slots' }));
 
+  let started = false;
+  let stopping: Promise<void> | undefined;
+  const app: App = {
+    config,
+    db,
+    engine,
+    inbound,
+    content,
+    directory,
+    complaints,
+    http,
+    metrics,
+    async start(options = {}) {
+      if (options.http !== false) {
+        app.url = await http.listen({ host: config.HOST, port: config.PORT });
+        if (metricsHttp) app.metricsUrl = await metricsHttp.listen({ host: config.METRICS_HOST, port: config.METRICS_PORT });
+      } else {
+        await http.ready();
+      }
+      for (const worker of workers.all) worker.start();
+      sweeper.start();
+      for (const channel of channels) await channel.start?.();
+      started = true;
+      logger.info(
+        { url: app.url, channels: enabledChannels(config), forwarding: config.FORWARDING_MODE, transports: workers.transportKinds },
+        'service started',
+      );
+    },
+    stop() {
+      stopping ??= (async () => {
+        logger.info('stopping: no new updates, finishing what is in flight');
+        if (started) for (const channel of channels) await channel.stop?.().catch((err: unknown) => logger.error({ err: errorName(err) }, 'channel stop failed'));
+        await http.close().catch((err: unknown) => logger.error({ err: errorName(err) }, 'http close failed'));
+        await metricsHttp?.close().catch(() => undefined);
+        sweeper.stop();
+        await Promise.all(workers.all.map((worker) => worker.stop()));
+        workers.close();
+        for (const close of closers.reverse()) await close().catch((err: unknown) => logger.error({ err: errorName(err) }, 'close failed'));
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+  return app;
+}
+
+/** Messages of one requester in flight in this process (a flood waits its turn or is refused). */
+const MAX_IN_FLIGHT_PER_REQUESTER = 8;
+/** Messages in flight in this process in all; beyond, webhooks answer 503 and are redelivered. */
+const PIPELINE_CAPACITY = 1000;
+
+interface Worker {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The outbox workers and the deadline scanner, one registration each; built after the
+ * channels, whose senders and transports they use.
+ */
+function buildWorkers(parts: {
+  config: Config;
+  db: Database;
+  owner: string;
+  logger: Logger;
+  metrics: Metrics;
+  directory: HotReloader<Directory>;
+  holidays: HolidayCalendar;
+  complaints: MongoComplaintService;
+  render: (n: { kind: string; params?: unknown }, locale: 'vi' | 'en') => readonly OutgoingMessage[];
+  channels: readonly Channel[];
+}): { notifications: NotificationWorker; all: Worker[]; transportKinds: string[]; close(): void } {
+  const { config, db, owner, logger, metrics, directory, complaints, channels } = parts;
+  const transports: Partial<Record<Transport['kind'], Transport>> = {};
+  for (const channel of channels) if (channel.transport) transports[channel.transport.kind] = channel.transport;
   let email: EmailTransport | undefined;
   if (config.FORWARDING_MODE === 'noop') {
     transports.email = new NoopTransport('email');
@@ -285,6 +354,19 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     transports.webhook = new WebhookTransport();
     if (config.SMTP_URL) transports.email = email = new EmailTransport({ smtp: config.SMTP_URL, from: config.MAIL_FROM });
   }
+  const notifications = new NotificationWorker({
+    db,
+    senders: channels.flatMap((c) => (c.sender ? [c.sender] : [])),
+    render: (n, locale) => parts.render(n, locale),
+    owner,
+    logger: logger.child({ component: 'notifications' }),
+    pollIntervalMs: config.OUTBOX_POLL_MS,
+    maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+    onOutcome: (outcome, n) => {
+      if (outcome === 'retry' || outcome === 'dead') metrics.outboxFailures.inc({ outbox: 'notifications', transport: n.channel });
+      if (outcome === 'sent' || outcome === 'sent_template') metrics.messagesOut.inc({ channel: n.channel });
+    },
+  });
   const deliveries = new DeliveryWorker({
     db,
     directory,
@@ -300,60 +382,28 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
       else if (d.event === 'complaint.forwarded') {
         complaints
           .markForwarded(d.complaintCode, d.agencyId)
-          .catch((err) => logger.error({ err, code: d.complaintCode }, 'could not mark complaint forwarded'));
+          .catch((err: unknown) => logger.error({ err: errorName(err), code: d.complaintCode }, 'could not mark complaint forwarded'));
       }
     },
   });
   const deadlines = new DeadlineScanner({
     db,
     directory,
-    holidays: holidays.value,
+    holidays: parts.holidays,
     owner,
     logger: logger.child({ component: 'deadlines' }),
     onPlanned: () => deliveries.poke(),
   });
-
-  let started = false;
-  let stopping: Promise<void> | undefined;
-  const app: App = {
-    config,
-    db,
-    engine,
-    content,
-    directory,
-    complaints,
-    http,
-    metrics,
-    async start(options = {}) {
-      if (options.http !== false) {
-        app.url = await http.listen({ host: config.HOST, port: config.PORT });
-      } else {
-        await http.ready();
-      }
-      deliveries.start();
-      notifications.start();
-      deadlines.start();
-      await telegram?.bot.start();
-      started = true;
-      logger.info(
-        { url: app.url, channels: enabledChannels(config), forwarding: config.FORWARDING_MODE, transports: Object.keys(transports) },
-        'service started',
-      );
-    },
-    stop() {
-      stopping ??= (async () => {
-        logger.info('stopping: no new updates, finishing what is in flight');
-        if (started) await telegram?.bot.stop(5000).catch((err) => logger.error({ err }, 'telegram stop failed'));
-        await http.close().catch((err) => logger.error({ err }, 'http close failed'));
-        await Promise.all([deliveries.stop(), notifications.stop(), deadlines.stop()]);
-        email?.close();
-        for (const close of closers.reverse()) await close().catch((err) => logger.error({ err }, 'close failed'));
-        logger.info('stopped');
-      })();
-      return stopping;
-    },
+  return {
+    notifications,
+    all: [deliveries, notifications, deadlines],
+    transportKinds: Object.keys(transports),
+    close: () => email?.close(),
   };
-  return app;
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
 }
 
 /** Counts documents per value of one field (for the metrics gauges). */

@@ -20,6 +20,21 @@ export const ConfigSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
   PUBLIC_URL: url.optional(),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDR
+   * ranges, e.g. "127.0.0.1,10.0.0.0/8"). Empty: the header is ignored and the client
+   * address is the socket's — never trust the header from anyone.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .trim()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
 
   MONGODB_URI: optionalString,
   MONGODB_DB: optionalString,
@@ -59,9 +74,18 @@ export const ConfigSchema = z.object({
 
   USER_MESSAGES_BURST: positiveInt.default(10),
   USER_MESSAGES_PER_MINUTE: positiveInt.default(30),
+  ADDRESS_MESSAGES_BURST: positiveInt.default(30),
+  ADDRESS_MESSAGES_PER_MINUTE: positiveInt.default(120),
+  WEB_MESSAGES_PER_ADDRESS_PER_DAY: positiveInt.default(1000),
+  WEB_CHALLENGE_AFTER: z.coerce.number().int().min(0).default(150),
+  WEB_UPDATES_PER_MINUTE: positiveInt.default(60),
   COMPLAINTS_PER_DAY: positiveInt.default(5),
   OUTBOX_POLL_MS: positiveInt.default(1000),
   OUTBOX_MAX_ATTEMPTS: positiveInt.default(8),
+  /** /metrics on a listener of its own (e.g. 9464); off when unset. */
+  METRICS_PORT: port.optional(),
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /** When set, /metrics is also served on the public listener to `Authorization: Bearer <token>`. */
   METRICS_TOKEN: optionalString,
 });
 

@@ -38,8 +38,15 @@ async function main(): Promise<void> {
     const typed = line.trim();
     if (typed) {
       const choice = /^\d+$/.test(typed) ? menu[Number(typed) - 1] : undefined;
-      const reply = await app.engine.handle({ channel: 'console', userId, text: choice ? choice.payload : typed });
-      menu = print(reply.messages);
+      // The same inbound chain as every channel: cleaning, limits, the citizen's turn.
+      const { admitted, done } = app.inbound.submit({
+        message: { channel: 'console', userId, requesterKey: userId, text: choice ? choice.payload : typed },
+        run: (message, converse) => converse(message),
+      });
+      const admission = await admitted;
+      const reply = await done;
+      if (reply) menu = print(reply.messages);
+      else console.log(`\n(${admission.kind === 'throttled' ? 'too fast: wait a moment' : admission.kind})\n`);
     }
     rl.prompt();
   }

@@ -106,7 +106,7 @@ export class ComplaintFlow implements ConversationFlow {
 
   async start(ctx: TurnContext, _match?: MatchResult): Promise<TurnOutcome> {
     const limit = this.deps.dailyLimit ?? DEFAULT_DAILY_LIMIT;
-    const filed = await this.deps.service.countToday(ctx.message.channel, ctx.message.userId, ctx.now);
+    const filed = await this.deps.service.countToday(ctx.message.channel, ctx.message.requesterKey ?? ctx.message.userId, ctx.now);
     if (filed >= limit) {
       this.logger.info({ channel: ctx.message.channel, limit }, 'daily complaint limit reached');
       return { messages: [{ text: ctx.t('complaint.daily_limit', { limit }) }], intent: 'complaint:daily_limit' };
@@ -235,6 +235,7 @@ export class ComplaintFlow implements ConversationFlow {
         {
           channel: ctx.message.channel,
           userId: ctx.message.userId,
+          ...(ctx.message.requesterKey ? { requesterKey: ctx.message.requesterKey } : {}),
           locale: ctx.locale,
           text: draft.text,
           sector: draft.sector,

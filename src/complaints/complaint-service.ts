@@ -27,6 +27,8 @@ export interface Actor {
 export interface ComplaintDraft {
   readonly channel: ChannelName;
   readonly userId: string;
+  /** What the daily cap counts against (IncomingMessage.requesterKey); default `userId`. */
+  readonly requesterKey?: string;
   readonly locale: Locale;
   readonly text: string;
   readonly sector: Sector;

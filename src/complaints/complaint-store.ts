@@ -110,7 +110,7 @@ export class MongoComplaintService implements ComplaintService {
     if (!created) return this.duplicateOf((await this.findBySubmissionKey(key))!, now);
 
     const code = created;
-    const dayKey = citizenDayKey(draft.channel, draft.userId, now);
+    const dayKey = citizenDayKey(draft.channel, draft.requesterKey ?? draft.userId, now);
     await this.models.CitizenDayCount.updateOne(
       { _id: dayKey },
       { $inc: { count: 1 }, $setOnInsert: { day: localDateKey(now) } },

@@ -14,7 +14,6 @@ import type { BotContent, ContentSource } from './bot-content';
 import { parseCommand, type Command } from './command';
 import type { ConversationState, ConversationStore } from './conversation-store';
 import type { ConversationFlow, IntentHandler, TurnContext, TurnOutcome } from './flow';
-import { KeyedMutex } from './keyed-mutex';
 import type { IncomingMessage, Locale, OutgoingMessage, QuickReply, Reply } from './messages';
 import { conversationKey } from './messages';
 import { FALLBACK, type MatchResult } from '../nlu/intent-matcher';
@@ -49,7 +48,6 @@ export interface EngineDeps {
 }
 
 export class ConversationEngine {
-  private readonly mutex = new KeyedMutex();
   private readonly flows: ReadonlyMap<string, ConversationFlow>;
   private readonly logger: Logger;
   private readonly clock: () => Date;
@@ -60,13 +58,13 @@ export class ConversationEngine {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  /** Handles one message; messages of the same citizen are handled one at a time, in order. */
+  /**
+   * Handles one message. The caller runs one citizen's messages one at a time, in order
+   * (the channels' inbound pipeline does, across processes): two messages sent together
+   * must not read the same conversation state and overwrite each other's changes.
+   */
   async handle(message: IncomingMessage): Promise<Reply> {
     const key = conversationKey(message.channel, message.userId);
-    return this.mutex.run(key, () => this.handleSerialized(key, message));
-  }
-
-  private async handleSerialized(key: string, message: IncomingMessage): Promise<Reply> {
     const now = this.clock();
     const stored = await this.deps.store.get(key);
     let state: ConversationState = stored ?? { locale: this.deps.defaultLocale ?? 'vi' };

@@ -30,6 +30,12 @@ export interface IncomingMessage {
   readonly locale?: Locale;
   /** Contact details the channel obtained with the citizen's consent (Zalo's user_submit_info). */
   readonly contact?: { readonly name?: string; readonly phone?: string };
+  /**
+   * Who the daily caps count against, set by the channel from what the client cannot
+   * choose: the platform user id (Telegram, Zalo), or a keyed hash of the real client
+   * address (the web, where session ids are free to make). Defaults to `userId`.
+   */
+  readonly requesterKey?: string;
 }
 
 export interface QuickReply {

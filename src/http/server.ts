@@ -1,10 +1,19 @@
 /**
- * The HTTP server (fastify): health, readiness, metrics, and whatever route plugins the
- * composition root registers (webhooks, web chat, agency API). Errors are JSON bodies
+ * The HTTP server (fastify): health, readiness, and whatever route plugins the composition
+ * root registers (webhooks, web chat, agency API). Errors are JSON bodies
  * `{error: {code, message}}` with a 4xx for the client's mistakes; nothing a client sends
  * can take the process down.
+ *
+ * The client address (`request.ip`, which every per-address limit keys on) is the socket's
+ * unless the request comes from one of `trustedProxies`; only then is X-Forwarded-For
+ * read — a header anyone can write must not choose whose limit a request counts against.
+ *
+ * `/metrics` is off the public listener by default: it is served there only with a token
+ * (`metricsToken`), and on a listener of its own ({@link createMetricsServer}, METRICS_PORT,
+ * loopback by default) for Prometheus.
  */
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 
@@ -13,8 +22,10 @@ export interface HttpServerDeps {
   readonly metrics: Metrics;
   /** Readiness: true when the database answers. */
   readonly ready: () => Promise<boolean>;
-  /** If set, /metrics requires `Authorization: Bearer <token>`. */
+  /** If set, /metrics is served on this listener to `Authorization: Bearer <token>` only. */
   readonly metricsToken?: string;
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); none by default. */
+  readonly trustedProxies?: readonly string[];
   /** Largest accepted request body (webhooks and API); bigger bodies get 413. */
   readonly bodyLimit?: number;
 }
@@ -26,7 +37,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
     // Request logs would carry URLs and ids for every webhook call: our own logs say what matters.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: true,
+    trustProxy: deps.trustedProxies?.length ? [...deps.trustedProxies] : false,
     // Request ids help correlate logs; they carry no personal data.
     requestIdHeader: 'x-request-id',
   }) as unknown as FastifyInstance;
@@ -47,13 +58,34 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     const ok = await deps.ready();
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database unavailable' });
   });
-  app.get('/metrics', async (request, reply) => {
-    if (deps.metricsToken && request.headers.authorization !== `Bearer ${deps.metricsToken}`) {
-      return reply.status(401).send({ error: { code: 'UNAUTHORIZED', message: 'metrics token required' } });
-    }
-    return reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  const token = deps.metricsToken;
+  if (token) {
+    const expected = createHash('sha256').update(`Bearer ${token}`).digest();
+    app.get('/metrics', async (request, reply) => {
+      const given = createHash('sha256').update(request.headers.authorization ?? '').digest();
+      if (!timingSafeEqual(expected, given)) {
+        deps.metrics.rejectedRequests.inc({ endpoint: 'metrics', reason: 'bad_token' });
+        request.log.warn({ reason: 'bad or missing token' }, 'metrics request refused (401)');
+        return reply.status(401).send({ error: { code: 'UNAUTHORIZED', message: 'metrics token required' } });
+      }
+      return sendMetrics(deps.metrics, reply);
+    });
+  }
   return app;
+}
+
+/** A listener of its own for Prometheus (METRICS_PORT), only `/metrics`. */
+export function createMetricsServer(metrics: Metrics, logger: Logger): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'metrics-http' }),
+    logController: new LogController({ disableRequestLogging: true }),
+  }) as unknown as FastifyInstance;
+  app.get('/metrics', async (_request, reply) => sendMetrics(metrics, reply));
+  return app;
+}
+
+async function sendMetrics(metrics: Metrics, reply: FastifyReply): Promise<FastifyReply> {
+  return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
 }
 
 function httpCode(status: number): string {

@@ -55,6 +55,8 @@ export interface InboundTask<R> {
 export type Admission =
   | { readonly kind: 'accepted' }
   | { readonly kind: 'duplicate' }
+  /** Too much in flight in this process: refused before anything was recorded, so a redelivery will be handled. */
+  | { readonly kind: 'busy' }
   | { readonly kind: 'throttled'; readonly notified: boolean };
 
 export interface Submission<R> {
@@ -70,14 +72,18 @@ export type FirstSeen = (id: string) => Promise<boolean>;
 export type ReleaseHeld = (channel: ChannelName, userId: string) => Promise<unknown>;
 
 export interface PipelineLimits {
-  /** Burst bucket per citizen, in this process. */
+  /** Burst bucket per citizen (channel and user id or web session), in this process. */
   readonly citizenBurst: Pick<UserRateLimiter, 'take'>;
-  /** Burst bucket per requester, in this process. */
-  readonly requesterBurst: Pick<UserRateLimiter, 'take'>;
-  /** Messages per requester per minute, shared by every process. */
+  /** Burst bucket per client address (when the requester is an address, not the citizen), in this process. */
+  readonly addressBurst: Pick<UserRateLimiter, 'take'>;
+  /** Messages per citizen per minute (requester = platform user id), shared by every process. */
   readonly perMinute: WindowRule;
+  /** Messages per client address per minute (the web: many citizens may share one), shared. */
+  readonly perAddressMinute: WindowRule;
   /** Messages of one requester in flight in this process at once. */
   readonly maxInFlight: number;
+  /** Messages in flight in this process in all; beyond, `busy` (webhooks answer 503 and are redelivered). */
+  readonly capacity: number;
 }
 
 export interface InboundPipelineDeps {
@@ -95,6 +101,7 @@ export interface InboundPipelineDeps {
 
 export class InboundPipeline {
   private readonly inFlight = new Map<string, number>();
+  private total = 0;
   private readonly logger: Logger;
 
   constructor(private readonly deps: InboundPipelineDeps) {
@@ -113,6 +120,10 @@ export class InboundPipeline {
 
   /** Duplicate check, then the limits; the in-flight count is taken here and returned by {@link turn}. */
   private async admit<R>(message: InboundMessage, task: InboundTask<R>): Promise<Admission> {
+    if (this.total >= this.deps.limits.capacity) {
+      this.deps.onRefused?.(message.channel, 'busy');
+      return { kind: 'busy' };
+    }
     if (message.messageId !== undefined && !(await this.deps.firstSeen(`${message.channel}:${message.messageId}`))) {
       this.deps.onRefused?.(message.channel, 'duplicate');
       return { kind: 'duplicate' };
@@ -127,19 +138,22 @@ export class InboundPipeline {
       }
     }
     this.inFlight.set(message.requesterKey, (this.inFlight.get(message.requesterKey) ?? 0) + 1);
+    this.total += 1;
     return { kind: 'accepted' };
   }
 
   private async limit(message: InboundMessage): Promise<{ reason: string; notify: boolean } | undefined> {
     const { limits } = this.deps;
     if ((this.inFlight.get(message.requesterKey) ?? 0) >= limits.maxInFlight) return { reason: 'in_flight', notify: false };
-    const requester = limits.requesterBurst.take(message.channel, message.requesterKey);
-    if (!requester.allowed) return { reason: 'requester_burst', notify: requester.notify };
-    if (message.requesterKey !== message.userId) {
-      const citizen = limits.citizenBurst.take(message.channel, message.userId);
-      if (!citizen.allowed) return { reason: 'citizen_burst', notify: citizen.notify };
+    const byAddress = message.requesterKey !== message.userId;
+    if (byAddress) {
+      const address = limits.addressBurst.take(message.channel, message.requesterKey);
+      if (!address.allowed) return { reason: 'address_burst', notify: address.notify };
     }
-    const window = await this.deps.shared.take(limits.perMinute, `${message.channel}:${message.requesterKey}`);
+    const citizen = limits.citizenBurst.take(message.channel, message.userId);
+    if (!citizen.allowed) return { reason: 'citizen_burst', notify: citizen.notify };
+    const rule = byAddress ? limits.perAddressMinute : limits.perMinute;
+    const window = await this.deps.shared.take(rule, `${message.channel}:${message.requesterKey}`);
     return window.allowed ? undefined : { reason: 'per_minute', notify: window.firstRefusal };
   }
 
@@ -150,6 +164,7 @@ export class InboundPipeline {
         return task.run(message, (m) => this.deps.engine.handle(m));
       });
     } finally {
+      this.total -= 1;
       const left = (this.inFlight.get(message.requesterKey) ?? 1) - 1;
       if (left > 0) this.inFlight.set(message.requesterKey, left);
       else this.inFlight.delete(message.requesterKey);

@@ -43,6 +43,8 @@ export interface OfficerDeskDeps {
   readonly cards: Pick<TelegramCardStore, 'codeForMessage'>;
   /** The directory in service now (it can be reloaded). */
   readonly directory: () => Directory;
+  /** Keyed hash of a Telegram chat or user id: logs carry no platform ids. */
+  readonly idLabel?: (id: number) => string;
   readonly logger?: Logger;
 }
 
@@ -50,9 +52,11 @@ type Authorisation = { ok: true; agency: Agency; complaint: AgencyComplaintView;
 
 export class TelegramOfficerDesk {
   private readonly logger: Logger;
+  private readonly label: (id: number) => string;
 
   constructor(private readonly deps: OfficerDeskDeps) {
     this.logger = deps.logger ?? silentLogger();
+    this.label = deps.idLabel ?? (() => 'id');
   }
 
   /** A button of a card was pressed in a group. */
@@ -61,7 +65,7 @@ export class TelegramOfficerDesk {
     if (!action) return this.deps.api.answerCallback(event.callbackId, TEXT_STALE_BUTTON);
     const auth = await this.authorise(event.chatId, event.userId, action.code);
     if (!auth.ok) {
-      this.logger.warn({ chatId: event.chatId, userId: event.userId, code: action.code, reason: auth.reason }, 'officer action refused');
+      this.logger.warn({ chat: this.label(event.chatId), officer: this.label(event.userId), code: action.code, reason: auth.reason }, 'officer action refused');
       return this.deps.api.answerCallback(event.callbackId, TEXT_NOT_ALLOWED);
     }
     if (action.kind === 'transfer_menu' || action.kind === 'back') return this.showKeyboard(event, action, auth);
@@ -71,7 +75,7 @@ export class TelegramOfficerDesk {
       this.logger.info({ code: action.code, action: action.kind, error: result.error }, 'officer action not done');
       return this.deps.api.answerCallback(event.callbackId, ERROR_TEXTS[result.error] ?? TEXT_FAILED);
     }
-    this.logger.info({ code: action.code, action: action.kind, agencyId: auth.agency.id, officerId: event.userId }, 'officer action done');
+    this.logger.info({ code: action.code, action: action.kind, agencyId: auth.agency.id, officer: this.label(event.userId) }, 'officer action done');
     const done = doneText(action, result.complaint, event.userName);
     await this.deps.api.answerCallback(event.callbackId, done);
     void this.deps.api.editKeyboard(
@@ -88,7 +92,7 @@ export class TelegramOfficerDesk {
     if (!code) return;
     const auth = await this.authorise(event.chatId, event.userId, code);
     if (!auth.ok) {
-      this.logger.warn({ chatId: event.chatId, userId: event.userId, code, reason: auth.reason }, 'officer answer refused');
+      this.logger.warn({ chat: this.label(event.chatId), officer: this.label(event.userId), code, reason: auth.reason }, 'officer answer refused');
       void this.deps.api.sendText(event.chatId, TEXT_NOT_ALLOWED, { replyTo: event.messageId });
       return;
     }
@@ -101,7 +105,7 @@ export class TelegramOfficerDesk {
     const reply = result.ok
       ? `📨 Đã ghi nhận trả lời cho phản ánh ${code}; người phản ánh sẽ nhận được trên kênh đã gửi.`
       : ERROR_TEXTS[result.error];
-    this.logger.info({ code, agencyId: auth.agency.id, officerId: event.userId, ok: result.ok }, 'officer answer');
+    this.logger.info({ code, agencyId: auth.agency.id, officer: this.label(event.userId), ok: result.ok }, 'officer answer');
     void this.deps.api.sendText(event.chatId, reply, { replyTo: event.messageId });
   }
 

@@ -1,18 +1,22 @@
 /**
  * Every message the bot sends to Telegram goes through this queue, so that Telegram's flood
- * limits (design notes §4: about 1 message/s per private chat, 20/min per group, 30/s per
- * bot) are kept *before* Telegram has to say 429, and so that a 429, a 5xx or a network
- * failure delays a message instead of losing it.
+ * limits (about 1 message/s per private chat, 20/min per group, 30/s per bot) are kept
+ * *before* Telegram has to say 429, and so that a 429, a 5xx or a network failure delays a
+ * message instead of losing it.
  *
- * Why one queue for conversation replies, notifications and agency cards: the limits are
- * per bot, whoever sends. Why per-chat lanes: messages to one chat must arrive in order
- * (a retried first message must not overtake the second), while a slow chat must not hold
- * up the others.
+ * The scheduling is bottleneck's (the library grammY's throttler is built on): one limiter
+ * per chat — private chats spaced by `privateSpacingMs`, groups with a reservoir of
+ * `groupPerMinute` a minute — each chained to one bot-wide limiter with a reservoir of
+ * `globalPerSecond` a second. A chat's limiter runs one job at a time, and a job retries
+ * inside itself (waiting `retry_after` on a 429, backing off on a 5xx or a network error),
+ * so a retried first message can never be overtaken by the second; a slow chat does not
+ * hold up the others.
  *
  * The queue never throws for a send problem: `enqueue` resolves with a {@link SendOutcome}.
- * Retries are bounded; a message that still fails is reported as `retry` (the notification
- * outbox keeps it and tries later) and logged with the chat id only, never the text.
+ * Retries are bounded; a message that still fails is reported as `retry` (the outbox keeps
+ * it and tries later) and logged with a hashed chat id only, never the text.
  */
+import Bottleneck from 'bottleneck';
 import type { Logger } from '../../infra/logger';
 import { silentLogger } from '../../infra/logger';
 
@@ -51,33 +55,10 @@ export interface SendQueueOptions {
   readonly maxRateLimitRetries?: number;
   readonly baseBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /** Turns a chat id into what logs may carry (a keyed hash). */
+  readonly chatLabel?: (chatId: string) => string;
   readonly logger?: Logger;
-  readonly clock?: () => number;
 }
-
-interface Job {
-  readonly call: () => Promise<unknown>;
-  readonly resolve: (outcome: SendOutcome<unknown>) => void;
-  retries: number;
-  rateLimitRetries: number;
-}
-
-/** One chat's FIFO of messages and its sending history. */
-interface Lane {
-  readonly chatId: string;
-  readonly isPrivate: boolean;
-  readonly jobs: Job[];
-  busy: boolean;
-  /** Set by a 429 or a backoff: nothing is sent to this chat before. */
-  notBefore: number;
-  /** Completion times of recent sends (private: the last one; groups: the last minute's). */
-  readonly sentAt: number[];
-}
-
-const GROUP_WINDOW_MS = 60_000;
-const GLOBAL_WINDOW_MS = 1_000;
-/** An idle lane is forgotten once its history no longer limits anything. */
-const LANE_IDLE_MS = GROUP_WINDOW_MS;
 
 /**
  * Telegram chat ids of private chats are the (positive) user ids; groups, supergroups and
@@ -87,223 +68,113 @@ export function isPrivateChatId(chatId: string | number): boolean {
   return !String(chatId).trim().startsWith('-');
 }
 
+const STOPPED: SendOutcome<never> = { ok: false, kind: 'retry', error: 'send queue stopped' };
+
 export class TelegramSendQueue {
-  private readonly lanes = new Map<string, Lane>();
-  /** Start times of recent sends over all chats. */
-  private readonly globalStarts: number[] = [];
+  private readonly global: Bottleneck;
+  private readonly privateChats: Bottleneck.Group;
+  private readonly groupChats: Bottleneck.Group;
   private readonly logger: Logger;
-  private readonly clock: () => number;
-  private readonly privateSpacingMs: number;
-  private readonly groupPerMinute: number;
-  private readonly globalPerSecond: number;
-  private readonly maxRetries: number;
-  private readonly maxRateLimitRetries: number;
-  private readonly baseBackoffMs: number;
-  private readonly maxBackoffMs: number;
-  private timer?: NodeJS.Timeout;
-  private timerAt = Infinity;
+  private readonly chatLabel: (chatId: string) => string;
+  private pending = 0;
   private stopped = false;
   private readonly idleWaiters = new Set<() => void>();
 
   constructor(private readonly options: SendQueueOptions) {
     this.logger = options.logger ?? silentLogger();
-    this.clock = options.clock ?? Date.now;
-    this.privateSpacingMs = options.privateSpacingMs ?? 1000;
-    this.groupPerMinute = options.groupPerMinute ?? 20;
-    this.globalPerSecond = options.globalPerSecond ?? 30;
-    this.maxRetries = options.maxRetries ?? 5;
-    this.maxRateLimitRetries = options.maxRateLimitRetries ?? 20;
-    this.baseBackoffMs = options.baseBackoffMs ?? 500;
-    this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
+    this.chatLabel = options.chatLabel ?? (() => 'chat');
+    const perSecond = options.globalPerSecond ?? 30;
+    const perMinute = options.groupPerMinute ?? 20;
+    this.global = new Bottleneck({ reservoir: perSecond, reservoirRefreshAmount: perSecond, reservoirRefreshInterval: 1000 });
+    this.privateChats = new Bottleneck.Group({ maxConcurrent: 1, minTime: options.privateSpacingMs ?? 1000 });
+    this.groupChats = new Bottleneck.Group({
+      maxConcurrent: 1,
+      reservoir: perMinute,
+      reservoirRefreshAmount: perMinute,
+      reservoirRefreshInterval: 60_000,
+    });
+    for (const group of [this.privateChats, this.groupChats]) group.on('created', (limiter) => limiter.chain(this.global));
   }
 
   /**
    * Queues `call` (one Bot API send to `chatId`) behind the chat's earlier messages and
    * resolves when it was sent, or finally failed. Never rejects.
    */
-  enqueue<T>(chatId: string | number, call: () => Promise<T>): Promise<SendOutcome<T>> {
-    if (this.stopped) return Promise.resolve({ ok: false, kind: 'retry', error: 'send queue stopped' });
-    return new Promise<SendOutcome<T>>((resolve) => {
-      const lane = this.lane(String(chatId));
-      lane.jobs.push({ call, resolve: resolve as (outcome: SendOutcome<unknown>) => void, retries: 0, rateLimitRetries: 0 });
-      this.pump();
-    });
+  async enqueue<T>(chatId: string | number, call: () => Promise<T>): Promise<SendOutcome<T>> {
+    if (this.stopped) return STOPPED;
+    const chat = String(chatId);
+    const limiter = (isPrivateChatId(chat) ? this.privateChats : this.groupChats).key(chat);
+    this.pending += 1;
+    try {
+      return await limiter.schedule(() => this.attempt(chat, call));
+    } catch {
+      // bottleneck rejects the jobs it drops when stopped.
+      return STOPPED;
+    } finally {
+      this.pending -= 1;
+      if (this.pending === 0) for (const waiter of [...this.idleWaiters]) waiter();
+    }
   }
 
   /** Messages waiting or being sent. */
   get size(): number {
-    let n = 0;
-    for (const lane of this.lanes.values()) n += lane.jobs.length;
-    return n;
+    return this.pending;
   }
 
   /** Resolves once nothing is queued (or after `timeoutMs`, whichever comes first). */
   async drain(timeoutMs: number): Promise<boolean> {
-    if (this.size === 0) return true;
+    if (this.pending === 0) return true;
     return new Promise<boolean>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         this.idleWaiters.delete(done);
-        resolve(this.size === 0);
+        resolve(this.pending === 0);
       };
       const timer = setTimeout(done, timeoutMs);
       this.idleWaiters.add(done);
     });
   }
 
-  /**
-   * Stops the queue: waits up to `drainTimeoutMs` for queued messages, then reports those
-   * still waiting as `retry` failures (logged with their chat id) and clears its timer.
-   */
+  /** Waits up to `drainTimeoutMs` for queued messages, then reports those still waiting as `retry`. */
   async stop(drainTimeoutMs = 5000): Promise<void> {
     await this.drain(drainTimeoutMs);
     this.stopped = true;
-    this.clearTimer();
-    for (const lane of this.lanes.values()) {
-      const waiting = lane.busy ? lane.jobs.slice(1) : lane.jobs.splice(0);
-      if (lane.busy) lane.jobs.splice(1);
-      for (const job of waiting) {
-        this.logger.error({ chatId: lane.chatId }, 'telegram send queue stopped with a message unsent');
-        job.resolve({ ok: false, kind: 'retry', error: 'send queue stopped' });
+    const limiters = [...this.privateChats.limiters(), ...this.groupChats.limiters()].map((l) => l.limiter);
+    if (this.pending > 0) this.logger.error({ unsent: this.pending }, 'telegram send queue stopped with messages unsent');
+    await Promise.all([...limiters, this.global].map((l) => l.stop({ dropWaitingJobs: true }).catch(() => undefined)));
+  }
+
+  /** One message: the call, retried while the failure is temporary and the budget lasts. */
+  private async attempt<T>(chat: string, call: () => Promise<T>): Promise<SendOutcome<T>> {
+    let retries = 0;
+    let rateLimitRetries = 0;
+    for (;;) {
+      try {
+        return { ok: true, value: await call() };
+      } catch (error) {
+        const decision = this.options.classify(error);
+        if (decision.action === 'fail') return { ok: false, kind: decision.kind, error: decision.error, code: decision.code };
+        const rateLimited = decision.action === 'rate_limited';
+        if (rateLimited) rateLimitRetries++;
+        else retries++;
+        const delay = rateLimited ? decision.retryAfterMs : this.backoff(retries);
+        const exhausted = rateLimited
+          ? rateLimitRetries > (this.options.maxRateLimitRetries ?? 20)
+          : retries > (this.options.maxRetries ?? 5);
+        const log = { chat: this.chatLabel(chat), code: decision.code, retries, rateLimitRetries };
+        if (exhausted || this.stopped) {
+          this.logger.error(log, 'telegram send failed after retries');
+          return { ok: false, kind: 'retry', error: decision.error, code: decision.code, retryAfterMs: delay };
+        }
+        this.logger.warn({ ...log, delayMs: delay }, 'telegram send will be retried');
+        await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
-  }
-
-  private lane(chatId: string): Lane {
-    let lane = this.lanes.get(chatId);
-    if (!lane) {
-      lane = { chatId, isPrivate: isPrivateChatId(chatId), jobs: [], busy: false, notBefore: 0, sentAt: [] };
-      this.lanes.set(chatId, lane);
-    }
-    return lane;
-  }
-
-  /** Starts every message that may go now, and sets a timer for the earliest one that may not. */
-  private pump(): void {
-    if (this.stopped) return;
-    const now = this.clock();
-    let wakeAt = Infinity;
-    for (const lane of [...this.lanes.values()]) {
-      if (lane.busy) continue;
-      if (lane.jobs.length === 0) {
-        this.forgetIfIdle(lane, now);
-        continue;
-      }
-      const laneReady = this.laneReadyAt(lane, now);
-      if (laneReady > now) {
-        wakeAt = Math.min(wakeAt, laneReady);
-        continue;
-      }
-      const globalReady = this.globalReadyAt(now);
-      if (globalReady > now) {
-        wakeAt = Math.min(wakeAt, globalReady);
-        break;
-      }
-      this.globalStarts.push(now);
-      void this.run(lane);
-    }
-    this.schedule(wakeAt);
-    if (this.size === 0) for (const waiter of [...this.idleWaiters]) waiter();
-  }
-
-  private laneReadyAt(lane: Lane, now: number): number {
-    let ready = lane.notBefore;
-    if (lane.isPrivate) {
-      const last = lane.sentAt[lane.sentAt.length - 1];
-      if (last !== undefined) ready = Math.max(ready, last + this.privateSpacingMs);
-    } else {
-      prune(lane.sentAt, now - GROUP_WINDOW_MS);
-      if (lane.sentAt.length >= this.groupPerMinute) {
-        ready = Math.max(ready, lane.sentAt[lane.sentAt.length - this.groupPerMinute] + GROUP_WINDOW_MS);
-      }
-    }
-    return ready;
-  }
-
-  private globalReadyAt(now: number): number {
-    prune(this.globalStarts, now - GLOBAL_WINDOW_MS);
-    if (this.globalStarts.length < this.globalPerSecond) return now;
-    return this.globalStarts[this.globalStarts.length - this.globalPerSecond] + GLOBAL_WINDOW_MS;
-  }
-
-  private forgetIfIdle(lane: Lane, now: number): void {
-    const last = lane.sentAt[lane.sentAt.length - 1] ?? 0;
-    if (now - last > LANE_IDLE_MS && lane.notBefore <= now) this.lanes.delete(lane.chatId);
-  }
-
-  private async run(lane: Lane): Promise<void> {
-    const job = lane.jobs[0];
-    lane.busy = true;
-    try {
-      const value = await job.call();
-      lane.sentAt.push(this.clock());
-      if (lane.isPrivate) lane.sentAt.splice(0, lane.sentAt.length - 1);
-      this.finish(lane, { ok: true, value });
-    } catch (error) {
-      this.handleFailure(lane, job, this.options.classify(error));
-    } finally {
-      lane.busy = false;
-      this.pump();
-    }
-  }
-
-  private handleFailure(lane: Lane, job: Job, decision: ErrorDecision): void {
-    if (decision.action === 'fail') {
-      this.finish(lane, { ok: false, kind: decision.kind, error: decision.error, code: decision.code });
-      return;
-    }
-    const rateLimited = decision.action === 'rate_limited';
-    if (rateLimited) job.rateLimitRetries++;
-    else job.retries++;
-    const exhausted = rateLimited ? job.rateLimitRetries > this.maxRateLimitRetries : job.retries > this.maxRetries;
-    const delay = rateLimited ? decision.retryAfterMs : this.backoff(job.retries);
-    if (exhausted) {
-      this.logger.error(
-        { chatId: lane.chatId, code: decision.code, retries: job.retries, rateLimitRetries: job.rateLimitRetries },
-        'telegram send failed after retries',
-      );
-      this.finish(lane, { ok: false, kind: 'retry', error: decision.error, code: decision.code, retryAfterMs: delay });
-      return;
-    }
-    this.logger.warn({ chatId: lane.chatId, code: decision.code, delayMs: delay }, 'telegram send will be retried');
-    lane.notBefore = this.clock() + delay;
-  }
-
-  private finish(lane: Lane, outcome: SendOutcome<unknown>): void {
-    const job = lane.jobs.shift();
-    job?.resolve(outcome);
   }
 
   private backoff(retries: number): number {
-    const exp = Math.min(this.maxBackoffMs, this.baseBackoffMs * 2 ** Math.max(0, retries - 1));
+    const base = this.options.baseBackoffMs ?? 500;
+    const exp = Math.min(this.options.maxBackoffMs ?? 30_000, base * 2 ** Math.max(0, retries - 1));
     return Math.round(exp * (0.75 + Math.random() * 0.5));
   }
-
-  private schedule(at: number): void {
-    if (at === Infinity) return;
-    if (this.timer && this.timerAt <= at) return;
-    this.clearTimer();
-    this.timerAt = at;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.timerAt = Infinity;
-        this.pump();
-      },
-      Math.max(0, at - this.clock()),
-    );
-  }
-
-  private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = Infinity;
-  }
-}
-
-/** Drops the leading entries older than `before` (the arrays are in time order). */
-function prune(stamps: number[], before: number): void {
-  let n = 0;
-  while (n < stamps.length && stamps[n] <= before) n++;
-  if (n > 0) stamps.splice(0, n);
 }

@@ -26,6 +26,8 @@ export interface TelegramTransportDeps {
   readonly cards: TelegramCardStore;
   /** The stored bytes of a complaint photo (complaint_photos), e.g. `mongoPhotoLoader(db)`. */
   readonly loadPhoto: (photoId: string) => Promise<{ bytes: Buffer; contentType?: string } | undefined>;
+  /** Keyed hash of a chat id for logs. */
+  readonly chatLabel?: (chatId: number) => string;
   readonly logger?: Logger;
 }
 
@@ -66,7 +68,7 @@ export class TelegramTransport implements Transport {
         return;
       } catch (error) {
         if (attempt === 2)
-          this.logger.error({ code: card.code, chatId: card.chatId, err: errorText(error) }, 'telegram card posted but not recorded');
+          this.logger.error({ code: card.code, chat: this.deps.chatLabel?.(card.chatId), err: errorName(error) }, 'telegram card posted but not recorded');
       }
     }
   }
@@ -81,7 +83,7 @@ export class TelegramTransport implements Transport {
     try {
       photoIds = (await this.deps.cards.photoIdsOf(code)).slice(0, MAX_PHOTOS);
     } catch (error) {
-      this.logger.warn({ code, err: errorText(error) }, 'complaint photos could not be listed');
+      this.logger.warn({ code, err: errorName(error) }, 'complaint photos could not be listed');
       return;
     }
     for (const [i, photoId] of photoIds.entries()) {
@@ -93,7 +95,7 @@ export class TelegramTransport implements Transport {
       const caption = `Ảnh ${i + 1}/${photoIds.length} — ${code}`;
       const outcome = await this.deps.api.sendPhoto(chatId, photo, { caption });
       if (!outcome.ok) {
-        this.logger.warn({ code, chatId, error: outcome.error }, 'complaint photo not posted to the telegram group');
+        this.logger.warn({ code, chat: this.deps.chatLabel?.(chatId), error: outcome.error }, 'complaint photo not posted to the telegram group');
         continue;
       }
       await this.recordCard({ key: `${cardKey}#photo${i + 1}`, code, chatId, messageId: outcome.value.messageId }, false);
@@ -103,4 +105,8 @@ export class TelegramTransport implements Transport {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
 }

@@ -1,38 +1,34 @@
 /**
- * What the bot does with each (verified, deduplicated) Zalo OA event, once the webhook
- * has answered Zalo.
+ * What the bot does with each (verified) Zalo OA event: the task the inbound pipeline runs
+ * in the citizen's turn, after the duplicate check and the limits, once the webhook has
+ * answered Zalo.
  *
  * Why one place: every kind of event ends in the same few actions — ask the conversation
- * engine, send its reply through the Zalo sender (numbered menus), release the
- * notifications held by the 7-day window now that the citizen is back — and consent
+ * engine, send its reply through the Zalo sender (numbered menus); the pipeline releases
+ * the notifications held by the 7-day window now that the citizen is back — and consent
  * withdrawal (Decree 13/2023) must reliably erase the citizen's data whatever else is
  * going on. Logs carry event kinds and intents, never texts, names or phone numbers.
  */
 import type { ChannelSendResult } from '../channel-sender';
 import type { ContentSource } from '../../core/bot-content';
 import type { ConversationStore } from '../../core/conversation-store';
-import type { ConversationEngine } from '../../core/conversation-engine';
-import type { Attachment, ChannelName, IncomingMessage, Locale, OutgoingMessage } from '../../core/messages';
+import type { Attachment, IncomingMessage, Locale, OutgoingMessage } from '../../core/messages';
 import { conversationKey } from '../../core/messages';
 import type { ComplaintService } from '../../complaints/complaint-service';
 import type { Logger } from '../../infra/logger';
 import { silentLogger } from '../../infra/logger';
+import type { Converse, InboundTask } from '../pipeline/inbound-pipeline';
 import { localText, slowDownText, type UserRateLimiter } from '../rate-limiter';
 import type { ZaloMenuStore } from './zalo-menu-store';
 import { resolveMenuChoice } from './zalo-renderer';
 import type { ZaloInboundEvent } from './zalo-types';
 
-/** Delivers notifications held for this citizen (the notification outbox provides it). */
-export type ReleaseHeld = (channel: ChannelName, userId: string) => Promise<void>;
-
 export interface ZaloEventProcessorDeps {
-  readonly engine: Pick<ConversationEngine, 'handle'>;
   readonly sender: { sendReply(userId: string, messages: readonly OutgoingMessage[], locale: Locale): Promise<ChannelSendResult> };
   readonly menus: ZaloMenuStore;
   readonly content: ContentSource;
   readonly conversations: Pick<ConversationStore, 'get' | 'delete'>;
   readonly complaints: Pick<ComplaintService, 'forgetCitizen'>;
-  readonly releaseHeld: ReleaseHeld;
   /** Forgotten together with the citizen on withdrawal. */
   readonly rateLimiter?: Pick<UserRateLimiter, 'forget'>;
   readonly logger?: Logger;
@@ -53,12 +49,50 @@ export class ZaloEventProcessor {
     this.logger = deps.logger ?? silentLogger();
   }
 
-  /** Handles one event; never throws (a failure is logged with the event kind only). */
-  async process(event: ZaloInboundEvent): Promise<void> {
-    try {
-      await this.dispatch(event);
-    } catch (error) {
-      this.logger.error({ channel: 'zalo', event: event.kind, err: errorLabel(error) }, 'zalo event failed');
+  /**
+   * The pipeline task for an event (its redelivery key is `messageId`); undefined for events
+   * that need no work (OA echoes, unknown events without a citizen).
+   */
+  taskFor(event: ZaloInboundEvent, messageId: string): InboundTask<void> | undefined {
+    const userId = event.userId;
+    if (!userId) return undefined;
+    const base = { channel: 'zalo' as const, userId, requesterKey: userId, messageId };
+    const slowDown = (): Promise<void> => this.slowDown(userId);
+    switch (event.kind) {
+      case 'text':
+        return {
+          message: { ...base, text: event.text },
+          run: async (message, converse) => this.converse({ ...message, text: await this.substituteMenuChoice(userId, message.text) }, converse),
+          slowDown,
+        };
+      case 'image':
+        return {
+          message: { ...base, text: event.text ?? '', attachments: imageAttachments(event.urls, event.text) },
+          run: (message, converse) => this.converse(message, converse),
+          slowDown,
+        };
+      case 'location':
+        return {
+          message: { ...base, text: '', attachments: [{ kind: 'location', latitude: event.latitude, longitude: event.longitude }] },
+          run: (message, converse) => this.converse(message, converse),
+          slowDown,
+        };
+      case 'follow':
+        // A new follower gets the greeting with the menu, in their language if we know it.
+        return { message: { ...base, text: '/start' }, run: (message, converse) => this.converse(message, converse), slowDown };
+      case 'user_submit_info':
+        return {
+          message: { ...base, text: '', contact: contactOf(event.name, event.phone) },
+          run: (message, converse) => this.converse(message, converse),
+          slowDown,
+        };
+      case 'user_withdraw':
+        return { message: { ...base, text: '' }, limited: false, run: () => this.withdraw(userId) };
+      case 'unfollow':
+        return { message: { ...base, text: '' }, limited: false, run: () => this.deps.menus.delete(userId) };
+      case 'other':
+        // A sticker, a link, a file…: no answer, but the pipeline releases held notifications (the window reopened).
+        return event.eventName.startsWith('user_') ? { message: { ...base, text: '' }, limited: false, run: async () => undefined } : undefined;
     }
   }
 
@@ -72,48 +106,14 @@ export class ZaloEventProcessor {
     }
   }
 
-  private async dispatch(event: ZaloInboundEvent): Promise<void> {
-    switch (event.kind) {
-      case 'text':
-        return this.converse(event.userId, { text: await this.substituteMenuChoice(event.userId, event.text), messageId: event.msgId });
-      case 'image':
-        return this.converse(event.userId, {
-          text: event.text ?? '',
-          messageId: event.msgId,
-          attachments: imageAttachments(event.urls, event.text),
-        });
-      case 'location':
-        return this.converse(event.userId, {
-          text: '',
-          messageId: event.msgId,
-          attachments: [{ kind: 'location', latitude: event.latitude, longitude: event.longitude }],
-        });
-      case 'follow':
-        // A new follower gets the greeting with the menu, in their language if we know it.
-        return this.converse(event.userId, { text: '/start' });
-      case 'user_submit_info':
-        return this.converse(event.userId, { text: '', contact: contactOf(event.name, event.phone) });
-      case 'user_withdraw':
-        return this.withdraw(event.userId);
-      case 'unfollow':
-        await this.deps.menus.delete(event.userId);
-        return;
-      case 'other':
-        // A sticker, a link, a file…: still an interaction that reopens the window.
-        if (event.userId && event.eventName.startsWith('user_')) await this.release(event.userId);
-        return;
-    }
-  }
-
-  /** Engine → reply through the sender (which remembers the numbered menu) → held notifications. */
-  private async converse(userId: string, message: Omit<IncomingMessage, 'channel' | 'userId'>): Promise<void> {
-    const reply = await this.deps.engine.handle({ channel: 'zalo', userId, ...message });
-    const result = await this.deps.sender.sendReply(userId, reply.messages, reply.locale);
+  /** Engine → reply through the sender (which remembers the numbered menu). */
+  private async converse(message: IncomingMessage, converse: Converse): Promise<void> {
+    const reply = await converse(message);
+    const result = await this.deps.sender.sendReply(message.userId, reply.messages, reply.locale);
     this.logger.info(
       { channel: 'zalo', intent: reply.intent, delivered: result.ok, kind: result.ok ? undefined : result.kind },
       'zalo reply',
     );
-    await this.release(userId);
   }
 
   /** Decree 13/2023: erase the citizen's complaints' personal data, conversation and menu, then confirm. */
@@ -133,14 +133,6 @@ export class ZaloEventProcessor {
   private async substituteMenuChoice(userId: string, text: string): Promise<string> {
     const menu = await this.deps.menus.get(userId);
     return (menu && resolveMenuChoice(text, menu)) ?? text;
-  }
-
-  private async release(userId: string): Promise<void> {
-    try {
-      await this.deps.releaseHeld('zalo', userId);
-    } catch (error) {
-      this.logger.warn({ channel: 'zalo', err: errorLabel(error) }, 'releasing held notifications failed');
-    }
   }
 
   private async localeOf(userId: string): Promise<Locale> {

