@@ -14,6 +14,7 @@ import type { Agency } from '../../complaints/directory/directory';
 import { EVENT_TITLES_VI, formatVietnamTime } from '../../forwarding/agency-message-format';
 import type { AgencyMessage } from '../../forwarding/transport';
 import type { InlineButton, InlineKeyboard } from './telegram-api';
+import { splitForZalo } from '../zalo/split-text';
 import { fitsCallbackData, TELEGRAM_TEXT_LIMIT } from './telegram-render';
 
 export const BUTTON_ACKNOWLEDGE = '✅ Tiếp nhận';
@@ -61,8 +62,19 @@ export function parseOfficerCallback(data: string): OfficerAction | undefined {
   return undefined;
 }
 
-/** The card's text: what the agency needs to handle the complaint, within Telegram's limit. */
-export function cardText(message: AgencyMessage): string {
+/** A fact line's value in the card: one line, at most this long (the full value is in the follow-up). */
+const FACT_MAX = 200;
+/** The transfer note's share of the card; a longer note is shortened there and given whole in the follow-up. */
+const NOTE_MAX = 1000;
+const FULL_TEXT_TITLE = '📄 Toàn văn';
+
+/**
+ * The card's text, always within Telegram's 4,096 characters, and the follow-up messages
+ * that carry in full whatever the card had to shorten (a long transfer note, a long
+ * complaint, an oversized contact field): a card too long for Telegram would be refused
+ * and its delivery would go dead, so the card is made to fit and nothing is lost.
+ */
+export function cardMessages(message: AgencyMessage): { card: string; followUps: string[] } {
   const c = message.complaint;
   const contact = [c.contact?.name, c.contact?.phone].filter((v): v is string => Boolean(v)).join(', ');
   const facts: [string, string | undefined][] = [
@@ -73,17 +85,41 @@ export function cardText(message: AgencyMessage): string {
     ['Hạn xử lý', formatVietnamTime(c.dueAt)],
     ['Người phản ánh', contact || undefined],
   ];
+  let shortened = false;
+  const shorten = (value: string, max: number): string => {
+    if (value.length <= max) return value;
+    shortened = true;
+    return `${value.slice(0, max - 1)}…`;
+  };
+  const factLines = facts
+    .filter((f): f is [string, string] => Boolean(f[1]))
+    .map(([k, v]) => `${k}: ${shorten(v.replace(/[\r\n]+/g, ' '), FACT_MAX)}`);
+  const note = message.note ? shorten(message.note, NOTE_MAX) : undefined;
   const head = [
     `${EVENT_ICONS[message.event]} ${EVENT_TITLES_VI[message.event]} — ${c.code}`,
-    ...facts.filter((f): f is [string, string] => Boolean(f[1])).map(([k, v]) => `${k}: ${v}`),
-    ...(message.note ? ['', `Ghi chú: ${message.note}`] : []),
+    ...factLines,
+    ...(note ? ['', `Ghi chú: ${note}`] : []),
     '',
     'Nội dung phản ánh:',
   ].join('\n');
   const tail = `\n\n${REPLY_HINT}`;
-  const room = TELEGRAM_TEXT_LIMIT - head.length - tail.length - 2;
-  const body = c.text.length > room ? `${c.text.slice(0, room - 1)}…` : c.text;
-  return `${head}\n${body}${tail}`;
+  const body = shorten(c.text, TELEGRAM_TEXT_LIMIT - head.length - tail.length - 2);
+  const card = `${head}\n${body}${tail}`;
+  if (!shortened) return { card, followUps: [] };
+  const full = [
+    `${FULL_TEXT_TITLE} — ${c.code}`,
+    ...(contact ? [`Người phản ánh: ${contact}`] : []),
+    ...(message.note ? ['', `Ghi chú: ${message.note}`] : []),
+    '',
+    'Nội dung phản ánh:',
+    c.text,
+  ].join('\n');
+  return { card, followUps: splitForZalo(full, TELEGRAM_TEXT_LIMIT) };
+}
+
+/** The card's text alone (see {@link cardMessages}). */
+export function cardText(message: AgencyMessage): string {
+  return cardMessages(message).card;
 }
 
 /** The buttons a card shows for a complaint in `status` (none once it is resolved or closed). */

@@ -16,7 +16,7 @@ import { silentLogger } from '../../infra/logger';
 import { deliveryFailure, type Agency, type AgencyMessage, type DeliveryResult, type Transport } from '../../forwarding/transport';
 import type { TelegramApi } from './telegram-api';
 import type { TelegramCardStore } from './telegram-store';
-import { cardKeyboard, cardText } from './officer-card';
+import { cardKeyboard, cardMessages } from './officer-card';
 
 /** Photos posted with one card at most (a complaint keeps at most 5). */
 const MAX_PHOTOS = 10;
@@ -51,11 +51,13 @@ export class TelegramTransport implements Transport {
     }
     const ownComplaint = message.complaint.agencyId === agency.id && message.event !== 'delivery.dead';
     const keyboard = ownComplaint ? cardKeyboard(code, message.complaint.status) : undefined;
-    const sent = await this.deps.api.sendText(Number(chatId), cardText(message), keyboard ? { keyboard } : {});
+    const { card: text, followUps } = cardMessages(message);
+    const sent = await this.deps.api.sendText(Number(chatId), text, keyboard ? { keyboard } : {});
     if (!sent.ok) return deliveryFailure(sent.kind === 'retry', sent.error, sent.retryAfterMs);
     const card = { key: message.idempotencyKey, code, chatId: sent.value.chatId, messageId: sent.value.messageId };
     const isMainCard = ownComplaint && (message.event === 'complaint.forwarded' || message.event === 'complaint.reopened');
     await this.recordCard(card, isMainCard);
+    await this.postFollowUps(card.chatId, card.messageId, code, followUps);
     if (isMainCard) await this.postPhotos(card.chatId, message.idempotencyKey, code);
     return { ok: true, receipt: `telegram message ${card.messageId}` };
   }
@@ -69,6 +71,21 @@ export class TelegramTransport implements Transport {
       } catch (error) {
         if (attempt === 2)
           this.logger.error({ code: card.code, chat: this.deps.chatLabel?.(card.chatId), err: errorName(error) }, 'telegram card posted but not recorded');
+      }
+    }
+  }
+
+  /**
+   * The full text of what the card had to shorten, as replies to the card (each within
+   * Telegram's limit). The card is out and recorded: a follow-up that fails is logged, and
+   * the agency still has the card, the complaint's code and the API for the rest.
+   */
+  private async postFollowUps(chatId: number, cardMessageId: number, code: string, parts: readonly string[]): Promise<void> {
+    for (const part of parts) {
+      const outcome = await this.deps.api.sendText(chatId, part, { replyTo: cardMessageId });
+      if (!outcome.ok) {
+        this.logger.warn({ code, chat: this.deps.chatLabel?.(chatId), error: outcome.error }, 'full text of a long card not posted');
+        return;
       }
     }
   }
