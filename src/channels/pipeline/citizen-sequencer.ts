@@ -48,8 +48,18 @@ const MAX_REMEMBERED = 20_000;
 const POLL_FIRST_MS = 10;
 const POLL_MAX_MS = 50;
 
+/** A place in a citizen's line, taken when the message arrives (see {@link CitizenSequencer.reserve}). */
+export interface Reservation {
+  /** Runs `task` in the citizen's turn. */
+  run<T>(task: () => Promise<T>): Promise<T>;
+  /** Gives the place up (the message was refused): later messages do not wait for it. */
+  cancel(): void;
+}
+
 export class CitizenSequencer {
   private readonly tails = new Map<string, Tail>();
+  /** Per citizen: settles when the last reservation of this process has taken its ticket (or was cancelled). */
+  private readonly lines = new Map<string, Promise<void>>();
   /** Tickets of this process not yet marked done in the database → resolved when done. */
   private readonly held = new Map<string, Promise<void>>();
   private readonly leaseMs: number;
@@ -64,9 +74,46 @@ export class CitizenSequencer {
     this.clock = options.clock ?? Date.now;
   }
 
+  /**
+   * Takes a place in `citizen`'s line now, synchronously, so that messages that arrived in
+   * this process in some order take their tickets in that order, whatever their duplicate
+   * checks and limits cost in between.
+   */
+  reserve(citizen: string): Reservation {
+    const before = this.lines.get(citizen) ?? Promise.resolve();
+    let taken!: () => void;
+    const mine = new Promise<void>((resolve) => (taken = resolve));
+    this.lines.set(citizen, mine);
+    void mine.then(() => {
+      if (this.lines.get(citizen) === mine) this.lines.delete(citizen);
+    });
+    let used = false;
+    return {
+      run: <T>(task: () => Promise<T>) => {
+        used = true;
+        return this.runAfter(citizen, before, taken, task);
+      },
+      cancel: () => {
+        if (!used) void before.then(taken);
+        used = true;
+      },
+    };
+  }
+
   /** Runs `task` in `citizen`'s turn: after every earlier message of that citizen, before every later one. */
   async run<T>(citizen: string, task: () => Promise<T>): Promise<T> {
-    const { id, previous } = await this.takeTicket(citizen);
+    return this.reserve(citizen).run(task);
+  }
+
+  private async runAfter<T>(citizen: string, before: Promise<void>, taken: () => void, task: () => Promise<T>): Promise<T> {
+    await before;
+    let ticket: { id: string; previous?: string };
+    try {
+      ticket = await this.takeTicket(citizen);
+    } finally {
+      taken();
+    }
+    const { id, previous } = ticket;
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
     this.held.set(id, done);

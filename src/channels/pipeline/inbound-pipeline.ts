@@ -24,7 +24,7 @@ import { conversationKey } from '../../core/messages';
 import type { Logger } from '../../infra/logger';
 import { silentLogger } from '../../infra/logger';
 import type { UserRateLimiter } from '../rate-limiter';
-import type { CitizenSequencer } from './citizen-sequencer';
+import type { CitizenSequencer, Reservation } from './citizen-sequencer';
 import { sanitizeIncoming } from './sanitize-incoming';
 import type { SharedWindowLimits, WindowRule } from './shared-limits';
 
@@ -90,7 +90,7 @@ export interface InboundPipelineDeps {
   readonly engine: MessageHandler;
   readonly firstSeen: FirstSeen;
   readonly shared: Pick<SharedWindowLimits, 'take'>;
-  readonly sequencer: Pick<CitizenSequencer, 'run'>;
+  readonly sequencer: Pick<CitizenSequencer, 'reserve'>;
   readonly limits: PipelineLimits;
   /** Channels whose notifications wait for the citizen's next message (Zalo's 7-day window). */
   readonly releaseHeld?: Partial<Record<ChannelName, ReleaseHeld>>;
@@ -110,10 +110,19 @@ export class InboundPipeline {
 
   submit<R>(task: InboundTask<R>): Submission<R> {
     const message = sanitizeIncoming(task.message);
+    // The place in the citizen's line is taken now, in arrival order, before anything is awaited.
+    const place = this.deps.sequencer.reserve(conversationKey(message.channel, message.userId));
     const admitted = this.admit(message, task);
     const done = admitted.then(
-      async (admission) => (admission.kind === 'accepted' ? this.turn(message, task) : undefined),
-      () => undefined,
+      async (admission) => {
+        if (admission.kind === 'accepted') return this.turn(message, task, place);
+        place.cancel();
+        return undefined;
+      },
+      () => {
+        place.cancel();
+        return undefined;
+      },
     );
     return { admitted, done };
   }
@@ -157,9 +166,9 @@ export class InboundPipeline {
     return window.allowed ? undefined : { reason: 'per_minute', notify: window.firstRefusal };
   }
 
-  private async turn<R>(message: InboundMessage, task: InboundTask<R>): Promise<R> {
+  private async turn<R>(message: InboundMessage, task: InboundTask<R>, place: Reservation): Promise<R> {
     try {
-      return await this.deps.sequencer.run(conversationKey(message.channel, message.userId), async () => {
+      return await place.run(async () => {
         await this.releaseHeld(message);
         return task.run(message, (m) => this.deps.engine.handle(m));
       });

@@ -3,8 +3,7 @@
  * in long-polling mode and in webhook mode, with the real content, engine and FerretDB.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { AddressInfo } from 'node:net';
-import { telegramWebhookRoutes } from '../../../src/channels/telegram/telegram-webhook-routes';
+import { freePort } from '../../../src/storage/embedded-ferretdb';
 import type { Directory } from '../../../src/complaints/directory/directory';
 import type { BotContent } from '../../../src/core/bot-content';
 import type { Database } from '../../../src/storage/mongo/database';
@@ -41,11 +40,11 @@ describe('Telegram channel, long polling', () => {
     await fake.start();
     db = await openTestDatabase('telegram_citizen');
     h = await createHarness({ fake, db, content, directory });
-    await h.channel.bot.start();
+    await h.channel.start();
   }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
-    await h?.channel.bot.stop(1000);
+    await h?.channel.stop(1000);
     await fake?.close();
     if (db) await dropTestDatabase(db);
   });
@@ -100,6 +99,7 @@ describe('Telegram channel, long polling', () => {
     const fileId = String(update.message?.photo?.at(-1)?.file_id);
     await expect(h.channel.photoFetcher.fetch(fileId)).resolves.toEqual({ bytes: PNG_BYTES, contentType: 'image/png' });
     await expect(h.channel.photoFetcher.fetch('no-such-file')).resolves.toBeUndefined();
+    await fake.waitForMessages(user.id, 1, 5000); // the bot's answer to the photo, before the next test counts sends
   });
 
   it('waits out a 429 (retry_after) and delivers the reply later; none is dropped under real flood limits', async () => {
@@ -125,15 +125,15 @@ describe('Telegram channel, long polling', () => {
     const user = citizen(507);
     fake.addChat(privateChatOf(user));
     await expect(
-      h.channel.channelSender.send('507', [
+      h.channel.sender.send('507', [
         { text: 'Phản ánh đã được tiếp nhận', quickReplies: [{ label: '5', payload: '/danhgia PA-ABCDEF 5' }] },
       ]),
     ).resolves.toEqual({ ok: true });
     const [sent] = await fake.waitForMessages(user.id, 1);
     expect(buttons(sent)).toEqual(['/danhgia PA-ABCDEF 5']);
     fake.failNext('sendMessage', { error_code: 403, description: 'Forbidden: bot was blocked by the user' });
-    await expect(h.channel.channelSender.send('507', [{ text: 'x' }])).resolves.toMatchObject({ ok: false, kind: 'permanent' });
-    await expect(h.channel.channelSender.send('not-an-id', [{ text: 'x' }])).resolves.toMatchObject({ ok: false, kind: 'permanent' });
+    await expect(h.channel.sender.send('507', [{ text: 'x' }])).resolves.toMatchObject({ ok: false, kind: 'permanent' });
+    await expect(h.channel.sender.send('not-an-id', [{ text: 'x' }])).resolves.toMatchObject({ ok: false, kind: 'permanent' });
   });
 });
 
@@ -149,23 +149,16 @@ describe('Telegram channel, webhook', () => {
     await fake.start();
     db = await openTestDatabase('telegram_webhook');
     app = Fastify();
-    let harness: TelegramHarness | undefined;
-    await telegramWebhookRoutes(app, {
-      bot: {
-        checkSecret: (header) => harness!.channel.bot.checkSecret(header),
-        handleWebhook: (body, header) => harness!.channel.bot.handleWebhook(body, header),
-      },
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
     url = `${base}/telegram/webhook`;
-    harness = await createHarness({ fake, db, content, directory, config: { mode: 'webhook', webhookSecret: SECRET, publicUrl: base } });
-    h = harness;
-    await h.channel.bot.start();
+    h = await createHarness({ fake, db, content, directory, http: app, config: { mode: 'webhook', webhookSecret: SECRET, publicUrl: base } });
+    await app.listen({ port, host: '127.0.0.1' });
+    await h.channel.start();
   }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
-    await h?.channel.bot.stop(1000);
+    await h?.channel.stop(1000);
     await app?.close();
     await fake?.close();
     if (db) await dropTestDatabase(db);
@@ -201,7 +194,7 @@ describe('Telegram channel, webhook', () => {
     expect((await post(body)).status).toBe(401);
     expect((await post(body, `${SECRET}x`)).status).toBe(401);
     expect((await post(body, 'short')).status).toBe(401);
-    await h.channel.bot.idle();
+    await h.channel.idle();
     await new Promise((r) => setTimeout(r, 200));
     expect(await db.models.ProcessedMessage.findById('telegram:900000001').lean()).toBeNull();
     expect(h.seen.some((m) => m.userId === '602')).toBe(false);
@@ -220,7 +213,7 @@ describe('Telegram channel, webhook', () => {
     const [first, second] = await Promise.all([post(body, SECRET), post(body, SECRET)]);
     expect([first.status, second.status]).toEqual([200, 200]);
     expect((await post(body, SECRET)).status).toBe(200);
-    await h.channel.bot.idle();
+    await h.channel.idle();
     await fake.waitForMessages(user.id, 1, 5000);
     await new Promise((r) => setTimeout(r, 1500));
     expect(h.seen.filter((m) => m.userId === '603')).toHaveLength(1);

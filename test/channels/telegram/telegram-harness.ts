@@ -4,7 +4,10 @@
  * directory, and the FakeTelegramServer standing in for api.telegram.org.
  */
 import { join } from 'node:path';
-import { createTelegramChannel, type TelegramChannel, type TelegramChannelConfig } from '../../../src/channels/telegram/telegram-adapter';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { TelegramChannel, type TelegramChannelConfig } from '../../../src/channels/telegram/telegram-adapter';
+import { keyedHash } from '../../../src/infra/pseudonyms';
+import { createTestPipeline } from '../support/pipeline';
 import { MongoTelegramStore, mongoPhotoLoader } from '../../../src/channels/telegram/telegram-store';
 import { MongoComplaintService, type PhotoFetcher } from '../../../src/complaints/complaint-store';
 import type { Directory } from '../../../src/complaints/directory/directory';
@@ -51,32 +54,35 @@ export interface TelegramHarness {
   readonly seen: IncomingMessage[];
 }
 
-/** Builds the channel on the fake (not started: call `channel.bot.start()`). */
+/** Builds the channel on the fake and attaches it to a real pipeline (not started: call `channel.start()`). */
 export async function createHarness(options: {
   fake: FakeTelegramServer;
   db: Database;
   content: BotContent;
   directory: Directory;
   config?: Partial<TelegramChannelConfig>;
+  /** Where webhook routes go (webhook mode); a fresh fastify instance by default. */
+  http?: FastifyInstance;
 }): Promise<TelegramHarness> {
   const { fake, db, content, directory } = options;
   const photoFetchers: Partial<Record<ChannelName, PhotoFetcher>> = {};
-  const complaints = await createComplaintService(db, directory, photoFetchers);
   const store = await MongoTelegramStore.open(db);
-  const engine = new ConversationEngine({ content: { current: () => content }, store: new InMemoryConversationStore() });
-  const seen: IncomingMessage[] = [];
-  const channel = createTelegramChannel(
+  const channel = new TelegramChannel(
     { token: fake.token, apiRoot: fake.apiRoot, mode: 'polling', ...options.config },
     {
-      engine: { handle: (message) => (seen.push(message), engine.handle(message)) },
       content: { current: () => content },
-      complaints,
       directory: () => directory,
       store,
       loadPhoto: mongoPhotoLoader(db),
+      pseudonymize: keyedHash(Buffer.alloc(32, 7)),
     },
   );
   photoFetchers.telegram = channel.photoFetcher;
+  const complaints = await createComplaintService(db, directory, photoFetchers);
+  const engine = new ConversationEngine({ content: { current: () => content }, store: new InMemoryConversationStore() });
+  const seen: IncomingMessage[] = [];
+  const inbound = createTestPipeline(db, { handle: (message) => (seen.push(message), engine.handle(message)) });
+  await channel.attach({ inbound, http: options.http ?? Fastify(), complaints });
   return { channel, complaints, store, seen };
 }
 

@@ -80,7 +80,7 @@ beforeAll(async () => {
   fake.addChat(KON_TUM_GROUP);
   db = await openTestDatabase('telegram_officer');
   h = await createHarness({ fake, db, content, directory });
-  await h.channel.bot.start();
+  await h.channel.start();
 
   const photo = fake.userSendsPhoto(citizen, privateChatOf(citizen), { bytes: PNG_BYTES });
   const submitted = await h.complaints.submit({
@@ -98,7 +98,7 @@ beforeAll(async () => {
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
-  await h?.channel.bot.stop(1000);
+  await h?.channel.stop(1000);
   await fake?.close();
   if (db) await dropTestDatabase(db);
 });
@@ -146,7 +146,7 @@ describe('officer buttons and replies', () => {
     const before = await history();
     const press = fake.userPressesButton(outsider, card, `ack:${code}`);
     expect(await callbackAnswer(press.callback_query?.id)).toBe(TEXT_NOT_ALLOWED);
-    await h.channel.bot.idle();
+    await h.channel.idle();
     expect(await history()).toEqual(before);
     const view = await h.complaints.getForAgency(code, dakHa.id);
     expect(view.ok && view.complaint.status).toBe('received');
@@ -163,14 +163,14 @@ describe('officer buttons and replies', () => {
     const before = await history();
     const press = fake.userPressesButton(konTumOfficer, staleCard, `ack:${code}`);
     expect(await callbackAnswer(press.callback_query?.id)).toBe(TEXT_NOT_ALLOWED);
-    await h.channel.bot.idle();
+    await h.channel.idle();
     expect(await history()).toEqual(before);
   });
 
   it('lets a listed officer acknowledge: status changes, history names the officer, the card and the group are updated', async () => {
     const press = fake.userPressesButton(officer, card, `ack:${code}`);
     expect(await callbackAnswer(press.callback_query?.id)).toContain('đã tiếp nhận');
-    await h.channel.bot.idle();
+    await h.channel.idle();
     const view = await h.complaints.getForAgency(code, dakHa.id);
     expect(view.ok && view.complaint.status).toBe('acknowledged');
     expect((await history()).at(-1)).toMatchObject({ action: 'acknowledged', actor: { kind: 'officer', id: String(officer.id) } });
@@ -201,7 +201,7 @@ describe('officer buttons and replies', () => {
     const notification = await db.models.Notification.findOne({ complaintCode: code, kind: 'answer' }).lean();
     expect(notification && isNotificationKind(notification.kind)).toBe(true);
     const messages = renderNotification('answer', notification!.params as Record<string, unknown>, 'vi', content.translator);
-    await expect(h.channel.channelSender.send(notification!.userId, messages)).resolves.toEqual({ ok: true });
+    await expect(h.channel.sender.send(notification!.userId, messages)).resolves.toEqual({ ok: true });
     const received = await fake.waitForMessages(citizen.id, 2, 5000);
     expect(received.at(-1)?.text).toContain(answerText);
     expect(received.at(-1)?.text).toContain(code);
@@ -223,7 +223,7 @@ describe('officer buttons and replies', () => {
   it('transfers through the second keyboard; the old group can no longer act', async () => {
     const open = fake.userPressesButton(officer, card, `trm:${code}:0`);
     await callbackAnswer(open.callback_query?.id);
-    await h.channel.bot.idle();
+    await h.channel.idle();
     await fake.waitFor((c) => c.method === 'editMessageReplyMarkup' && JSON.stringify(c.params.reply_markup).includes(`tr:${code}:`), 5000);
     const edited = fake.getMessage(DAK_HA_GROUP.id, card.message_id)!;
     const target =
@@ -231,7 +231,7 @@ describe('officer buttons and replies', () => {
     const targetId = target.split(':')[2];
     const press = fake.userPressesButton(officer, edited, target);
     expect(await callbackAnswer(press.callback_query?.id)).toContain('đã chuyển đến');
-    await h.channel.bot.idle();
+    await h.channel.idle();
     expect((await h.complaints.getForAgency(code, targetId)).ok).toBe(true);
     expect((await history()).some((e) => e.action === 'transferred' && e.actor.id === String(officer.id))).toBe(true);
     await fake.waitFor(

@@ -6,13 +6,21 @@ import {
   transferKeyboard,
 } from '../../../src/channels/telegram/officer-card';
 import { fitsCallbackData, NumberedMenus, renderOutgoing } from '../../../src/channels/telegram/telegram-render';
-import { parseUpdate, updateIdOf } from '../../../src/channels/telegram/telegram-updates';
+import { Context, Telegram } from 'telegraf';
+import type { Update } from 'telegraf/types';
+import { eventOf, updateIdOf } from '../../../src/channels/telegram/telegram-updates';
 import type { AgencyMessage } from '../../../src/forwarding/transport';
 import { loadSampleDirectory } from '../../complaints/sample-directory';
 
 const user = { id: 42, is_bot: false, first_name: 'Lan' };
 
-describe('parseUpdate', () => {
+/** The event telegraf's Context of a raw (maybe malformed) update stands for. */
+function parseUpdate(update: object) {
+  const botInfo = { id: 1, is_bot: true, first_name: 'bot', username: 'bot' } as ConstructorParameters<typeof Context>[2];
+  return eventOf(new Context(update as Update, new Telegram('1:x'), botInfo));
+}
+
+describe('eventOf (telegraf Context → event)', () => {
   it('turns a private text, photo and location into a citizen message', () => {
     const photo = parseUpdate({
       update_id: 1,
