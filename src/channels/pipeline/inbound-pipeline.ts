@@ -102,6 +102,7 @@ export interface InboundPipelineDeps {
 export class InboundPipeline {
   private readonly inFlight = new Map<string, number>();
   private total = 0;
+  private readonly running = new Set<Promise<unknown>>();
   private readonly logger: Logger;
 
   constructor(private readonly deps: InboundPipelineDeps) {
@@ -124,7 +125,14 @@ export class InboundPipeline {
         return undefined;
       },
     );
+    this.running.add(done);
+    void done.catch(() => undefined).finally(() => this.running.delete(done));
     return { admitted, done };
+  }
+
+  /** Resolves once every message submitted so far has been handled (shutdown, tests). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
   /** Duplicate check, then the limits; the in-flight count is taken here and returned by {@link turn}. */

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { MongoZaloTokenStore } from '../../../src/channels/zalo/mongo-zalo-token-store';
 import { ZaloChannelSender } from '../../../src/channels/zalo/zalo-channel-sender';
 import { ZaloClient } from '../../../src/channels/zalo/zalo-client';
-import { LaneQueue } from '../../../src/channels/zalo/zalo-event-queue';
 import { ZaloEventProcessor } from '../../../src/channels/zalo/zalo-event-processor';
 import { MongoZaloMenuStore } from '../../../src/channels/zalo/zalo-menu-store';
 import { ZaloTokenManager } from '../../../src/channels/zalo/zalo-token-manager';
-import { mongoMarkProcessed, zaloWebhookRoutes } from '../../../src/channels/zalo/zalo-webhook';
+import { zaloWebhookRoutes } from '../../../src/channels/zalo/zalo-webhook';
+import { createTestPipeline } from '../support/pipeline';
 import { UserRateLimiter, type RateLimiterOptions } from '../../../src/channels/rate-limiter';
 import { loadBotContent } from '../../../src/content/content-loader';
 import type { BotContent } from '../../../src/core/bot-content';
@@ -53,7 +53,8 @@ export interface ZaloHarness {
   db: Database;
   app: FastifyInstance;
   webhookUrl: string;
-  queue: LaneQueue;
+  /** Settles when every event received so far was handled. */
+  queue: { onIdle(): Promise<void> };
   sender: ZaloChannelSender;
   menus: MongoZaloMenuStore;
   conversations: MongoConversationStore;
@@ -64,7 +65,7 @@ export interface ZaloHarness {
   close(): Promise<void>;
 }
 
-export async function startZaloHarness(options: { rateLimit?: RateLimiterOptions; concurrency?: number } = {}): Promise<ZaloHarness> {
+export async function startZaloHarness(options: { rateLimit?: RateLimiterOptions } = {}): Promise<ZaloHarness> {
   const content = await realContent();
   const fake = new FakeZaloServer();
   await fake.start();
@@ -93,7 +94,6 @@ export async function startZaloHarness(options: { rateLimit?: RateLimiterOptions
   const released: string[] = [];
   const rateLimiter = new UserRateLimiter(options.rateLimit);
   const processor = new ZaloEventProcessor({
-    engine: recordingEngine,
     sender,
     menus,
     content: { current: () => content },
@@ -104,21 +104,19 @@ export async function startZaloHarness(options: { rateLimit?: RateLimiterOptions
         return 1;
       },
     },
-    releaseHeld: async (_channel, userId) => {
-      released.push(userId);
+    rateLimiter,
+  });
+  const inbound = createTestPipeline(db, recordingEngine, {
+    limits: { citizenBurst: rateLimiter },
+    releaseHeld: {
+      zalo: async (_channel, userId) => {
+        released.push(userId);
+      },
     },
-    rateLimiter,
   });
-  const queue = new LaneQueue({ concurrency: options.concurrency ?? 8 });
+  const queue = { onIdle: () => inbound.idle() };
   const app = Fastify();
-  await app.register(zaloWebhookRoutes, {
-    oaSecretKey: OA_SECRET,
-    appId: fake.appId,
-    processor,
-    markProcessed: mongoMarkProcessed(db.models),
-    rateLimiter,
-    queue,
-  });
+  await app.register(zaloWebhookRoutes, { oaSecretKey: OA_SECRET, appId: fake.appId, processor, inbound });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const webhookUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/zalo/webhook`;
   fake.configureWebhook(webhookUrl, { appId: fake.appId, oaSecretKey: OA_SECRET });

@@ -91,9 +91,34 @@ describe('Zalo webhook → engine → Zalo send', () => {
     expect(await h.db.models.ProcessedMessage.countDocuments({ _id: 'zalo:replayed-msg-1' })).toBe(1);
   });
 
-  it('answers 400 to a body that is not JSON', async () => {
-    const res = await h.fake.sendRaw('{"app_id": "1", "event_name": ', { 'x-zevent-signature': `mac=${'0'.repeat(64)}` });
-    expect(res.status).toBe(400);
+  it('checks the signature before parsing: unsigned garbage is 401, a signed body that is not JSON is 400', async () => {
+    const unsigned = await h.fake.sendRaw('{"app_id": "1", "event_name": ', { 'x-zevent-signature': `mac=${'0'.repeat(64)}` });
+    expect(unsigned.status).toBe(401);
+    const timestamp = String(Date.now());
+    const truncated = `{"app_id": "${h.fake.appId}", "timestamp": "${timestamp}", "event_name": `;
+    const mac = computeZaloSignature(h.fake.appId, truncated, timestamp, OA_SECRET);
+    expect((await h.fake.sendRaw(truncated, { 'x-zevent-signature': `mac=${mac}` })).status).toBe(400);
+  });
+
+  it('refuses signed events from far in the past or the future (freshness window), processing nothing', async () => {
+    const user = zaloUserId(77);
+    const before = h.handled.length;
+    for (const when of [Date.UTC(2001, 0, 1), Date.UTC(2286, 0, 1), Date.now() - 25 * 3_600_000]) {
+      const timestamp = String(when);
+      const event = {
+        app_id: h.fake.appId,
+        event_name: 'user_send_text',
+        timestamp,
+        sender: { id: user },
+        recipient: { id: h.fake.oaId },
+        message: { msg_id: `fresh-${when}`, text: 'xin chào' },
+      };
+      const raw = JSON.stringify(event);
+      const mac = computeZaloSignature(h.fake.appId, raw, timestamp, OA_SECRET);
+      expect((await h.fake.sendRaw(raw, { 'x-zevent-signature': `mac=${mac}` })).status).toBe(401);
+    }
+    await h.queue.onIdle();
+    expect(h.handled.length).toBe(before);
   });
 
   it('answers 413 to a 10 MB body', async () => {

@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LaneQueue } from '../../../src/channels/zalo/zalo-event-queue';
 import { PhotoFetchError, ZaloPhotoFetcher } from '../../../src/channels/zalo/zalo-photo-fetcher';
 import { FakeZaloServer } from '../../fakes/zalo-oa-server';
 
@@ -87,48 +86,5 @@ describe('ZaloPhotoFetcher', () => {
     const started = Date.now();
     expect(await reasonOf(new ZaloPhotoFetcher({ timeoutMs: 300 }).fetch(`${base}/slow.jpg`))).toBe('network');
     expect(Date.now() - started).toBeLessThan(3000);
-  });
-});
-
-describe('LaneQueue', () => {
-  const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
-
-  it('keeps each lane in order while serving lanes concurrently and round-robin', async () => {
-    const queue = new LaneQueue({ concurrency: 2 });
-    const log: string[] = [];
-    const task = (name: string, ms: number) => async () => {
-      log.push(`start ${name}`);
-      await tick(ms);
-      log.push(`end ${name}`);
-    };
-    for (let i = 0; i < 5; i += 1) queue.push('busy', task(`busy${i}`, 10));
-    queue.push('quiet', task('quiet0', 1));
-    await queue.onIdle();
-    const busy = log.filter((l) => l.includes('busy'));
-    expect(busy).toEqual(Array.from({ length: 5 }, (_, i) => [`start busy${i}`, `end busy${i}`]).flat());
-    // The quiet lane did not wait behind the busy one.
-    expect(log.indexOf('end quiet0')).toBeLessThan(log.indexOf('end busy1'));
-  });
-
-  it('refuses tasks beyond its capacity and survives a throwing task', async () => {
-    const errors: unknown[] = [];
-    const queue = new LaneQueue({ concurrency: 1, capacity: 2, onError: (e) => errors.push(e) });
-    expect(
-      queue.push('a', async () => {
-        await tick(10);
-      }),
-    ).toBe(true);
-    expect(
-      queue.push('b', async () => {
-        throw new Error('boom');
-      }),
-    ).toBe(true);
-    expect(queue.hasRoom).toBe(false);
-    expect(queue.push('c', async () => undefined)).toBe(false);
-    await queue.onIdle();
-    expect(errors).toHaveLength(1);
-    expect(queue.size).toBe(0);
-    expect(queue.push('c', async () => undefined)).toBe(true);
-    await queue.onIdle();
   });
 });
