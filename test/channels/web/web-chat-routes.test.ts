@@ -13,6 +13,7 @@ import { InMemoryConversationStore } from '../../../src/core/conversation-store'
 import type { ChannelName, OutgoingMessage } from '../../../src/core/messages';
 import type { Database } from '../../../src/storage/mongo/database';
 import { dropTestDatabase, openTestDatabase } from '../../support/database';
+import { webChatTestDeps } from '../support/web';
 import { realContent } from '../zalo/zalo-channel-harness';
 
 const SESSION = 'sess_0123456789abcdefXYZ';
@@ -55,24 +56,32 @@ describe('web chat routes', () => {
     return messages;
   };
 
+  let routesDb: Database;
+
   beforeAll(async () => {
     const content = await realContent();
     const engine = new ConversationEngine({ content: { current: () => content }, store: new InMemoryConversationStore() });
+    routesDb = await openTestDatabase('web_routes');
     app = Fastify();
-    await app.register(webChatRoutes, {
-      engine,
-      takeHeld,
-      content: { current: () => content },
-      // A slow refill, so a slow machine cannot earn an 11th token during the flood test.
-      rateLimiter: new UserRateLimiter({ burst: 10, refillPerSecond: 0.05 }),
-      botName: BOT_NAME,
-    });
+    await app.register(
+      webChatRoutes,
+      webChatTestDeps({
+        db: routesDb,
+        engine,
+        content,
+        takeHeld,
+        botName: BOT_NAME,
+        // A slow refill, so a slow machine cannot earn an 11th token during the flood test.
+        pipelineLimits: { citizenBurst: new UserRateLimiter({ burst: 10, refillPerSecond: 0.05 }) },
+      }),
+    );
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   });
 
   afterAll(async () => {
     await app.close();
+    await dropTestDatabase(routesDb);
   });
 
   const chat = (body: unknown) => request(base, 'POST', '/api/chat', { payload: body });

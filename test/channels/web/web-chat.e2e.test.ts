@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { UserRateLimiter } from '../../../src/channels/rate-limiter';
 import { mongoTakeHeld } from '../../../src/channels/web/held-notifications';
 import { webChatRoutes } from '../../../src/channels/web/web-chat-routes';
 import { ComplaintFlow } from '../../../src/complaints/complaint-flow';
@@ -26,6 +25,7 @@ import { ConversationEngine } from '../../../src/core/conversation-engine';
 import type { Database } from '../../../src/storage/mongo/database';
 import { MongoConversationStore } from '../../../src/storage/mongo/mongo-conversation-store';
 import { dropTestDatabase, openTestDatabase } from '../../support/database';
+import { webChatTestDeps } from '../support/web';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -77,17 +77,20 @@ describe('web chat in a browser (360×640)', () => {
       intentHandlers: { complaint_status: new ComplaintStatusHandler({ service }) },
     });
     app = Fastify();
-    await app.register(webChatRoutes, {
-      engine,
-      content: { current: () => content },
-      rateLimiter: new UserRateLimiter(),
-      botName: BOT_NAME,
-      takeHeld: mongoTakeHeld({
-        models: db.models,
-        claims: db.claims,
-        render: (n, locale) => (isNotificationKind(n.kind) ? renderNotification(n.kind, n.params, locale, content.translator) : []),
+    await app.register(
+      webChatRoutes,
+      webChatTestDeps({
+        db,
+        engine,
+        content,
+        botName: BOT_NAME,
+        takeHeld: mongoTakeHeld({
+          models: db.models,
+          claims: db.claims,
+          render: (n, locale) => (isNotificationKind(n.kind) ? renderNotification(n.kind, n.params, locale, content.translator) : []),
+        }),
       }),
-    });
+    );
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
