@@ -165,9 +165,9 @@ describe('web chat under abuse', () => {
         idempotencyKey: `abuse-${sessionId}`,
         channel: 'web',
         userId: sessionId,
-        kind: 'complaint.answered',
+        kind: 'acknowledged',
         complaintCode: 'PA-ABCDEF',
-        params: { code: 'PA-ABCDEF', answer: 'Đã xử lý' },
+        params: { code: 'PA-ABCDEF' },
         state: 'held',
         nextAttemptAt: new Date(),
       });
