@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { loadConfig } from '../../src/config';
 import { freePort } from '../../src/storage/embedded-ferretdb';
 import { loadBotContent } from '../../src/content/content-loader';
 import type { BotContent } from '../../src/core/bot-content';
@@ -27,12 +28,16 @@ describe('two service processes on one database', () => {
 
   beforeAll(async () => {
     await fake.start();
-    const loaded = await loadBotContent({
-      intentsDir: join(PROJECT_ROOT, 'intents'),
-      localesDir: join(PROJECT_ROOT, 'locales'),
-      abbreviationsFile: join(PROJECT_ROOT, 'config', 'abbreviations.yaml'),
-      root: PROJECT_ROOT,
-    });
+    const defaults = loadConfig({});
+    const loaded = await loadBotContent(
+      {
+        intentsDir: join(PROJECT_ROOT, 'intents'),
+        localesDir: join(PROJECT_ROOT, 'locales'),
+        abbreviationsFile: join(PROJECT_ROOT, 'config', 'abbreviations.yaml'),
+        root: PROJECT_ROOT,
+      },
+      { textGlobals: { hotline: defaults.HOTLINE, botName: defaults.BOT_NAME } },
+    );
     if (!loaded.ok) throw new Error('content did not load');
     content = loaded.value;
     const ports = [await freePort(), await freePort()];

@@ -49,7 +49,7 @@
   };
 
   var els = {};
-  var state = { locale: 'vi', sessionId: '', busy: Promise.resolve(), history: [] };
+  var state = { locale: 'vi', sessionId: '', busy: Promise.resolve(), history: [], proof: '' };
   var botName = '';
 
   function $(id) {
@@ -209,9 +209,49 @@
           return {};
         })
         .then(function (json) {
-          if (!response.ok && response.status !== 429) throw new Error('HTTP ' + response.status);
+          if (!response.ok && response.status !== 429 && response.status !== 428) throw new Error('HTTP ' + response.status);
           return json;
         });
+    });
+  }
+
+  function hex(buffer) {
+    return Array.prototype.map
+      .call(new Uint8Array(buffer), function (b) {
+        return ('0' + b.toString(16)).slice(-2);
+      })
+      .join('');
+  }
+
+  /**
+   * Solves the server's proof-of-work challenge (ALTCHA: find n with SHA-256(salt + n) =
+   * challenge), asked of a new session when its address is busier than usual; about a
+   * second. Resolves with the base64 payload the server checks.
+   */
+  function solveChallenge(c) {
+    var encoder = new TextEncoder();
+    function attempt(n) {
+      if (n > c.maxnumber) return Promise.reject(new Error('challenge not solved'));
+      return crypto.subtle.digest('SHA-256', encoder.encode(c.salt + n)).then(function (digest) {
+        if (hex(digest) === c.challenge) {
+          return btoa(JSON.stringify({ algorithm: c.algorithm, challenge: c.challenge, number: n, salt: c.salt, signature: c.signature }));
+        }
+        return attempt(n + 1);
+      });
+    }
+    return attempt(0);
+  }
+
+  /** POST /api/chat, solving the challenge once if the server asks for one (428). */
+  function postChat(body) {
+    if (state.proof) body.proof = state.proof;
+    return postJson('/api/chat', body).then(function (json) {
+      if (!json.challenge) return json;
+      return solveChallenge(json.challenge).then(function (proof) {
+        state.proof = proof;
+        body.proof = proof;
+        return postJson('/api/chat', body);
+      });
     });
   }
 
@@ -231,7 +271,7 @@
       typing.classList.add('typing');
       typing.setAttribute('aria-hidden', 'true');
       els.send.disabled = true;
-      return postJson('/api/chat', { sessionId: state.sessionId, text: text, locale: state.locale })
+      return postChat({ sessionId: state.sessionId, text: text, locale: state.locale })
         .then(function (json) {
           typing.remove();
           if (json.locale && json.locale !== state.locale) applyLocale(json.locale);
