@@ -301,7 +301,9 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     stop() {
       stopping ??= (async () => {
         logger.info('stopping: no new updates, finishing what is in flight');
-        if (started) for (const channel of channels) await channel.stop?.().catch((err: unknown) => logger.error({ err: errorName(err) }, 'channel stop failed'));
+        if (started)
+          for (const channel of channels)
+            await channel.stop?.().catch((err: unknown) => logger.error({ err: errorName(err) }, 'channel stop failed'));
         await http.close().catch((err: unknown) => logger.error({ err: errorName(err) }, 'http close failed'));
         await metricsHttp?.close().catch(() => undefined);
         sweeper.stop();

@@ -62,7 +62,9 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   if (token) {
     const expected = createHash('sha256').update(`Bearer ${token}`).digest();
     app.get('/metrics', async (request, reply) => {
-      const given = createHash('sha256').update(request.headers.authorization ?? '').digest();
+      const given = createHash('sha256')
+        .update(request.headers.authorization ?? '')
+        .digest();
       if (!timingSafeEqual(expected, given)) {
         deps.metrics.rejectedRequests.inc({ endpoint: 'metrics', reason: 'bad_token' });
         request.log.warn({ reason: 'bad or missing token' }, 'metrics request refused (401)');

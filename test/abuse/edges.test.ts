@@ -109,7 +109,10 @@ describe('agency cards within Telegram’s 4,096 characters', () => {
     const posted = await fake.waitForMessages(group.id, 1 + followUps.length, 15_000);
     expect(posted.every((m) => (m.text ?? '').length <= TELEGRAM_TEXT_LIMIT)).toBe(true);
     // Parts are cut at spaces where there are any, inside a 6,001-digit run where there are none.
-    const everything = posted.map((m) => m.text ?? '').join('').replace(/\s+/g, '');
+    const everything = posted
+      .map((m) => m.text ?? '')
+      .join('')
+      .replace(/\s+/g, '');
     expect(everything).toContain(note.replace(/\s+/g, ''));
     expect(everything).toContain(phone);
   }, 60_000);

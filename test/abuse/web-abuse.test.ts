@@ -104,7 +104,8 @@ describe('web chat under abuse', () => {
     it('reads the client address from X-Forwarded-For only because the proxy is listed', async () => {
       const one = '203.0.113.7';
       const fromOne: number[] = [];
-      for (let i = 0; i < 5; i++) fromOne.push((await chat(s.base, { sessionId: session(), text: 'xin chào' }, { 'x-forwarded-for': one })).status);
+      for (let i = 0; i < 5; i++)
+        fromOne.push((await chat(s.base, { sessionId: session(), text: 'xin chào' }, { 'x-forwarded-for': one })).status);
       expect(fromOne.filter((x) => x === 429).length).toBeGreaterThanOrEqual(2);
       // Another client behind the same proxy has its own allowance.
       expect((await chat(s.base, { sessionId: session(), text: 'xin chào' }, { 'x-forwarded-for': '198.51.100.9' })).status).toBe(200);
@@ -124,7 +125,12 @@ describe('web chat under abuse', () => {
       if (first.json.messages.some((m) => /tối đa|maximum/.test(m.text))) return 'capped';
       await chat(s.base, { sessionId, text: '#pa:skip' });
       const done = await chat(s.base, { sessionId, text: '#pa:confirm' });
-      return done.json.messages.map((m) => m.text).join(' ').match(/PA-[0-9A-Z]{6}/)?.[0] ?? 'no code';
+      return (
+        done.json.messages
+          .map((m) => m.text)
+          .join(' ')
+          .match(/PA-[0-9A-Z]{6}/)?.[0] ?? 'no code'
+      );
     }
 
     it('holds across fresh sessions from one address', async () => {
@@ -149,7 +155,13 @@ describe('web chat under abuse', () => {
       const sessionId = session();
       const asked = await chat(s.base, { sessionId, text: 'xin chào' });
       expect(asked.status).toBe(428);
-      const challenge = asked.json.challenge as { algorithm: string; challenge: string; maxnumber: number; salt: string; signature: string };
+      const challenge = asked.json.challenge as {
+        algorithm: string;
+        challenge: string;
+        maxnumber: number;
+        salt: string;
+        signature: string;
+      };
       const solution = await solveChallenge(challenge.challenge, challenge.salt, challenge.algorithm, challenge.maxnumber).promise;
       expect(solution).not.toBeNull();
       const proof = Buffer.from(JSON.stringify({ ...challenge, number: solution!.number })).toString('base64');
@@ -184,4 +196,3 @@ describe('web chat under abuse', () => {
     });
   });
 });
-

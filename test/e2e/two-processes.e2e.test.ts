@@ -67,7 +67,7 @@ describe('two service processes on one database', () => {
   }, 360_000);
 
   afterAll(async () => {
-    await Promise.all(services.map((s) => (s.running ? s.stop() : undefined)));
+    await Promise.all(services.map(async (s) => (s.running ? s.stop() : undefined)));
     await fake.close();
   });
 

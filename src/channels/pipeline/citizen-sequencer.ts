@@ -139,7 +139,9 @@ export class CitizenSequencer {
     const tail = cached && cached.hintExpiresAt - now > this.retentionMs / 2 ? cached : await this.readTail(tailId);
     const expiresAt = new Date(now + this.retentionMs);
     let n = tail.last + 1;
-    while (!(await this.options.store.insert({ _id: `${tailId}:${tail.epoch}#${n}`, expiresAt, owner: this.options.owner, at: new Date(now) })))
+    while (
+      !(await this.options.store.insert({ _id: `${tailId}:${tail.epoch}#${n}`, expiresAt, owner: this.options.owner, at: new Date(now) }))
+    )
       n += 1;
     tail.last = n;
     this.remember(citizen, tail);

@@ -194,7 +194,10 @@ export class InboundPipeline {
     try {
       await release(message.channel, message.userId);
     } catch (error) {
-      this.logger.warn({ channel: message.channel, err: error instanceof Error ? error.name : 'unknown' }, 'held notifications not released');
+      this.logger.warn(
+        { channel: message.channel, err: error instanceof Error ? error.name : 'unknown' },
+        'held notifications not released',
+      );
     }
   }
 }

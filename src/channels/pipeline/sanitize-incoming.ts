@@ -29,6 +29,7 @@ export const MAX_ATTACHMENTS = 10;
 /** Bidi embeddings/overrides/isolates and marks, zero-width characters, BOM, soft hyphen. */
 const INVISIBLE = /[\u202A-\u202E\u2066-\u2069\u200B-\u200F\u061C\u2060-\u2064\uFEFF\u00AD]/g;
 /** C0 and C1 controls except TAB, LF and CR (handled per field kind). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 /** Something that looks like an HTML/XML tag or comment: `<b>`, `</a>`, `<img src=x>`, `<!-- -->`. */
 const TAG = /<\/?[A-Za-z!][^<>]{0,500}>/g;
@@ -59,7 +60,7 @@ export function cleanText(value: string, max = MAX_INCOMING_TEXT): string {
 
 /** A phone as typed: digits and the separators people put in numbers, single line. */
 export function cleanPhone(value: string): string {
-  return cleanLine(value.replace(/[^0-9+ .()\-]/g, ''), MAX_PHONE_LENGTH);
+  return cleanLine(value.replace(/[^0-9+ .()-]/g, ''), MAX_PHONE_LENGTH);
 }
 
 function cleanAttachment(attachment: Attachment): Attachment | undefined {

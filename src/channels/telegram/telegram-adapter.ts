@@ -131,7 +131,8 @@ export class TelegramChannel implements Channel {
       logger: this.logger,
     });
     this.inbound = inbound;
-    if (this.config.mode === 'webhook') await http.register(telegramWebhookRoutes, {
+    if (this.config.mode === 'webhook')
+      await http.register(telegramWebhookRoutes, {
         bot: this,
         logger: this.logger,
         ...(this.deps.onRejected ? { onRejected: this.deps.onRejected } : {}),
@@ -228,7 +229,10 @@ export class TelegramChannel implements Channel {
     const task = this.taskFor(event);
     if (!task || !this.inbound || !this.officers) {
       if (event.kind === 'ignored' && event.callbackId) await this.api.answerCallback(event.callbackId);
-      this.logger.debug({ updateId: event.updateId, reason: event.kind === 'ignored' ? event.reason : 'not attached' }, 'telegram update ignored');
+      this.logger.debug(
+        { updateId: event.updateId, reason: event.kind === 'ignored' ? event.reason : 'not attached' },
+        'telegram update ignored',
+      );
       return;
     }
     const submission = this.inbound.submit(task);
@@ -297,7 +301,10 @@ export class TelegramChannel implements Channel {
     const intent = reply.intent;
     void this.replies.send(chatId, reply.messages, hint).then((outcome) => {
       if (!outcome.ok)
-        this.logger.error({ chat: this.deps.pseudonymize(`telegram:${chatId}`), intent, error: outcome.error }, 'telegram reply not delivered');
+        this.logger.error(
+          { chat: this.deps.pseudonymize(`telegram:${chatId}`), intent, error: outcome.error },
+          'telegram reply not delivered',
+        );
     });
   }
 

@@ -65,7 +65,10 @@ export class TelegramOfficerDesk {
     if (!action) return this.deps.api.answerCallback(event.callbackId, TEXT_STALE_BUTTON);
     const auth = await this.authorise(event.chatId, event.userId, action.code);
     if (!auth.ok) {
-      this.logger.warn({ chat: this.label(event.chatId), officer: this.label(event.userId), code: action.code, reason: auth.reason }, 'officer action refused');
+      this.logger.warn(
+        { chat: this.label(event.chatId), officer: this.label(event.userId), code: action.code, reason: auth.reason },
+        'officer action refused',
+      );
       return this.deps.api.answerCallback(event.callbackId, TEXT_NOT_ALLOWED);
     }
     if (action.kind === 'transfer_menu' || action.kind === 'back') return this.showKeyboard(event, action, auth);
@@ -75,7 +78,10 @@ export class TelegramOfficerDesk {
       this.logger.info({ code: action.code, action: action.kind, error: result.error }, 'officer action not done');
       return this.deps.api.answerCallback(event.callbackId, ERROR_TEXTS[result.error] ?? TEXT_FAILED);
     }
-    this.logger.info({ code: action.code, action: action.kind, agencyId: auth.agency.id, officer: this.label(event.userId) }, 'officer action done');
+    this.logger.info(
+      { code: action.code, action: action.kind, agencyId: auth.agency.id, officer: this.label(event.userId) },
+      'officer action done',
+    );
     const done = doneText(action, result.complaint, event.userName);
     await this.deps.api.answerCallback(event.callbackId, done);
     void this.deps.api.editKeyboard(
@@ -92,7 +98,10 @@ export class TelegramOfficerDesk {
     if (!code) return;
     const auth = await this.authorise(event.chatId, event.userId, code);
     if (!auth.ok) {
-      this.logger.warn({ chat: this.label(event.chatId), officer: this.label(event.userId), code, reason: auth.reason }, 'officer answer refused');
+      this.logger.warn(
+        { chat: this.label(event.chatId), officer: this.label(event.userId), code, reason: auth.reason },
+        'officer answer refused',
+      );
       void this.deps.api.sendText(event.chatId, TEXT_NOT_ALLOWED, { replyTo: event.messageId });
       return;
     }

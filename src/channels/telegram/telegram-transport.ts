@@ -70,7 +70,10 @@ export class TelegramTransport implements Transport {
         return;
       } catch (error) {
         if (attempt === 2)
-          this.logger.error({ code: card.code, chat: this.deps.chatLabel?.(card.chatId), err: errorName(error) }, 'telegram card posted but not recorded');
+          this.logger.error(
+            { code: card.code, chat: this.deps.chatLabel?.(card.chatId), err: errorName(error) },
+            'telegram card posted but not recorded',
+          );
       }
     }
   }
@@ -112,7 +115,10 @@ export class TelegramTransport implements Transport {
       const caption = `Ảnh ${i + 1}/${photoIds.length} — ${code}`;
       const outcome = await this.deps.api.sendPhoto(chatId, photo, { caption });
       if (!outcome.ok) {
-        this.logger.warn({ code, chat: this.deps.chatLabel?.(chatId), error: outcome.error }, 'complaint photo not posted to the telegram group');
+        this.logger.warn(
+          { code, chat: this.deps.chatLabel?.(chatId), error: outcome.error },
+          'complaint photo not posted to the telegram group',
+        );
         continue;
       }
       await this.recordCard({ key: `${cardKey}#photo${i + 1}`, code, chatId, messageId: outcome.value.messageId }, false);

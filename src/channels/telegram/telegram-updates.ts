@@ -93,15 +93,26 @@ export function eventOf(ctx: Context): TelegramEvent {
     const kind = Object.keys(ctx.update).find((k) => k !== 'update_id') ?? 'empty';
     return { updateId, kind: 'ignored', reason: `unsupported:${kind}` };
   }
-  if (chatId === undefined || userId === undefined || !chatType) return { updateId, kind: 'ignored', reason: 'message_without_chat_or_sender' };
+  if (chatId === undefined || userId === undefined || !chatType)
+    return { updateId, kind: 'ignored', reason: 'message_without_chat_or_sender' };
   if (from?.is_bot === true) return { updateId, kind: 'ignored', reason: 'from_bot', chatId };
   const text = ('text' in message ? str(message.text) : undefined) ?? ('caption' in message ? str(message.caption) : undefined) ?? '';
   if (chatType === 'private') return { updateId, kind: 'citizen_message', chatId, userId, text, attachments: attachmentsOf(message) };
   if (chatType !== 'group' && chatType !== 'supergroup') return { updateId, kind: 'ignored', reason: `chat_type:${chatType}`, chatId };
-  const replyTo = 'reply_to_message' in message && isObject(message.reply_to_message) ? int(message.reply_to_message.message_id) : undefined;
+  const replyTo =
+    'reply_to_message' in message && isObject(message.reply_to_message) ? int(message.reply_to_message.message_id) : undefined;
   const messageId = int(message.message_id);
   if (replyTo === undefined || messageId === undefined) return { updateId, kind: 'ignored', reason: 'group_message_not_a_reply', chatId };
-  return { updateId, kind: 'group_reply', chatId, userId, userName: str(from?.first_name) ?? '', messageId, replyToMessageId: replyTo, text };
+  return {
+    updateId,
+    kind: 'group_reply',
+    chatId,
+    userId,
+    userName: str(from?.first_name) ?? '',
+    messageId,
+    replyToMessageId: replyTo,
+    text,
+  };
 }
 
 function attachmentsOf(message: Message): Attachment[] {

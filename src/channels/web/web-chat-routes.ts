@@ -119,7 +119,9 @@ async function handleChat(
   if (day.count > deps.limits.challengeAfter && !(await deps.challenge.verify(proof, userId))) {
     deps.onRejected?.('web_chat', proof ? 'bad_proof' : 'challenge');
     logger.info({ channel: 'web', proof: Boolean(proof) }, 'web message needs a solved challenge');
-    return reply.code(428).send({ messages: [], locale: replyLocale, challenge: await deps.challenge.issue(userId) } satisfies ChatResponse);
+    return reply
+      .code(428)
+      .send({ messages: [], locale: replyLocale, challenge: await deps.challenge.issue(userId) } satisfies ChatResponse);
   }
   let refusedNotice: string | undefined;
   const submission = deps.inbound.submit<Reply>({
@@ -148,7 +150,10 @@ function throttled(reply: FastifyReply, deps: WebChatDeps, locale: Locale, notif
   deps.onRejected?.('web_chat', reason);
   logger.info({ channel: 'web', limit: reason }, 'web message refused by a limit');
   const messages = notify ? [{ text: slowDownText(deps.content.current(), locale) }] : [];
-  return reply.code(429).header('retry-after', '60').send({ messages, locale, throttled: true } satisfies ChatResponse);
+  return reply
+    .code(429)
+    .header('retry-after', '60')
+    .send({ messages, locale, throttled: true } satisfies ChatResponse);
 }
 
 async function handleUpdates(

@@ -62,7 +62,8 @@ export class ZaloEventProcessor {
       case 'text':
         return {
           message: { ...base, text: event.text },
-          run: async (message, converse) => this.converse({ ...message, text: await this.substituteMenuChoice(userId, message.text) }, converse),
+          run: async (message, converse) =>
+            this.converse({ ...message, text: await this.substituteMenuChoice(userId, message.text) }, converse),
           slowDown,
         };
       case 'image':
@@ -92,7 +93,9 @@ export class ZaloEventProcessor {
         return { message: { ...base, text: '' }, limited: false, run: () => this.deps.menus.delete(userId) };
       case 'other':
         // A sticker, a link, a file…: no answer, but the pipeline releases held notifications (the window reopened).
-        return event.eventName.startsWith('user_') ? { message: { ...base, text: '' }, limited: false, run: async () => undefined } : undefined;
+        return event.eventName.startsWith('user_')
+          ? { message: { ...base, text: '' }, limited: false, run: async () => undefined }
+          : undefined;
     }
   }
 

@@ -70,7 +70,8 @@ async function handleDelivery(request: FastifyRequest, reply: FastifyReply, deps
   }
   if (json.app_id !== deps.appId) return refuse(reply, deps, logger, 'foreign_app', 'app_id mismatch');
   const age = (deps.clock ?? Date.now)() - Number(verdict.timestamp);
-  if (age > MAX_EVENT_AGE_MS || age < -MAX_EVENT_SKEW_MS) return refuse(reply, deps, logger, 'stale', 'timestamp outside the freshness window');
+  if (age > MAX_EVENT_AGE_MS || age < -MAX_EVENT_SKEW_MS)
+    return refuse(reply, deps, logger, 'stale', 'timestamp outside the freshness window');
   const parsed = parseZaloEvent(json);
   if (!parsed.ok) {
     logger.warn({ channel: 'zalo', reason: parsed.reason }, 'zalo event ignored');

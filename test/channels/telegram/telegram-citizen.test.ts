@@ -152,7 +152,14 @@ describe('Telegram channel, webhook', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     url = `${base}/telegram/webhook`;
-    h = await createHarness({ fake, db, content, directory, http: app, config: { mode: 'webhook', webhookSecret: SECRET, publicUrl: base } });
+    h = await createHarness({
+      fake,
+      db,
+      content,
+      directory,
+      http: app,
+      config: { mode: 'webhook', webhookSecret: SECRET, publicUrl: base },
+    });
     await app.listen({ port, host: '127.0.0.1' });
     await h.channel.start();
   }, SETUP_TIMEOUT_MS);
