@@ -69,7 +69,7 @@ export interface Submission<R> {
 /** Records a message id; true the first time (any process), false for a redelivery. */
 export type FirstSeen = (id: string) => Promise<boolean>;
 /** Makes the citizen's held notifications due again (they wrote: their messaging window is open). */
-export type ReleaseHeld = (channel: ChannelName, userId: string) => Promise<unknown>;
+type ReleaseHeld = (channel: ChannelName, userId: string) => Promise<unknown>;
 
 export interface PipelineLimits {
   /** Burst bucket per citizen (channel and user id or web session), in this process. */

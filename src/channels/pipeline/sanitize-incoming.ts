@@ -18,13 +18,13 @@
 import type { Attachment, IncomingMessage } from '../../core/messages';
 
 /** Longest message text kept (Telegram's own limit is 4,096; the web chat's 2,000). */
-export const MAX_INCOMING_TEXT = 4000;
-export const MAX_NAME_LENGTH = 100;
+const MAX_INCOMING_TEXT = 4000;
+const MAX_NAME_LENGTH = 100;
 /** "+84 (0) 905-123-456 ext 12" fits; a 6,000-character "phone" does not survive. */
 export const MAX_PHONE_LENGTH = 24;
 const MAX_REF_LENGTH = 2048;
 const MAX_CAPTION_LENGTH = 1024;
-export const MAX_ATTACHMENTS = 10;
+const MAX_ATTACHMENTS = 10;
 
 /** Bidi embeddings/overrides/isolates and marks, zero-width characters, BOM, soft hyphen. */
 const INVISIBLE = /[\u202A-\u202E\u2066-\u2069\u200B-\u200F\u061C\u2060-\u2064\uFEFF\u00AD]/g;
@@ -40,7 +40,7 @@ function clean(value: string): string {
 }
 
 /** A single-line field: no line breaks, tabs or runs of spaces, cut to `max` characters. */
-export function cleanLine(value: string, max: number): string {
+function cleanLine(value: string, max: number): string {
   return clean(value)
     .replace(/[\r\n\t\u2028\u2029]+/g, ' ')
     .replace(/\s{2,}/g, ' ')
@@ -50,7 +50,7 @@ export function cleanLine(value: string, max: number): string {
 }
 
 /** A multi-line text: CRLF → LF, no more than two blank lines in a row, cut to `max`. */
-export function cleanText(value: string, max = MAX_INCOMING_TEXT): string {
+function cleanText(value: string, max = MAX_INCOMING_TEXT): string {
   return clean(value)
     .replace(/\r\n?|[\u2028\u2029]/g, '\n')
     .replace(/\t/g, ' ')
@@ -59,7 +59,7 @@ export function cleanText(value: string, max = MAX_INCOMING_TEXT): string {
 }
 
 /** A phone as typed: digits and the separators people put in numbers, single line. */
-export function cleanPhone(value: string): string {
+function cleanPhone(value: string): string {
   return cleanLine(value.replace(/[^0-9+ .()-]/g, ''), MAX_PHONE_LENGTH);
 }
 

@@ -41,7 +41,7 @@ export interface SlotStore {
   sweep(now: Date): Promise<number>;
 }
 
-export const SLOTS_COLLECTION = 'pipeline_slots';
+const SLOTS_COLLECTION = 'pipeline_slots';
 
 export class MongoSlotStore implements SlotStore {
   private readonly collection: mongo.Collection<SlotDoc>;

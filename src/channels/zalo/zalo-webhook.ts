@@ -32,8 +32,8 @@ import type { ZaloInboundEvent } from './zalo-types';
 export const ZALO_WEBHOOK_PATH = '/zalo/webhook';
 /** Zalo's events are a few kilobytes; 256 KB leaves room and bounds what a forger can make us hash. */
 export const ZALO_WEBHOOK_BODY_LIMIT = 256 * 1024;
-export const MAX_EVENT_AGE_MS = 24 * 3_600_000;
-export const MAX_EVENT_SKEW_MS = 10 * 60_000;
+const MAX_EVENT_AGE_MS = 24 * 3_600_000;
+const MAX_EVENT_SKEW_MS = 10 * 60_000;
 
 export interface ZaloWebhookDeps {
   /** The OA secret key of the Webhook page (ZALO_OA_SECRET_KEY), not the app secret. */

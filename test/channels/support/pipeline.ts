@@ -11,7 +11,7 @@ import { MongoSlotStore } from '../../../src/channels/pipeline/slot-store';
 import type { ChannelName } from '../../../src/core/messages';
 import type { Database } from '../../../src/storage/mongo/database';
 
-export function generousLimits(): PipelineLimits {
+function generousLimits(): PipelineLimits {
   return {
     citizenBurst: new UserRateLimiter({ burst: 1000, refillPerSecond: 100 }),
     addressBurst: new UserRateLimiter({ burst: 1000, refillPerSecond: 100 }),
