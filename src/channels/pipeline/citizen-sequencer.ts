@@ -50,8 +50,11 @@ const POLL_MAX_MS = 50;
 
 /** A place in a citizen's line, taken when the message arrives (see {@link CitizenSequencer.reserve}). */
 export interface Reservation {
-  /** Runs `task` in the citizen's turn. */
-  run<T>(task: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `task` in the citizen's turn. `ticketTaken` settles once the place is recorded in
+   * the database: from then on, a message arriving at any process comes after this one.
+   */
+  run<T>(task: () => Promise<T>): { readonly ticketTaken: Promise<void>; readonly done: Promise<T> };
   /** Gives the place up (the message was refused): later messages do not wait for it. */
   cancel(): void;
 }
@@ -91,7 +94,27 @@ export class CitizenSequencer {
     return {
       run: <T>(task: () => Promise<T>) => {
         used = true;
-        return this.runAfter(citizen, before, taken, task);
+        let ticketTaken!: () => void;
+        let ticketFailed!: (error: unknown) => void;
+        const recorded = new Promise<void>((resolve, reject) => {
+          ticketTaken = resolve;
+          ticketFailed = reject;
+        });
+        recorded.catch(() => undefined);
+        const done = this.runAfter(
+          citizen,
+          before,
+          () => {
+            taken();
+            ticketTaken();
+          },
+          task,
+          (error) => {
+            taken();
+            ticketFailed(error);
+          },
+        );
+        return { ticketTaken: recorded, done };
       },
       cancel: () => {
         if (!used) void before.then(taken);
@@ -102,17 +125,25 @@ export class CitizenSequencer {
 
   /** Runs `task` in `citizen`'s turn: after every earlier message of that citizen, before every later one. */
   async run<T>(citizen: string, task: () => Promise<T>): Promise<T> {
-    return this.reserve(citizen).run(task);
+    return this.reserve(citizen).run(task).done;
   }
 
-  private async runAfter<T>(citizen: string, before: Promise<void>, taken: () => void, task: () => Promise<T>): Promise<T> {
+  private async runAfter<T>(
+    citizen: string,
+    before: Promise<void>,
+    taken: () => void,
+    task: () => Promise<T>,
+    failed: (error: unknown) => void,
+  ): Promise<T> {
     await before;
     let ticket: { id: string; previous?: string };
     try {
       ticket = await this.takeTicket(citizen);
-    } finally {
-      taken();
+    } catch (error) {
+      failed(error);
+      throw error;
     }
+    taken();
     const { id, previous } = ticket;
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));

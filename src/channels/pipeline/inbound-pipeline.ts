@@ -6,9 +6,10 @@
  *   (ordered across processes) → held notifications released → engine → the channel's reply.
  *
  * A channel builds an {@link InboundTask} and calls {@link InboundPipeline.submit}; it gets
- * `admitted` — settled once the message is recorded and past the limits, which is when a
- * webhook may answer 200 — and `done`, settled when the turn is over (the web chat
- * returns the reply then). Admission costs at most three `_id` inserts and refuses a
+ * `admitted` — settled once the message is recorded, past the limits and placed in the
+ * citizen's line (so anything answered after it, at any process, comes after it), which is
+ * when a webhook may answer 200 — and `done`, settled when the turn is over (the web chat
+ * returns the reply then). Admission costs at most four `_id` inserts and refuses a
  * flood without touching the database (see shared-limits.ts); everything slow happens
  * in the citizen's turn, after the webhook has answered.
  *
@@ -60,7 +61,7 @@ export type Admission =
   | { readonly kind: 'throttled'; readonly notified: boolean };
 
 export interface Submission<R> {
-  /** Settles when the message is recorded and past the limits; rejects when it could not be recorded. */
+  /** Settles when the message is recorded, past the limits and placed in the citizen's line; rejects when it could not be recorded. */
   readonly admitted: Promise<Admission>;
   /** Settles with `run`'s result when the turn is over; undefined when the message was not admitted. */
   readonly done: Promise<R | undefined>;
@@ -113,17 +114,27 @@ export class InboundPipeline {
     const message = sanitizeIncoming(task.message);
     // The place in the citizen's line is taken now, in arrival order, before anything is awaited.
     const place = this.deps.sequencer.reserve(conversationKey(message.channel, message.userId));
-    const admitted = this.admit(message, task);
-    const done = admitted.then(
+    let turn: Promise<R> | undefined;
+    const admitted = this.admit(message, task).then(
       async (admission) => {
-        if (admission.kind === 'accepted') return this.turn(message, task, place);
-        place.cancel();
-        return undefined;
+        if (admission.kind !== 'accepted') {
+          place.cancel();
+          return admission;
+        }
+        const started = this.turn(message, task, place);
+        turn = started.done;
+        // Admitted means placed: a message answered after this one, at any process, comes after it.
+        await started.ticketTaken;
+        return admission;
       },
-      () => {
+      (error: unknown) => {
         place.cancel();
-        return undefined;
+        throw error;
       },
+    );
+    const done = admitted.then(
+      () => turn,
+      () => undefined,
     );
     this.running.add(done);
     void done.catch(() => undefined).finally(() => this.running.delete(done));
@@ -174,18 +185,20 @@ export class InboundPipeline {
     return window.allowed ? undefined : { reason: 'per_minute', notify: window.firstRefusal };
   }
 
-  private async turn<R>(message: InboundMessage, task: InboundTask<R>, place: Reservation): Promise<R> {
-    try {
-      return await place.run(async () => {
-        await this.releaseHeld(message);
-        return task.run(message, (m) => this.deps.engine.handle(m));
-      });
-    } finally {
+  private turn<R>(message: InboundMessage, task: InboundTask<R>, place: Reservation): { ticketTaken: Promise<void>; done: Promise<R> } {
+    const started = place.run(async () => {
+      await this.releaseHeld(message);
+      return task.run(message, (m) => this.deps.engine.handle(m));
+    });
+    const done = started.done.finally(() => {
       this.total -= 1;
       const left = (this.inFlight.get(message.requesterKey) ?? 1) - 1;
       if (left > 0) this.inFlight.set(message.requesterKey, left);
       else this.inFlight.delete(message.requesterKey);
-    }
+    });
+    // The caller may never ask for `done` (a ticket that could not be taken rejected `admitted` first).
+    done.catch(() => undefined);
+    return { ticketTaken: started.ticketTaken, done };
   }
 
   private async releaseHeld(message: InboundMessage): Promise<void> {

@@ -77,7 +77,8 @@ describe('web chat routes', () => {
     );
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  });
+    // Training the matcher takes seconds alone, much longer on a machine running other test files.
+  }, 120_000);
 
   afterAll(async () => {
     await app.close();

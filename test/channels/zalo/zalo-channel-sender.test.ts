@@ -47,7 +47,8 @@ describe('ZaloChannelSender', () => {
       appSecret: fake.appSecret,
       tokens: { getAccessToken: async () => token, invalidate: async () => undefined },
     });
-  });
+    // Training the matcher takes seconds alone, much longer on a machine running other test files.
+  }, 120_000);
 
   afterAll(async () => {
     await fake.close();
