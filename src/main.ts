@@ -22,7 +22,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.LOG_LEVEL });
   // A bug in one handler must not take the bot down for every citizen: log and go on.
-  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection'));
+  // Logged by class only: a message or stack may quote what a citizen wrote.
+  process.on('unhandledRejection', (err) =>
+    logger.error({ err: err instanceof Error ? err.name : typeof err }, 'unhandled promise rejection'),
+  );
 
   let app;
   try {

@@ -44,7 +44,8 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    // The error's class and code, not its message or stack: either may quote what a client sent.
+    if (status >= 500) request.log.error({ err: error.name, code: error.code, url: request.routeOptions.url }, 'request failed');
     else request.log.info({ status, code: error.code, url: request.routeOptions.url }, 'request rejected');
     const message = status >= 500 ? 'internal error' : error.message;
     void reply.status(status).send({ error: { code: error.code ?? httpCode(status), message } });
