@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { TelegramChannel, type TelegramChannelConfig } from '../../../src/channels/telegram/telegram-adapter';
+import type { PipelineLimits } from '../../../src/channels/pipeline/inbound-pipeline';
 import { keyedHash } from '../../../src/infra/pseudonyms';
 import { createTestPipeline } from '../support/pipeline';
 import { MongoTelegramStore, mongoPhotoLoader } from '../../../src/channels/telegram/telegram-store';
@@ -63,6 +64,8 @@ export async function createHarness(options: {
   config?: Partial<TelegramChannelConfig>;
   /** Where webhook routes go (webhook mode); a fresh fastify instance by default. */
   http?: FastifyInstance;
+  /** The pipeline's limits (generous by default). */
+  limits?: Partial<PipelineLimits>;
 }): Promise<TelegramHarness> {
   const { fake, db, content, directory } = options;
   const photoFetchers: Partial<Record<ChannelName, PhotoFetcher>> = {};
@@ -81,7 +84,7 @@ export async function createHarness(options: {
   const complaints = await createComplaintService(db, directory, photoFetchers);
   const engine = new ConversationEngine({ content: { current: () => content }, store: new InMemoryConversationStore() });
   const seen: IncomingMessage[] = [];
-  const inbound = createTestPipeline(db, { handle: (message) => (seen.push(message), engine.handle(message)) });
+  const inbound = createTestPipeline(db, { handle: (message) => (seen.push(message), engine.handle(message)) }, { limits: options.limits });
   await channel.attach({ inbound, http: options.http ?? Fastify(), complaints });
   return { channel, complaints, store, seen };
 }

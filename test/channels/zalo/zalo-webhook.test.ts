@@ -10,9 +10,10 @@ import { OA_SECRET, startZaloHarness, zaloUserId, type ZaloHarness } from './zal
 describe('Zalo webhook → engine → Zalo send', () => {
   let h: ZaloHarness;
 
+  // Training the matcher takes seconds alone, much longer on a machine running other test files.
   beforeAll(async () => {
     h = await startZaloHarness();
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await h.close();
@@ -218,7 +219,7 @@ describe('Zalo flood control', () => {
 
   beforeAll(async () => {
     h = await startZaloHarness({ rateLimit: { burst: 10, refillPerSecond: 1 } });
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await h.close();
