@@ -86,7 +86,9 @@ export class TelegramSendQueue {
     const perSecond = options.globalPerSecond ?? 30;
     const perMinute = options.groupPerMinute ?? 20;
     this.global = new Bottleneck({ reservoir: perSecond, reservoirRefreshAmount: perSecond, reservoirRefreshInterval: 1000 });
-    this.privateChats = new Bottleneck.Group({ maxConcurrent: 1, minTime: options.privateSpacingMs ?? 1000 });
+    // One job at a time per private chat; the job itself keeps the slot until the spacing has
+    // passed since it started (measured where the call runs, so a busy event loop cannot shrink it).
+    this.privateChats = new Bottleneck.Group({ maxConcurrent: 1 });
     this.groupChats = new Bottleneck.Group({
       maxConcurrent: 1,
       reservoir: perMinute,
@@ -103,10 +105,24 @@ export class TelegramSendQueue {
   async enqueue<T>(chatId: string | number, call: () => Promise<T>): Promise<SendOutcome<T>> {
     if (this.stopped) return STOPPED;
     const chat = String(chatId);
-    const limiter = (isPrivateChatId(chat) ? this.privateChats : this.groupChats).key(chat);
+    const isPrivate = isPrivateChatId(chat);
+    const limiter = (isPrivate ? this.privateChats : this.groupChats).key(chat);
+    const spacingMs = isPrivate ? (this.options.privateSpacingMs ?? 1000) : 0;
     this.pending += 1;
     try {
-      return await limiter.schedule(() => this.attempt(chat, call));
+      let outcome: SendOutcome<T> | undefined;
+      const settled = new Promise<SendOutcome<T>>((resolve, reject) => {
+        limiter
+          .schedule(async () => {
+            const started = Date.now();
+            outcome = await this.attempt(chat, call);
+            resolve(outcome);
+            const rest = spacingMs - (Date.now() - started);
+            if (rest > 0) await new Promise((wait) => setTimeout(wait, rest));
+          })
+          .catch(reject);
+      });
+      return await settled;
     } catch {
       // bottleneck rejects the jobs it drops when stopped.
       return STOPPED;
