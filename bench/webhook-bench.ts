@@ -497,7 +497,7 @@ async function isolationBench(app: App, question: string, zaloUrl: URL): Promise
     [
       '24-way flood of fresh sessions from one address (forged X-Forwarded-For behind the trusted proxy)',
       24,
-      async () => webChat(base, '203.0.113.66', `flood-${Math.random().toString(36).slice(2)}`, question),
+      async () => webChat(base, '203.0.113.66', `flood-${Math.random().toString(36).slice(2).padEnd(12, '0')}`, question),
     ],
     [
       '10 parallel /metrics scrapes (metrics listener)',
