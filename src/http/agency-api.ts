@@ -23,7 +23,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ActionResult, Actor, ComplaintService, ComplaintStatus } from '../complaints/complaint-service';
-import type { DirectorySource } from '../complaints/delivery-planner';
+import type { DirectorySource } from '../complaints/use-cases/ports';
 import { DirectoryId } from '../complaints/directory/directory-schema';
 import { isTrackingCode } from '../complaints/tracking-code';
 import type { Logger } from '../infra/logger';

@@ -1,0 +1,14 @@
+/**
+ * How fast an outbox may send: a policy the worker asks before each send. Agency
+ * deliveries and citizen notifications need none (the Telegram sender paces itself per
+ * chat); an outbox of news items to thousands of subscribers will plug in per-platform
+ * rate limits here instead of copying the worker.
+ */
+
+export interface Pacer<T> {
+  /** Resolves when `item` may be sent now (it may wait). */
+  acquire(item: T): Promise<void>;
+}
+
+/** Sends as soon as an item is claimed. */
+export const UNPACED: Pacer<unknown> = { acquire: async () => undefined };
