@@ -38,6 +38,8 @@ import type { Transport } from './forwarding/transport';
 import type { HeldFallbackSender } from './notifications/citizen-notification-handler';
 import { buildBackground } from './app-background';
 import { mongoComplaintPorts } from './storage/mongo/mongo-complaint-ports';
+import { MongoPhotoStore } from './storage/mongo/mongo-photo-store';
+import { deliveryOutbox } from './storage/mongo/mongo-outbox';
 import { createHttpServer } from './http/server';
 import { agencyApiRoutes } from './http/agency-api';
 import type { Logger } from './infra/logger';
@@ -260,7 +262,13 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     botName: config.BOT_NAME,
     logger: logger.child({ component: 'web' }),
   });
-  await http.register(agencyApiRoutes, { complaints, directory, db, logger: logger.child({ component: 'agency-api' }) });
+  await http.register(agencyApiRoutes, {
+    complaints,
+    directory,
+    photos: new MongoPhotoStore(db),
+    deliveries: deliveryOutbox(db),
+    logger: logger.child({ component: 'agency-api' }),
+  });
 
   let email: EmailTransport | undefined;
   if (config.FORWARDING_MODE === 'noop') {

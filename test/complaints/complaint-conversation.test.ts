@@ -8,7 +8,8 @@ import type { BotContent } from '../../src/core/bot-content';
 import type { Reply } from '../../src/core/messages';
 import { conversationKey } from '../../src/core/messages';
 import { ComplaintFlow } from '../../src/complaints/complaint-flow';
-import { MongoComplaintService } from '../../src/complaints/complaint-store';
+import type { ComplaintUseCases } from '../../src/complaints/use-cases/complaint-use-cases';
+import { createComplaintService } from '../support/complaint-service';
 import type { Directory } from '../../src/complaints/directory/directory';
 import type { HolidayCalendar } from '../../src/complaints/holiday-calendar';
 import { renderNotification } from '../../src/complaints/notification-texts';
@@ -35,7 +36,7 @@ let db: Database;
 let content: BotContent;
 let directory: Directory;
 let holidays: HolidayCalendar;
-let service: MongoComplaintService;
+let service: ComplaintUseCases;
 let store: MongoConversationStore;
 let engine: ConversationEngine;
 let now: Date;
@@ -48,7 +49,7 @@ beforeAll(async () => {
     loadTestHolidays(),
   ]);
   now = MONDAY_10AM;
-  service = new MongoComplaintService({ db, directory: fixed(directory), holidays, clock: () => now });
+  service = createComplaintService({ db, directory: fixed(directory), holidays, clock: () => now });
   store = new MongoConversationStore(db);
   engine = new ConversationEngine({
     content: fixed(content),

@@ -5,7 +5,6 @@ import type { BotContent } from '../../src/core/bot-content';
 import { describedProblem } from '../../src/complaints/complaint-flow';
 import { formatDate } from '../../src/complaints/complaint-format';
 import { normalizeVietnamesePhone, parseContactInput } from '../../src/complaints/contact-input';
-import { pendingMessage } from '../../src/complaints/delivery-planner';
 import { resolveChoice } from '../../src/complaints/flow-choices';
 import { COMPLAINT_TEXT_KEYS, NOTIFICATION_KINDS, renderNotification } from '../../src/complaints/notification-texts';
 import { parseRatingArgument } from '../../src/complaints/rating-flow';
@@ -125,28 +124,6 @@ describe('choices', () => {
     expect(resolveChoice('gui phan anh', replies)).toBe('#pa:confirm');
     expect(resolveChoice('Đồng ý!', replies, { 'dong y': '#pa:confirm' })).toBe('#pa:confirm');
     expect(resolveChoice('something else', replies)).toBeUndefined();
-  });
-});
-
-describe('delivery planning keys', () => {
-  it('follows the last routing action', () => {
-    const at = new Date();
-    const entry = (action: string, note?: string) => ({ at, action, note });
-    expect(pendingMessage('PA-7K3M9X', [entry('submitted')])).toEqual({
-      event: 'complaint.forwarded',
-      messageKey: 'PA-7K3M9X:forwarded:0',
-      note: undefined,
-    });
-    expect(pendingMessage('PA-7K3M9X', [entry('submitted'), entry('transferred', 'why'), entry('acknowledged')])).toEqual({
-      event: 'complaint.forwarded',
-      messageKey: 'PA-7K3M9X:forwarded:1',
-      note: 'why',
-    });
-    expect(pendingMessage('PA-7K3M9X', [entry('submitted'), entry('resolved'), entry('rated'), entry('reopened', 'bad')])).toEqual({
-      event: 'complaint.reopened',
-      messageKey: 'PA-7K3M9X:reopened:1',
-      note: 'bad',
-    });
   });
 });
 

@@ -2,7 +2,9 @@
 import { Writable } from 'node:stream';
 import { conversationKey } from '../../src/core/messages';
 import type { Actor, ComplaintDraft } from '../../src/complaints/complaint-service';
-import { MongoComplaintService, type PhotoFetcher } from '../../src/complaints/complaint-store';
+import type { PhotoFetcher } from '../../src/complaints/complaint-photos';
+import type { ComplaintUseCases } from '../../src/complaints/use-cases/complaint-use-cases';
+import { createComplaintService } from '../support/complaint-service';
 import { planPendingDeliveries } from '../../src/complaints/delivery-planner';
 import type { Directory } from '../../src/complaints/directory/directory';
 import type { HolidayCalendar } from '../../src/complaints/holiday-calendar';
@@ -15,7 +17,7 @@ import { MONDAY_10AM, fixed, loadSampleDirectory, loadTestHolidays, SETUP_TIMEOU
 let db: Database;
 let directory: Directory;
 let holidays: HolidayCalendar;
-let service: MongoComplaintService;
+let service: ComplaintUseCases;
 let now: Date;
 
 const DAK_HA: Actor = { kind: 'officer', id: '100000001', agencyId: 'ubnd-huyen-dak-ha' };
@@ -39,7 +41,7 @@ function draft(overrides: Partial<ComplaintDraft> = {}): ComplaintDraft {
 
 beforeAll(async () => {
   [db, directory, holidays] = await Promise.all([openTestDatabase('complaints'), loadSampleDirectory(), loadTestHolidays()]);
-  service = new MongoComplaintService({ db, directory: fixed(directory), holidays, clock: () => now });
+  service = createComplaintService({ db, directory: fixed(directory), holidays, clock: () => now });
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -101,7 +103,7 @@ describe('submit', () => {
     });
     const bare = { ...directory.agencyById.get('ubnd-xa-dak-mar')!, delivery: {} };
     const broken: Directory = { ...directory, agencyById: new Map(directory.agencyById).set(bare.id, bare) };
-    const local = new MongoComplaintService({ db, directory: fixed(broken), holidays, clock: () => now, logger });
+    const local = createComplaintService({ db, directory: fixed(broken), holidays, clock: () => now, logger });
     const result = await local.submit(draft({ sector: 'civil_status', localityId: 'xa-dak-mar' }), now);
     expect(result.agencyId).toBe('ubnd-xa-dak-mar');
     const deliveries = await db.models.Delivery.find({ complaintCode: result.code }).lean();
@@ -120,7 +122,7 @@ describe('submit', () => {
         return undefined;
       },
     };
-    const local = new MongoComplaintService({
+    const local = createComplaintService({
       db,
       directory: fixed(directory),
       holidays,
@@ -249,7 +251,7 @@ describe('forgetCitizen', () => {
   it('blanks text, contact and photos, deletes notifications and conversation, keeps the statistics', async () => {
     const d = draft({ userId: 'forget-me', contact: { phone: '0987654321' } });
     const fetcher: PhotoFetcher = { fetch: async () => ({ bytes: Buffer.from('x'), contentType: 'image/png' }) };
-    const local = new MongoComplaintService({
+    const local = createComplaintService({
       db,
       directory: fixed(directory),
       holidays,

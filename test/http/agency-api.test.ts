@@ -3,7 +3,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { generateApiKey, keyInstructions } from '../../src/cli/agency-key';
 import type { Directory } from '../../src/complaints/directory/directory';
 import { parseDirectory } from '../../src/complaints/directory/directory-loader';
-import { MongoComplaintService } from '../../src/complaints/complaint-store';
+import type { ComplaintUseCases } from '../../src/complaints/use-cases/complaint-use-cases';
+import { MongoPhotoStore } from '../../src/storage/mongo/mongo-photo-store';
+import { deliveryOutbox } from '../../src/storage/mongo/mongo-outbox';
+import { createComplaintService } from '../support/complaint-service';
 import { HolidayCalendar } from '../../src/complaints/holiday-calendar';
 import { agencyApiRoutes, hashApiKey } from '../../src/http/agency-api';
 import { silentLogger } from '../../src/infra/logger';
@@ -99,7 +102,7 @@ async function request(base: string, req: Request): Promise<Response> {
 describe('agency API (fastify on 127.0.0.1, real MongoComplaintService on FerretDB)', () => {
   let db: Database;
   let app: FastifyInstance;
-  let service: MongoComplaintService;
+  let service: ComplaintUseCases;
   const directory = apiDirectory();
   const source = { current: () => directory };
   let codeA: string;
@@ -109,7 +112,7 @@ describe('agency API (fastify on 127.0.0.1, real MongoComplaintService on Ferret
 
   beforeAll(async () => {
     db = await openTestDatabase('agency_api');
-    service = new MongoComplaintService({ db, directory: source, holidays: HolidayCalendar.EMPTY });
+    service = createComplaintService({ db, directory: source, holidays: HolidayCalendar.EMPTY });
     const draft = {
       channel: 'telegram' as const,
       userId: '555',
@@ -135,7 +138,13 @@ describe('agency API (fastify on 127.0.0.1, real MongoComplaintService on Ferret
       { $set: { photos: [{ sourceRef: 'tg-file', photoId, contentType: 'image/jpeg', size: 7 }] } },
     );
     app = Fastify();
-    await app.register(agencyApiRoutes, { complaints: service, directory: source, db, logger: silentLogger() });
+    await app.register(agencyApiRoutes, {
+      complaints: service,
+      directory: source,
+      photos: new MongoPhotoStore(db),
+      deliveries: deliveryOutbox(db),
+      logger: silentLogger(),
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     api = { inject: (req: Request) => request(base, req) };

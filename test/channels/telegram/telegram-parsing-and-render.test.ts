@@ -1,4 +1,5 @@
 import {
+import { sampleAgencyTexts } from '../../support/locale-texts';
   cardKeyboard,
   cardText,
   parseOfficerCallback,
@@ -110,6 +111,7 @@ describe('officer card', () => {
   const message: AgencyMessage = {
     event: 'complaint.forwarded',
     idempotencyKey: 'PA-ABCDEF.forwarded.1',
+    texts: sampleAgencyTexts(),
     complaint: {
       code: 'PA-ABCDEF',
       agencyId: 'ubnd-huyen-dak-ha',
