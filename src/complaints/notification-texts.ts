@@ -135,6 +135,10 @@ export const COMPLAINT_TEXT_KEYS: readonly string[] = [
     'track_hint',
   ]),
   ...prefixed('complaint.status', ['public_detail', 'secret_hint', 'secret_wrong', 'secret_locked']),
+];
+
+/** Every locale key the messages to agencies use (forwarding/agency-message-builder.ts): agencies read them in Vietnamese. */
+export const AGENCY_TEXT_KEYS: readonly string[] = [
   ...prefixed('agency.event', ['complaint_forwarded', 'complaint_reopened', 'complaint_reminder', 'complaint_overdue', 'delivery_dead']),
   ...prefixed('agency.label', ['code', 'agency', 'sector', 'locality', 'created', 'due', 'status', 'contact', 'track', 'note', 'text', 'photos']),
   'agency.footer',

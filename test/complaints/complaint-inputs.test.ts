@@ -151,7 +151,7 @@ describe('notification texts', () => {
     expect(text).toContain('PA-7K3M9X');
     expect(text).not.toMatch(/\{\{/);
     if (kind !== 'rating_request') expect(text).toContain(locale === 'en' ? 'Dak Ha District' : 'UBND huyện Đăk Hà');
-    if (kind !== 'rating_request' && kind !== 'answer' && kind !== 'resolved') expect(text).toContain('19/03/2025');
+    if (kind !== 'rating_request' && kind !== 'answer' && kind !== 'resolved' && kind !== 'closed') expect(text).toContain('19/03/2025');
   });
 
   it('offers scores 1–5 as /danhgia quick replies with the rating request', () => {

@@ -43,6 +43,11 @@ const photoSchema = new Schema(
   { _id: false },
 );
 
+/** A complaint's `_id` is its tracking code. */
+function codeAsId(this: { code?: string }): string | undefined {
+  return this.code;
+}
+
 export const complaintSchema = new Schema(
   {
     /**
@@ -50,7 +55,7 @@ export const complaintSchema = new Schema(
      * exactly `{_id: …}` (measured; docs/architecture.md), so every read of one complaint
      * is by `_id` and says so at its call site in mongo-complaint-repository.ts.
      */
-    _id: { type: String, required: true },
+    _id: { type: String, required: true, default: codeAsId },
     code: { type: String, required: true },
     /** Hash of (channel, user, text, sector, locality): the same submission twice makes one complaint. */
     submissionKey: { type: String, required: true, unique: true },

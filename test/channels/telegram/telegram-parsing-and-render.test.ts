@@ -1,5 +1,4 @@
 import {
-import { sampleAgencyTexts } from '../../support/locale-texts';
   cardKeyboard,
   cardText,
   parseOfficerCallback,
@@ -9,6 +8,7 @@ import { sampleAgencyTexts } from '../../support/locale-texts';
 import { fitsCallbackData, NumberedMenus, renderOutgoing } from '../../../src/channels/telegram/telegram-render';
 import { parseUpdate, updateIdOf } from '../../../src/channels/telegram/telegram-updates';
 import type { AgencyMessage } from '../../../src/forwarding/transport';
+import { sampleAgencyTexts } from '../../support/locale-texts';
 import { loadSampleDirectory } from '../../complaints/sample-directory';
 
 const user = { id: 42, is_bot: false, first_name: 'Lan' };

@@ -51,7 +51,8 @@ describe('a new complaint', () => {
   });
 
   it('refuses a text outside 10–4,000 characters', () => {
-    expect(() => newComplaint({ ...filed(), photoRefs: [], text: 'ngắn' }, 'PA-7K3M9X', 'h', ctx)).toThrow(RangeError);
+    const draft = { channel: 'web' as const, userId: 'u', locale: 'vi' as const, sector: 'land' as const, photoRefs: [], text: 'ngắn' };
+    expect(() => newComplaint(draft, 'PA-7K3M9X', 'h', ctx)).toThrow(RangeError);
   });
 });
 
