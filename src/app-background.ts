@@ -15,7 +15,11 @@ import type { Transport } from './forwarding/transport';
 import type { Logger } from './infra/logger';
 import type { Metrics } from './infra/metrics';
 import { ScheduledJob } from './jobs/scheduled-job';
-import { citizenNotificationHandler, type HeldFallbackSender, type NotificationRenderer } from './notifications/citizen-notification-handler';
+import {
+  citizenNotificationHandler,
+  type HeldFallbackSender,
+  type NotificationRenderer,
+} from './notifications/citizen-notification-handler';
 import type { NotificationItem } from './notifications/notification-item';
 import { OutboxWorker } from './outbox/outbox-worker';
 import type { Database } from './storage/mongo/database';

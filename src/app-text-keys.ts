@@ -6,5 +6,7 @@ import { CORE_TEXT_KEYS } from './core/bot-content';
 import { AGENCY_TEXT_KEYS, COMPLAINT_TEXT_KEYS } from './complaints/notification-texts';
 
 export function extraTextKeys(): string[] {
-  return [...new Set<string>([...CORE_TEXT_KEYS, 'system.cancelled', 'system.nothing_to_cancel', ...COMPLAINT_TEXT_KEYS, ...AGENCY_TEXT_KEYS])];
+  return [
+    ...new Set<string>([...CORE_TEXT_KEYS, 'system.cancelled', 'system.nothing_to_cancel', ...COMPLAINT_TEXT_KEYS, ...AGENCY_TEXT_KEYS]),
+  ];
 }

@@ -140,7 +140,20 @@ export const COMPLAINT_TEXT_KEYS: readonly string[] = [
 /** Every locale key the messages to agencies use (forwarding/agency-message-builder.ts): agencies read them in Vietnamese. */
 export const AGENCY_TEXT_KEYS: readonly string[] = [
   ...prefixed('agency.event', ['complaint_forwarded', 'complaint_reopened', 'complaint_reminder', 'complaint_overdue', 'delivery_dead']),
-  ...prefixed('agency.label', ['code', 'agency', 'sector', 'locality', 'created', 'due', 'status', 'contact', 'track', 'note', 'text', 'photos']),
+  ...prefixed('agency.label', [
+    'code',
+    'agency',
+    'sector',
+    'locality',
+    'created',
+    'due',
+    'status',
+    'contact',
+    'track',
+    'note',
+    'text',
+    'photos',
+  ]),
   'agency.footer',
   'agency.withheld_text',
   ...prefixed('agency.note', [

@@ -66,7 +66,8 @@ export function agencyDeliveryHandler(options: AgencyDeliveryHandlerOptions): Ou
     },
     async afterAttempt(outcome, delivery) {
       options.onOutcome?.(outcome, delivery);
-      if (outcome === 'sent' && delivery.event === 'complaint.forwarded') await options.onForwarded?.(delivery.complaintCode, delivery.agencyId);
+      if (outcome === 'sent' && delivery.event === 'complaint.forwarded')
+        await options.onForwarded?.(delivery.complaintCode, delivery.agencyId);
     },
   };
 }
@@ -81,6 +82,7 @@ async function send(options: AgencyDeliveryHandlerOptions, delivery: DeliveryIte
   try {
     message = await options.buildMessage(delivery);
   } catch (err) {
+    if (err instanceof MessageBuildError && err.orphan) return { ok: false, disposition: 'drop', error: errorText(err) };
     const retryable = err instanceof MessageBuildError ? err.retryable : true;
     return failure(retryable, `building the message failed: ${errorText(err)}`);
   }

@@ -24,11 +24,22 @@ import { AGENCY_EVENT_TYPES, type AgencyEventType, type AgencyMessage, type Agen
 /** The language agencies read. */
 export const AGENCY_LOCALE: Locale = 'vi';
 
-/** A failure to build the message; `retryable: false` sends the delivery straight to `dead`. */
+/**
+ * A new complaint's deliveries are stored just before the complaint (one round-trip less
+ * on the submit path): a delivery whose complaint is not there yet is retried for this
+ * long, then dropped as the orphan of a submission that never completed.
+ */
+export const ORPHAN_GRACE_MS = 15 * 60_000;
+
+/**
+ * A failure to build the message; `retryable: false` sends the delivery straight to
+ * `dead`; `orphan` marks a delivery that should never be sent (dropped without an alert).
+ */
 export class MessageBuildError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
+    readonly orphan = false,
   ) {
     super(message);
     this.name = 'MessageBuildError';
@@ -54,7 +65,16 @@ export function createAgencyMessageBuilder(options: AgencyMessageBuilderOptions)
   return async (delivery) => {
     const event = asEventType(delivery.event);
     const complaint = await options.complaints.findByCode(delivery.complaintCode);
-    if (!complaint) throw new MessageBuildError(`complaint ${delivery.complaintCode} does not exist`, false);
+    if (delivery.submissionKey && complaint && complaint.submissionKey !== delivery.submissionKey) {
+      // The code went to another submission (a collision): this delivery belongs to no stored complaint.
+      throw new MessageBuildError(`delivery of an unfinished submission under ${delivery.complaintCode}`, false, true);
+    }
+    if (!complaint) {
+      const age = Date.now() - (delivery.createdAt?.getTime() ?? 0);
+      if (delivery.submissionKey && age < ORPHAN_GRACE_MS)
+        throw new MessageBuildError(`complaint ${delivery.complaintCode} is not stored yet`, true);
+      throw new MessageBuildError(`complaint ${delivery.complaintCode} does not exist`, false, Boolean(delivery.submissionKey));
+    }
     const texts = options.texts();
     const forwarded = forwardedComplaint(complaint, delivery.agencyId, options, texts);
     const note = [...delivery.notices.map((n) => renderNotice(n, options.directory, texts)), delivery.note]

@@ -12,6 +12,8 @@ export interface DeliveryItem extends OutboxItem {
   readonly note?: string;
   /** System texts for the agency, rendered at send time. */
   readonly notices: readonly TextRef[];
+  /** See DeliveryRecord.submissionKey. */
+  readonly submissionKey?: string;
   readonly receipt?: string;
   readonly sentAt?: Date;
 }

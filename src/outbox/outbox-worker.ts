@@ -24,10 +24,19 @@ import type { OutboxItem, OutboxStore, RecordedAttempt } from './outbox-store';
 import type { Pacer } from './pacing';
 import { errorText, safeErrorText } from './safe-error';
 
-/** What sending one item gave. `hold`: park it until something releases it (Zalo's 7-day window). */
+/**
+ * What sending one item gave. `hold`: park it until something releases it (Zalo's 7-day
+ * window). `drop`: the item should never have existed (an orphan of an unfinished
+ * submission): it ends `dead` without the dead-item alert.
+ */
 export type SendResult =
   | { readonly ok: true; readonly receipt?: string; readonly via?: string }
-  | { readonly ok: false; readonly disposition: 'retry' | 'permanent' | 'hold'; readonly error: string; readonly retryAfterMs?: number };
+  | {
+      readonly ok: false;
+      readonly disposition: 'retry' | 'permanent' | 'hold' | 'drop';
+      readonly error: string;
+      readonly retryAfterMs?: number;
+    };
 
 export type AttemptOutcome = 'sent' | 'retry' | 'held' | 'dead';
 
@@ -157,7 +166,8 @@ export class OutboxWorker<T extends OutboxItem> {
     const claim = await claimAttempt(store, owner, this.setting('leaseMs'), candidate, this.clock());
     if (claim.kind !== 'claimed') {
       stats.skipped++;
-      if (claim.kind === 'abandoned') this.options.logger.warn({ outbox: store.name, key: candidate.id }, 'wrote off an attempt abandoned by a stopped process');
+      if (claim.kind === 'abandoned')
+        this.options.logger.warn({ outbox: store.name, key: candidate.id }, 'wrote off an attempt abandoned by a stopped process');
       return;
     }
     const { item, attempt } = claim;
@@ -195,6 +205,9 @@ export class OutboxWorker<T extends OutboxItem> {
     if (result.disposition === 'hold') {
       recorded = { state: 'held', lastError };
       logger.info(log, 'outbox item held until released');
+    } else if (result.disposition === 'drop') {
+      recorded = { state: 'dead', lastError };
+      logger.info({ ...log, error: lastError }, 'outbox item dropped');
     } else if (result.disposition === 'retry' && attempt - item.attemptBase < this.setting('maxAttempts')) {
       const delay = backoffDelay(attempt - item.attemptBase, this.options.backoff, result.retryAfterMs, this.options.random);
       recorded = { state: 'pending', nextAttemptAt: new Date(now.getTime() + delay), lastError };

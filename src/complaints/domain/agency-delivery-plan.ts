@@ -22,6 +22,12 @@ export interface DeliveryRecord {
   readonly note?: string;
   readonly notices: readonly TextRef[];
   readonly dueAt: Date;
+  /**
+   * Set on the deliveries of a new complaint, which are stored before the complaint itself:
+   * the complaint under this code must have this submission key, else the delivery is an
+   * orphan of a submission that never completed and is dropped.
+   */
+  readonly submissionKey?: string;
 }
 
 /** The idempotency key of one delivery ("PA-7K3M9X:reminder:2025-03-12T10:00:00.000Z:email"). */
@@ -69,17 +75,15 @@ export function planDeliveries(
     redirected = { from: notice.agencyId, to: target.id };
   }
   const usable = available ? transports.filter((k) => available.includes(k)) : transports;
-  const records = (usable.length > 0 ? usable : transports).map(
-    (transport): DeliveryRecord => ({
-      key: deliveryKey(notice.messageKey, transport),
-      complaintCode: notice.complaintCode,
-      agencyId: target.id,
-      transport,
-      event: notice.event,
-      ...(notice.note ? { note: notice.note } : {}),
-      notices,
-      dueAt,
-    }),
-  );
+  const records = (usable.length > 0 ? usable : transports).map((transport): DeliveryRecord => ({
+    key: deliveryKey(notice.messageKey, transport),
+    complaintCode: notice.complaintCode,
+    agencyId: target.id,
+    transport,
+    event: notice.event,
+    ...(notice.note ? { note: notice.note } : {}),
+    notices,
+    dueAt,
+  }));
   return redirected ? { records, redirected } : { records };
 }

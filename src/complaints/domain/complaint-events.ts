@@ -94,7 +94,9 @@ export function pendingAgencyNotice(complaint: Pick<Complaint, 'code' | 'agencyI
       ...base,
       event: 'complaint.reopened',
       messageKey: `${complaint.code}:reopened:${countActions(complaint, 'reopened')}`,
-      notices: [{ key: comment ? 'agency.note.reopened_comment' : 'agency.note.reopened', params: comment ? { ...params, comment } : params }],
+      notices: [
+        { key: comment ? 'agency.note.reopened_comment' : 'agency.note.reopened', params: comment ? { ...params, comment } : params },
+      ],
     };
   }
   const handover = last?.action === 'transferred' || last?.action === 'reassigned';

@@ -177,7 +177,9 @@ export function decideOfficerCommand(complaint: Complaint, command: OfficerComma
       return decided(
         complaint,
         change,
-        (after) => [notice(after, 'transferred', 'handover', ctx, { fromAgencyName: agencyDisplayName(ctx.directory, fromAgencyId, after.locale) })],
+        (after) => [
+          notice(after, 'transferred', 'handover', ctx, { fromAgencyName: agencyDisplayName(ctx.directory, fromAgencyId, after.locale) }),
+        ],
         true,
       );
     }

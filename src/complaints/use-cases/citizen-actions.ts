@@ -79,7 +79,8 @@ export async function rate(
   score: number,
   comment?: string,
 ): Promise<ActionResult> {
-  if (!Number.isInteger(score) || score < 1 || score > 5) return { ok: false, error: 'invalid_input', message: 'score must be an integer from 1 to 5' };
+  if (!Number.isInteger(score) || score < 1 || score > 5)
+    return { ok: false, error: 'invalid_input', message: 'score must be an integer from 1 to 5' };
   // Someone else's code answers exactly like an unknown one: codes cannot be probed.
   const notFound = { ok: false as const, error: 'not_found' as const, message: `no complaint ${code} for this citizen` };
   const committed = await commitDecision(deps, code, (c, now) =>

@@ -65,7 +65,9 @@ export async function scanDeadlines(deps: ComplaintUseCaseDeps, now: Date, optio
       messageKey: `${complaint.code}:reminder:${complaint.dueAt.toISOString()}`,
       complaintCode: complaint.code,
       agencyId: complaint.agencyId,
-      notices: [{ key: 'agency.note.reminder', params: { code: complaint.code, dueAt: complaint.dueAt.toISOString(), left: String(left) } }],
+      notices: [
+        { key: 'agency.note.reminder', params: { code: complaint.code, dueAt: complaint.dueAt.toISOString(), left: String(left) } },
+      ],
     };
     await planAgencyNotice(deps, notice, now, options.transports);
     // A conflict means someone changed the complaint meanwhile: the next scan looks again (the key dedupes the message).
@@ -82,7 +84,10 @@ export async function scanDeadlines(deps: ComplaintUseCaseDeps, now: Date, optio
       complaintCode: complaint.code,
       agencyId: deps.directory.current().coordinator.id,
       notices: [
-        { key: 'agency.note.overdue', params: { code: complaint.code, agencyId: complaint.agencyId, dueAt: complaint.dueAt.toISOString() } },
+        {
+          key: 'agency.note.overdue',
+          params: { code: complaint.code, agencyId: complaint.agencyId, dueAt: complaint.dueAt.toISOString() },
+        },
       ],
     };
     await planAgencyNotice(deps, notice, now, options.transports);

@@ -50,13 +50,18 @@ export async function getForAgency(deps: ComplaintUseCaseDeps, code: string, age
   const directory = deps.directory.current();
   const routedTo = await deps.repository.agencyOf(code);
   if (!routedTo) return notFound(code);
-  if (!mayRead(agencyId, routedTo, directory)) return { ok: false, error: 'forbidden', message: `complaint ${code} is not handled by this agency` };
+  if (!mayRead(agencyId, routedTo, directory))
+    return { ok: false, error: 'forbidden', message: `complaint ${code} is not handled by this agency` };
   const complaint = await deps.repository.findByCode(code);
   if (!complaint) return notFound(code);
   return { ok: true, complaint: toAgencyView(complaint, directory, deps.clock()) };
 }
 
-export async function listForAgency(deps: ComplaintUseCaseDeps, agencyId: string, filter: AgencyListFilter = {}): Promise<AgencyComplaintView[]> {
+export async function listForAgency(
+  deps: ComplaintUseCaseDeps,
+  agencyId: string,
+  filter: AgencyListFilter = {},
+): Promise<AgencyComplaintView[]> {
   const directory = deps.directory.current();
   const all = filter.allAgencies === true && agencyId === directory.coordinator.id;
   const limit = Math.max(1, Math.min(filter.limit ?? DEFAULT_AGENCY_LIST, MAX_AGENCY_LIST));

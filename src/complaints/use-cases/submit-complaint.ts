@@ -2,11 +2,15 @@
  * Submitting a complaint: store it (the citizen is given a code only once it is stored),
  * count it for the daily cap, keep its photos, plan its deliveries.
  *
- * Database round-trips on this path (no scans on FerretDB): the insert (by `_id` = code;
- * the unique submission key makes the insert itself the duplicate check), the day
- * counter (by `_id`), the deliveries (one insert for all transports), and recording
- * that they are planned (a version claim and an update by `_id`). The counter and the
- * deliveries go out together.
+ * Database round-trips on this path, none a scan on FerretDB: the deliveries (one insert
+ * for all transports), the complaint (by `_id` = code; the unique submission key makes
+ * the insert itself the duplicate check) and the day counter (by `_id`).
+ *
+ * Why the deliveries go first: there are no multi-document transactions, and a complaint
+ * stored before its deliveries could be lost by a crash in between. Stored after them, it
+ * is stored as planned, and a crash in between leaves only deliveries without a complaint
+ * — the citizen got no code — which the agency outbox drops (they carry the submission
+ * key, so they are never sent for another complaint that has the same code).
  */
 import { localDateKey } from '../working-days';
 import { newComplaint, type ComplaintDraft } from '../domain/new-complaint';
@@ -17,6 +21,8 @@ import { MAX_PHOTO_BYTES } from '../domain/limits';
 import { newTrackingCode } from '../tracking-code';
 import type { SubmittedComplaint } from '../complaint-service';
 import { planRouting } from './commit-decision';
+import { planDeliveries } from '../domain/agency-delivery-plan';
+import { pendingAgencyNotice } from '../domain/complaint-events';
 import type { ComplaintUseCaseDeps } from './use-case-deps';
 import { ruleContext } from './use-case-deps';
 
@@ -33,19 +39,23 @@ export async function submitComplaint(deps: ComplaintUseCaseDeps, draft: Complai
   for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
     const code = drawCode();
     const pin = (deps.newPin ?? newPin)();
-    const complaint = newComplaint(draft, code, pinHash(code, pin), ctx);
+    const complaint: Complaint = { ...newComplaint(draft, code, pinHash(code, pin), ctx), deliveriesPlanned: true };
+    const plan = planDeliveries(ctx.directory, pendingAgencyNotice(complaint), now);
+    if (plan.redirected) {
+      deps.logger.warn(
+        { code, agencyId: plan.redirected.from, coordinator: plan.redirected.to },
+        'agency has no delivery configured: planning delivery to the coordinator',
+      );
+    }
+    await deps.outbox.addDeliveries(plan.records.map((r) => ({ ...r, submissionKey: complaint.submissionKey })));
     const outcome = await deps.repository.insert(complaint);
     if (outcome === 'code_taken') {
       deps.logger.warn({ attempt }, 'tracking code collision: drawing another');
       continue;
     }
     if (outcome === 'duplicate_submission') return duplicateOf(deps, complaint.submissionKey, now);
-    // Photos first: their update and the planning's both write the complaint document.
+    await deps.dailyCounter.increment(citizenDayKey(draft.channel, draft.userId, now), localDateKey(now));
     if (draft.photoRefs.length > 0) await keepPhotos(deps, complaint);
-    await Promise.all([
-      deps.dailyCounter.increment(citizenDayKey(draft.channel, draft.userId, now), localDateKey(now)),
-      planRouting(deps, complaint, now),
-    ]);
     deps.logger.info(
       { code, agencyId: complaint.agencyId, sector: draft.sector, channel: draft.channel, photos: draft.photoRefs.length },
       'complaint submitted',
@@ -76,7 +86,10 @@ async function keepPhotos(deps: ComplaintUseCaseDeps, complaint: Complaint): Pro
       const photo = await fetcher.fetch(sourceRef);
       if (!photo) photos.push({ sourceRef });
       else if (photo.bytes.length > MAX_PHOTO_BYTES) {
-        deps.logger.warn({ code: complaint.code, size: photo.bytes.length }, 'complaint photo larger than the limit: kept as a reference only');
+        deps.logger.warn(
+          { code: complaint.code, size: photo.bytes.length },
+          'complaint photo larger than the limit: kept as a reference only',
+        );
         photos.push({ sourceRef });
       } else {
         const photoId = await deps.photos.save(complaint.code, photo);

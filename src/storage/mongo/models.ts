@@ -129,6 +129,8 @@ export const deliverySchema = new Schema(
     event: { type: String, required: true },
     /** What a person wrote for the agency (a transfer reason). */
     note: { type: String },
+    /** On a new complaint's deliveries (stored before the complaint): whose submission they belong to. */
+    submissionKey: { type: String },
     notices: { type: [noticeSchema], default: [] },
     state: { type: String, required: true, enum: ['pending', 'sending', 'sent', 'dead'], default: 'pending' },
     attempts: { type: Number, required: true, default: 0 },
@@ -223,7 +225,6 @@ export const settingSchema = new Schema(
   },
   { timestamps: true, collection: 'settings', minimize: false },
 );
-
 
 /** Registers the models on a connection (one per database, so tests can use several). */
 export function createModels(connection: Connection) {

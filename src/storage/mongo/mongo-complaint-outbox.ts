@@ -27,6 +27,7 @@ export class MongoComplaintOutbox implements ComplaintOutbox {
       transport: r.transport,
       event: r.event,
       ...(r.note ? { note: r.note } : {}),
+      ...(r.submissionKey ? { submissionKey: r.submissionKey } : {}),
       notices: r.notices.map((n) => ({ key: n.key, params: { ...n.params } })),
       state: 'pending',
       attempts: 0,
@@ -65,7 +66,10 @@ export class MongoComplaintOutbox implements ComplaintOutbox {
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       // By _id (the key).
-      const existing = await this.db.models.Notification.findById(key, { kind: 1, params: 1 }).lean<{ kind?: string; params?: Record<string, unknown> }>();
+      const existing = await this.db.models.Notification.findById(key, { kind: 1, params: 1 }).lean<{
+        kind?: string;
+        params?: Record<string, unknown>;
+      }>();
       return existing?.kind === notice.kind && sameParams(existing.params ?? {}, notice.params) ? 'same' : 'different';
     }
   }
@@ -95,7 +99,9 @@ function insertedDespite(err: unknown): number | undefined {
   const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
   const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
   if (list.length === 0 && !isDuplicateKeyError(err)) return undefined;
-  if (!list.every((e: unknown) => isDuplicateKeyError(e) || (typeof e === 'object' && e !== null && 'err' in e && isDuplicateKeyError(e.err)))) {
+  if (
+    !list.every((e: unknown) => isDuplicateKeyError(e) || (typeof e === 'object' && e !== null && 'err' in e && isDuplicateKeyError(e.err)))
+  ) {
     return undefined;
   }
   const result = (err as { result?: { insertedCount?: number } }).result;

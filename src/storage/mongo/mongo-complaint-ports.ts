@@ -6,7 +6,10 @@ import { MongoComplaintRepository } from './mongo-complaint-repository';
 import { MongoAttemptCounter, MongoDailyCounter } from './mongo-counters';
 import { MongoPhotoStore } from './mongo-photo-store';
 
-export type MongoComplaintPorts = Pick<ComplaintUseCaseDeps, 'repository' | 'outbox' | 'dailyCounter' | 'attempts' | 'photos' | 'conversations'>;
+export type MongoComplaintPorts = Pick<
+  ComplaintUseCaseDeps,
+  'repository' | 'outbox' | 'dailyCounter' | 'attempts' | 'photos' | 'conversations'
+>;
 
 /** `owner` names this process in version claims. */
 export function mongoComplaintPorts(db: Database, owner: string, clock: () => Date = () => new Date()): MongoComplaintPorts {

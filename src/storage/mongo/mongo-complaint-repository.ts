@@ -14,7 +14,13 @@
  * `_id`. A writer that loses the claim gets `conflict` and decides again on a fresh read.
  */
 import type { ChannelName } from '../../core/messages';
-import { OPEN_STATUSES, type Complaint, type ComplaintChange, type ComplaintStatus, type PhotoRef } from '../../complaints/domain/complaint';
+import {
+  OPEN_STATUSES,
+  type Complaint,
+  type ComplaintChange,
+  type ComplaintStatus,
+  type PhotoRef,
+} from '../../complaints/domain/complaint';
 import type { ComplaintRepository, InsertOutcome, UpdateOutcome } from '../../complaints/use-cases/ports';
 import { isDuplicateKeyError } from './claims';
 import type { Database } from './database';
@@ -149,5 +155,9 @@ function toComplaint(doc: Record<string, unknown>): Complaint {
   const { _id, __v, updatedAt, ...fields } = doc;
   void __v;
   void updatedAt;
-  return { ...fields, code: typeof fields.code === 'string' ? fields.code : String(_id), version: Number(fields.version ?? 0) } as unknown as Complaint;
+  return {
+    ...fields,
+    code: typeof fields.code === 'string' ? fields.code : String(_id),
+    version: Number(fields.version ?? 0),
+  } as unknown as Complaint;
 }

@@ -90,7 +90,10 @@ export class MongoOutbox<T extends OutboxItem> implements OutboxStore<T> {
             $unset: { ...clearLease, lastError: 1 },
           }
         : outcome.state === 'pending'
-          ? { $set: { state: 'pending', nextAttemptAt: outcome.nextAttemptAt, lastError: outcome.lastError, updatedAt }, $unset: clearLease }
+          ? {
+              $set: { state: 'pending', nextAttemptAt: outcome.nextAttemptAt, lastError: outcome.lastError, updatedAt },
+              $unset: clearLease,
+            }
           : { $set: { state: outcome.state, lastError: outcome.lastError, updatedAt }, $unset: clearLease };
     await this.updateById(id, update);
   }
@@ -107,7 +110,9 @@ export class MongoOutbox<T extends OutboxItem> implements OutboxStore<T> {
     if (!doc) return 'not_found';
     if (doc.state !== 'dead') return 'not_dead';
     const resends = [...(doc.resends ?? []), { at: now, by }];
-    await this.updateById(id, { $set: { state: 'pending', nextAttemptAt: now, attemptBase: Number(doc.attempts ?? 0), resends, updatedAt: now } });
+    await this.updateById(id, {
+      $set: { state: 'pending', nextAttemptAt: now, attemptBase: Number(doc.attempts ?? 0), resends, updatedAt: now },
+    });
     return 'resent';
   }
 }
@@ -154,6 +159,7 @@ function toDeliveryItem(doc: Doc): DeliveryItem {
     transport: doc.transport as DeliveryItem['transport'],
     event: String(doc.event),
     ...(typeof doc.note === 'string' ? { note: doc.note } : {}),
+    ...(typeof doc.submissionKey === 'string' ? { submissionKey: doc.submissionKey } : {}),
     notices: notices.map((n) => ({ key: n.key, params: n.params ?? {} })),
     ...(typeof doc.receipt === 'string' ? { receipt: doc.receipt } : {}),
     ...(doc.sentAt ? { sentAt: doc.sentAt as Date } : {}),
