@@ -359,6 +359,39 @@ describe('the agency outbox: the generic worker with the delivery handler (real 
     expect(requests).toBe(sent);
   });
 
+  it('drops the deliveries of a submission that never stored its complaint, after a grace period, without alerting; never sends them for another complaint with that code', async () => {
+    const code = await insertComplaint(db);
+    const orphanBase = { agencyId: AGENCY_ID, transport: 'webhook' as const, event: 'complaint.forwarded', nextAttemptAt: new Date() };
+    // A crash between storing a new complaint's deliveries and the complaint: recent, then old.
+    await db.models.Delivery.create({
+      ...orphanBase,
+      idempotencyKey: 'PA-YYYYYY:forwarded:0:webhook',
+      complaintCode: 'PA-YYYYYY',
+      submissionKey: 'k1',
+    });
+    await db.models.Delivery.create({
+      ...orphanBase,
+      idempotencyKey: 'PA-XXXXXX:forwarded:0:webhook',
+      complaintCode: 'PA-XXXXXX',
+      submissionKey: 'k2',
+      createdAt: new Date(Date.now() - 20 * 60_000),
+    });
+    // A code collision: the code belongs to another submission.
+    await db.models.Delivery.create({
+      ...orphanBase,
+      idempotencyKey: `${code}:forwarded:9:webhook`,
+      complaintCode: code,
+      submissionKey: 'not-that-one',
+    });
+    const w = worker();
+    expect(await w.runOnce()).toMatchObject({ candidates: 3, retried: 1, dead: 2 });
+    expect(receiver.totalRequests).toBe(0);
+    expect(await db.models.Delivery.findById('PA-YYYYYY:forwarded:0:webhook').lean()).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(await db.models.Delivery.findById('PA-XXXXXX:forwarded:0:webhook').lean()).toMatchObject({ state: 'dead' });
+    expect(await db.models.Delivery.findById(`${code}:forwarded:9:webhook`).lean()).toMatchObject({ state: 'dead' });
+    expect(await db.models.Delivery.countDocuments({ event: 'delivery.dead' })).toBe(0);
+  });
+
   it('withholds the citizen text and contact from a receiver that is not the responsible agency', async () => {
     const code = await insertComplaint(db);
     const build = createAgencyMessageBuilder({
