@@ -22,7 +22,7 @@ import type { ComplaintDraft } from './domain/new-complaint';
 
 export type { Actor, ComplaintStatus } from './domain/complaint';
 export type { ActionError, OfficerCommand } from './domain/complaint-rules';
-export type { AgencyComplaintView, CitizenComplaintView, ComplaintAnswer, PublicComplaintView } from './domain/complaint-views';
+export type { AgencyComplaintView, CitizenComplaintView, PublicComplaintView } from './domain/complaint-views';
 export type { ComplaintDraft } from './domain/new-complaint';
 
 export interface SubmittedComplaint {

@@ -93,7 +93,7 @@ export class ComplaintStatusHandler implements IntentHandler {
 }
 
 /** What a code alone shows: status and dates. */
-export function renderPublicStatus(ctx: TurnContext, c: PublicComplaintView): string {
+function renderPublicStatus(ctx: TurnContext, c: PublicComplaintView): string {
   const text = ctx.t('complaint.status.public_detail', {
     code: c.code,
     status: ctx.t(statusLabelKey(c.status)),

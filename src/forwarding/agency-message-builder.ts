@@ -22,14 +22,14 @@ import type { DeliveryItem } from './delivery-item';
 import { AGENCY_EVENT_TYPES, type AgencyEventType, type AgencyMessage, type AgencyTexts, type ForwardedComplaint } from './transport';
 
 /** The language agencies read. */
-export const AGENCY_LOCALE: Locale = 'vi';
+const AGENCY_LOCALE: Locale = 'vi';
 
 /**
  * A new complaint's deliveries are stored just before the complaint (one round-trip less
  * on the submit path): a delivery whose complaint is not there yet is retried for this
  * long, then dropped as the orphan of a submission that never completed.
  */
-export const ORPHAN_GRACE_MS = 15 * 60_000;
+const ORPHAN_GRACE_MS = 15 * 60_000;
 
 /**
  * A failure to build the message; `retryable: false` sends the delivery straight to
@@ -122,7 +122,7 @@ export function agencyTexts(texts: TextLookup, event: AgencyEventType, key: stri
 }
 
 /** A system notice in words: its parameters plus the due time in Vietnam time and the agency's name. */
-export function renderNotice(notice: TextRef, directory: DirectorySource, texts: TextLookup): string {
+function renderNotice(notice: TextRef, directory: DirectorySource, texts: TextLookup): string {
   const params = notice.params;
   const vars: Record<string, string> = { ...params };
   if (params.dueAt) vars.dueTime = formatVietnamTime(params.dueAt);
@@ -131,7 +131,7 @@ export function renderNotice(notice: TextRef, directory: DirectorySource, texts:
 }
 
 /** The complaint as `receiverId` may see it. */
-export function forwardedComplaint(
+function forwardedComplaint(
   complaint: Complaint,
   receiverId: string,
   options: Pick<AgencyMessageBuilderOptions, 'directory' | 'apiBaseUrl' | 'publicUrl'>,

@@ -8,7 +8,7 @@ import type { Logger } from '../infra/logger';
 import { PollingLoop } from './polling-loop';
 
 /** Named, time-limited leases (src/storage/mongo/claims.ts implements them with unique claims). */
-export interface LeasePort {
+interface LeasePort {
   acquire(name: string, owner: string, ttlMs: number, now?: Date): Promise<boolean>;
   release(name: string, owner: string): Promise<void>;
 }

@@ -16,7 +16,7 @@
  * switched to English gets English. A citizen's notifications are one lane: sent one after
  * another, oldest first, so "answered" never arrives after "please rate the answer".
  */
-import type { ChannelSender, ChannelSendResult } from '../channels/channel-sender';
+import type { ChannelSender, ChannelSendResult } from './channel-sender';
 import type { Locale, OutgoingMessage } from '../core/messages';
 import type { AttemptOutcome, OutboxHandler, SendResult } from '../outbox/outbox-worker';
 import { errorText } from '../outbox/safe-error';

@@ -5,10 +5,8 @@
  * rate limits here instead of copying the worker.
  */
 
+/** Without a pacer (agency deliveries, citizen notifications) the worker sends as soon as an item is claimed. */
 export interface Pacer<T> {
   /** Resolves when `item` may be sent now (it may wait). */
   acquire(item: T): Promise<void>;
 }
-
-/** Sends as soon as an item is claimed. */
-export const UNPACED: Pacer<unknown> = { acquire: async () => undefined };

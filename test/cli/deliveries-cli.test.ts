@@ -25,7 +25,13 @@ async function run(...args: string[]): Promise<{ code: number; out: string }> {
 
 it('lists dead deliveries without personal data, re-sends them once with who did it, and the worker delivers them', async () => {
   const code = await insertComplaint(db);
-  const base = { complaintCode: code, agencyId: AGENCY_ID, transport: 'webhook' as const, event: 'complaint.forwarded', nextAttemptAt: new Date() };
+  const base = {
+    complaintCode: code,
+    agencyId: AGENCY_ID,
+    transport: 'webhook' as const,
+    event: 'complaint.forwarded',
+    nextAttemptAt: new Date(),
+  };
   await db.models.Delivery.create({
     ...base,
     idempotencyKey: `${code}:forwarded:0:webhook`,

@@ -108,7 +108,12 @@ describe('submit', () => {
     const deliveries = await db.models.Delivery.find({ complaintCode: result.code }).lean();
     expect(deliveries.length).toBeGreaterThan(0);
     expect(
-      deliveries.every((d) => d.agencyId === 'so-noi-vu' && d.notices[0]?.key === 'agency.note.no_transport' && d.notices[0]?.params?.agencyId === 'ubnd-xa-dak-mar'),
+      deliveries.every(
+        (d) =>
+          d.agencyId === 'so-noi-vu' &&
+          d.notices[0]?.key === 'agency.note.no_transport' &&
+          d.notices[0]?.params?.agencyId === 'ubnd-xa-dak-mar',
+      ),
     ).toBe(true);
     expect(lines.join('')).toContain('coordinator');
     expect(lines.join('')).not.toContain('Đăk Hà đòi tiền');
@@ -259,7 +264,13 @@ describe('citizen views', () => {
 
   it('from another device: the PIN or the phone’s last 4 digits open the details; wrong secrets are limited per code, across processes', async () => {
     const pins = ['048213'];
-    const filer = createComplaintService({ db, directory: fixed(directory), holidays, clock: () => now, newPin: () => pins.shift() ?? '999999' });
+    const filer = createComplaintService({
+      db,
+      directory: fixed(directory),
+      holidays,
+      clock: () => now,
+      newPin: () => pins.shift() ?? '999999',
+    });
     const { code, pin } = await filer.submit(draft({ userId: 'pin-owner', contact: { phone: '0912 345 678' } }), now);
     expect(pin).toBe('048213');
     await filer.answer(code, DAK_HA, 'Đã cử cán bộ kiểm tra');
@@ -273,7 +284,13 @@ describe('citizen views', () => {
     // A second process (its own connection to the same database) shares the counters: five wrong PINs from new sessions lock the code.
     const shared = await openDatabase({ uri: testMongoUri(), dbName: db.connection.name, embeddedDataDir: '', logger: silentLogger() });
     try {
-      const remote = createComplaintService({ db: shared, directory: fixed(directory), holidays, clock: () => now, owner: 'second-process' });
+      const remote = createComplaintService({
+        db: shared,
+        directory: fixed(directory),
+        holidays,
+        clock: () => now,
+        owner: 'second-process',
+      });
       for (let i = 3; i < 7; i++) expect(await remote.lookUp(web(`browser-${i}`, `22222${i}`))).toMatchObject({ reason: 'wrong_secret' });
       expect(await remote.lookUp(web('browser-9', '048213'))).toMatchObject({ access: 'public', reason: 'locked' });
       expect(await filer.lookUp(web('browser-10', '048213'))).toMatchObject({ access: 'public', reason: 'locked' });

@@ -44,7 +44,13 @@ describe('the deadline job: scanDeadlines under a lease (real FerretDB)', () => 
 
   /** The job as app-background.ts builds it, with the scan's figures. */
   function scanner(owner = 'scanner-1') {
-    const service = createComplaintService({ db, directory: { current: () => directory }, holidays: HolidayCalendar.EMPTY, clock: () => now, owner });
+    const service = createComplaintService({
+      db,
+      directory: { current: () => directory },
+      holidays: HolidayCalendar.EMPTY,
+      clock: () => now,
+      owner,
+    });
     const job = new ScheduledJob({
       name: DEADLINE_SCANNER_LEASE,
       intervalMs: 60_000,

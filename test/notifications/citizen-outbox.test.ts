@@ -1,4 +1,4 @@
-import type { ChannelSendResult } from '../../src/channels/channel-sender';
+import type { ChannelSendResult } from '../../src/notifications/channel-sender';
 import type { ChannelName, Locale, OutgoingMessage } from '../../src/core/messages';
 import { silentLogger } from '../../src/infra/logger';
 import { createNotificationRenderer } from '../../src/notifications/notification-renderer';

@@ -1,5 +1,5 @@
 /** The generic worker asks the outbox's pacing policy before each send (the hook a news outbox's per-platform rate limits use). */
-import type { ChannelSender } from '../../src/channels/channel-sender';
+import type { ChannelSender } from '../../src/notifications/channel-sender';
 import { silentLogger } from '../../src/infra/logger';
 import { citizenNotificationHandler } from '../../src/notifications/citizen-notification-handler';
 import type { NotificationItem } from '../../src/notifications/notification-item';

@@ -24,11 +24,21 @@ export function localeTranslator(): Translator {
   if (cached) return cached;
   const load = (locale: Locale): Map<string, string> =>
     flatten(JSON.parse(readFileSync(join(__dirname, '..', '..', 'locales', `${locale}.json`), 'utf8')) as Tree, '', new Map());
-  cached = new Translator(new Map<Locale, Map<string, string>>([['vi', load('vi')], ['en', load('en')]]), { hotline: '0260 1022' });
+  cached = new Translator(
+    new Map<Locale, Map<string, string>>([
+      ['vi', load('vi')],
+      ['en', load('en')],
+    ]),
+    { hotline: '0260 1022' },
+  );
   return cached;
 }
 
 /** The agencies' words for a message, from the real locale files. */
-export function sampleAgencyTexts(event: AgencyEventType = 'complaint.forwarded', key = 'PA-ABCDEF:forwarded:0:telegram', status = 'forwarded'): AgencyTexts {
+export function sampleAgencyTexts(
+  event: AgencyEventType = 'complaint.forwarded',
+  key = 'PA-ABCDEF:forwarded:0:telegram',
+  status = 'forwarded',
+): AgencyTexts {
   return agencyTexts(localeTranslator(), event, key, status);
 }

@@ -31,12 +31,12 @@ export interface DeliveryRecord {
 }
 
 /** The idempotency key of one delivery ("PA-7K3M9X:reminder:2025-03-12T10:00:00.000Z:email"). */
-export function deliveryKey(messageKey: string, transport: AgencyTransportKind): string {
+function deliveryKey(messageKey: string, transport: AgencyTransportKind): string {
   return `${messageKey}:${transport}`;
 }
 
 /** The transports the agency's directory entry configures, in a fixed order. */
-export function configuredTransports(agency: Agency): AgencyTransportKind[] {
+function configuredTransports(agency: Agency): AgencyTransportKind[] {
   const kinds: AgencyTransportKind[] = [];
   if (agency.delivery.telegramChatId) kinds.push('telegram');
   if (agency.delivery.email) kinds.push('email');

@@ -70,7 +70,7 @@ export function notificationKey(notice: Pick<CitizenNotice, 'complaintCode' | 'k
 }
 
 /** History actions after which the responsible agency must be told about the complaint. */
-export const ROUTING_ACTIONS = ['submitted', 'transferred', 'reassigned', 'reopened'] as const;
+const ROUTING_ACTIONS = ['submitted', 'transferred', 'reassigned', 'reopened'] as const;
 
 /** How many times the complaint changed hands (transfers by agencies and re-assignments by the coordinator). */
 export function handovers(complaint: Pick<Complaint, 'history'>): number {

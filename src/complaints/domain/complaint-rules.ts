@@ -31,8 +31,8 @@ import { agencyDisplayName } from './complaint-views';
 
 export type ActionError = 'not_found' | 'forbidden' | 'invalid_state' | 'unknown_agency' | 'invalid_input';
 
-export const MAX_NOTE_LENGTH = 4000;
-export const MAX_COMMENT_LENGTH = 1000;
+const MAX_NOTE_LENGTH = 4000;
+const MAX_COMMENT_LENGTH = 1000;
 
 export type OfficerCommand =
   | { readonly kind: 'acknowledge'; readonly note?: string }
@@ -45,7 +45,7 @@ export type OfficerCommand =
 export type OfficerCommandKind = OfficerCommand['kind'];
 
 /** The statuses each officer command may start from. */
-export const ALLOWED_FROM: Readonly<Record<OfficerCommandKind, readonly ComplaintStatus[]>> = {
+const ALLOWED_FROM: Readonly<Record<OfficerCommandKind, readonly ComplaintStatus[]>> = {
   acknowledge: ['received', 'forwarded', 'reopened'],
   answer: ['received', 'forwarded', 'acknowledged', 'answered', 'reopened'],
   transfer: ['received', 'forwarded', 'acknowledged', 'answered', 'reopened'],
@@ -81,7 +81,7 @@ function refuse(error: ActionError, message: string): Refusal {
 }
 
 /** True when `actor` speaks for the coordinating agency. */
-export function isCoordinator(actor: Pick<Actor, 'kind' | 'agencyId'>, directory: Directory): boolean {
+function isCoordinator(actor: Pick<Actor, 'kind' | 'agencyId'>, directory: Directory): boolean {
   return actor.kind !== 'citizen' && actor.agencyId !== undefined && actor.agencyId === directory.coordinator.id;
 }
 

@@ -9,7 +9,7 @@ import type { Sector } from '../sectors';
 import { isOverdue } from '../working-days';
 import { OPEN_STATUSES, type Actor, type Complaint, type ComplaintStatus } from './complaint';
 
-export interface ComplaintAnswer {
+interface ComplaintAnswer {
   readonly at: Date;
   readonly agencyName: string;
   readonly text: string;

@@ -8,16 +8,6 @@ import type { Sector } from '../sectors';
 
 export type ComplaintStatus = 'received' | 'forwarded' | 'acknowledged' | 'answered' | 'resolved' | 'reopened' | 'closed';
 
-export const COMPLAINT_STATUSES: readonly ComplaintStatus[] = [
-  'received',
-  'forwarded',
-  'acknowledged',
-  'answered',
-  'resolved',
-  'reopened',
-  'closed',
-];
-
 /** Statuses in which the agency still owes an answer (the deadline runs). */
 export const OPEN_STATUSES: readonly ComplaintStatus[] = ['received', 'forwarded', 'acknowledged', 'reopened'];
 
@@ -39,7 +29,7 @@ export interface HistoryEntry {
   readonly note?: string | null;
 }
 
-export interface Contact {
+interface Contact {
   readonly name?: string | null;
   readonly phone?: string | null;
 }
@@ -51,7 +41,7 @@ export interface PhotoRef {
   readonly size?: number | null;
 }
 
-export interface Rating {
+interface Rating {
   readonly score?: number | null;
   readonly comment?: string | null;
   readonly at?: Date | null;
@@ -91,7 +81,7 @@ export interface Complaint {
 }
 
 /** Fields a change may set. */
-export type ComplaintFields = Pick<
+type ComplaintFields = Pick<
   Complaint,
   | 'status'
   | 'agencyId'

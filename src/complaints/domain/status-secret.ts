@@ -11,8 +11,8 @@
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Complaint } from './complaint';
 
-export const PIN_LENGTH = 6;
-export const PHONE_SUFFIX_LENGTH = 4;
+const PIN_LENGTH = 6;
+const PHONE_SUFFIX_LENGTH = 4;
 
 /** A new PIN: 6 decimal digits from a CSPRNG ("048213"). */
 export function newPin(random: (max: number) => number = randomInt): string {

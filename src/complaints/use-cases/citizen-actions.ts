@@ -18,9 +18,9 @@ import { ruleContext } from './use-case-deps';
 import { toAgencyView } from '../domain/complaint-views';
 
 /** Wrong secrets allowed per complaint per day, from anyone: a 6-digit PIN then resists guessing (5 in a million a day). */
-export const FAILED_SECRETS_PER_CODE = 5;
+const FAILED_SECRETS_PER_CODE = 5;
 /** Wrong secrets allowed per requester (channel + user) per day, over all codes. */
-export const FAILED_SECRETS_PER_REQUESTER = 10;
+const FAILED_SECRETS_PER_REQUESTER = 10;
 const DEFAULT_LIST_LIMIT = 10;
 
 const isFiler = (c: Complaint, channel: ChannelName, userId: string): boolean => c.channel === channel && c.userId === userId;

@@ -87,7 +87,7 @@ export async function planRouting(deps: ComplaintUseCaseDeps, complaint: Complai
  * its key taken by itself and stops; a different notice that took the key moves this one
  * to n+1, so neither is lost.
  */
-export async function notifyCitizen(deps: Pick<ComplaintUseCaseDeps, 'outbox' | 'logger'>, notice: CitizenNotice): Promise<void> {
+async function notifyCitizen(deps: Pick<ComplaintUseCaseDeps, 'outbox' | 'logger'>, notice: CitizenNotice): Promise<void> {
   for (let n = notice.sequence; n < notice.sequence + KEY_PROBES; n++) {
     if ((await deps.outbox.addNotification(notificationKey(notice, n), notice)) !== 'different') return;
   }

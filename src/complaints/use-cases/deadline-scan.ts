@@ -33,14 +33,14 @@ const DEADLINE_ACTIONS = new Set(['submitted', 'transferred', 'reassigned', 'reo
 const DAY_MS = 86_400_000;
 
 /** When the current deadline was set: the last submission, hand-over or reopening. */
-export function deadlineSetAt(complaint: Pick<Complaint, 'createdAt' | 'history'>): Date {
+function deadlineSetAt(complaint: Pick<Complaint, 'createdAt' | 'history'>): Date {
   let at = complaint.createdAt;
   for (const entry of complaint.history) if (DEADLINE_ACTIONS.has(entry.action) && entry.at.getTime() > at.getTime()) at = entry.at;
   return at;
 }
 
 /** True when the complaint is within the reminder window and was not reminded for its current deadline. */
-export function reminderDue(complaint: Complaint, now: Date, window: number, holidays: HolidayCalendar): boolean {
+function reminderDue(complaint: Complaint, now: Date, window: number, holidays: HolidayCalendar): boolean {
   const setAt = deadlineSetAt(complaint);
   if (complaint.reminderSentAt && complaint.reminderSentAt.getTime() >= setAt.getTime()) return false;
   // A deadline no longer than the window itself (a 1-day deadline) gets no reminder: the forwarded message just said it.

@@ -39,7 +39,12 @@ describe('pendingAgencyNotice', () => {
 });
 
 describe('planDeliveries', () => {
-  const notice = { event: 'complaint.forwarded' as const, messageKey: 'PA-7K3M9X:forwarded:0', complaintCode: 'PA-7K3M9X', agencyId: 'ubnd-huyen-dak-ha' };
+  const notice = {
+    event: 'complaint.forwarded' as const,
+    messageKey: 'PA-7K3M9X:forwarded:0',
+    complaintCode: 'PA-7K3M9X',
+    agencyId: 'ubnd-huyen-dak-ha',
+  };
 
   it('one delivery per configured transport, keyed by message and transport', () => {
     const plan = planDeliveries(directory, notice, at);
@@ -59,6 +64,10 @@ describe('planDeliveries', () => {
 
   it('keeps only the transports this process has, unless none would remain', () => {
     expect(planDeliveries(directory, notice, at, ['email']).records.map((r) => r.transport)).toEqual(['email']);
-    expect(planDeliveries(directory, notice, at, ['webhook']).records.map((r) => r.transport).sort()).toEqual(['email', 'telegram']);
+    expect(
+      planDeliveries(directory, notice, at, ['webhook'])
+        .records.map((r) => r.transport)
+        .sort(),
+    ).toEqual(['email', 'telegram']);
   });
 });

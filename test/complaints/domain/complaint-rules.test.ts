@@ -2,7 +2,13 @@
 import type { Directory } from '../../../src/complaints/directory/directory';
 import { HolidayCalendar } from '../../../src/complaints/holiday-calendar';
 import { applyChange, type Actor, type Complaint } from '../../../src/complaints/domain/complaint';
-import { decideForwarded, decideOfficerCommand, decideRating, mayAct, type RuleContext } from '../../../src/complaints/domain/complaint-rules';
+import {
+  decideForwarded,
+  decideOfficerCommand,
+  decideRating,
+  mayAct,
+  type RuleContext,
+} from '../../../src/complaints/domain/complaint-rules';
 import { newComplaint } from '../../../src/complaints/domain/new-complaint';
 import { loadSampleDirectory } from '../sample-directory';
 
@@ -104,7 +110,9 @@ describe('officer commands', () => {
     expect(d.rerouted).toBe(true);
     expect(d.citizenNotices[0]).toMatchObject({ kind: 'transferred', sequence: 1, params: { fromAgencyName: 'UBND huyện Đăk Hà' } });
     expect(decideOfficerCommand(c, { kind: 'transfer', toAgencyId: 'nowhere' }, DAK_HA, ctx)).toMatchObject({ error: 'unknown_agency' });
-    expect(decideOfficerCommand(c, { kind: 'transfer', toAgencyId: 'ubnd-huyen-dak-ha' }, DAK_HA, ctx)).toMatchObject({ error: 'invalid_input' });
+    expect(decideOfficerCommand(c, { kind: 'transfer', toAgencyId: 'ubnd-huyen-dak-ha' }, DAK_HA, ctx)).toMatchObject({
+      error: 'invalid_input',
+    });
   });
 
   it('the coordinator re-assigns; hand-overs share one numbering', () => {

@@ -5,7 +5,7 @@
  * OUTBOX_DB_NAME, WEBHOOK_URL (the agency's endpoint), CHANNEL_URL (where the fake
  * channel posts citizens' messages), WORKER_OWNER. Prints "ready" once polling.
  */
-import type { ChannelSender } from '../../../src/channels/channel-sender';
+import type { ChannelSender } from '../../../src/notifications/channel-sender';
 import { citizenNotificationHandler } from '../../../src/notifications/citizen-notification-handler';
 import { OutboxWorker } from '../../../src/outbox/outbox-worker';
 import { WebhookTransport } from '../../../src/forwarding/webhook-transport';
