@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig } from '../config';
-import type { DeliveryItem } from '../forwarding/delivery-item';
+import { describeDelivery, type DeliveryItem } from '../forwarding/delivery-item';
 import { createLogger } from '../infra/logger';
 import { PROJECT_ROOT } from '../infra/project-root';
 import type { OutboxState, OutboxStore } from '../outbox/outbox-store';
@@ -67,7 +67,7 @@ export async function runDeliveriesCli(args: readonly string[], deps: Deliveries
   const match = values.agency ? { agencyId: values.agency } : undefined;
   if (command === 'list') {
     const items = await deps.store.list({ state, limit, ...(match ? { match } : {}) });
-    if (values.json) deps.out(JSON.stringify(items.map(describe), null, 2));
+    if (values.json) deps.out(JSON.stringify(items.map(describeDelivery), null, 2));
     else if (items.length === 0) deps.out(`no ${state} deliveries`);
     else for (const item of items) deps.out(line(item));
     return 0;
@@ -93,21 +93,6 @@ export async function runDeliveriesCli(args: readonly string[], deps: Deliveries
   }
   deps.out(USAGE);
   return 2;
-}
-
-function describe(d: DeliveryItem): Record<string, unknown> {
-  return {
-    key: d.id,
-    complaintCode: d.complaintCode,
-    agencyId: d.agencyId,
-    transport: d.transport,
-    event: d.event,
-    state: d.state,
-    attempts: d.attempts,
-    lastError: d.lastError,
-    nextAttemptAt: d.nextAttemptAt,
-    createdAt: d.createdAt,
-  };
 }
 
 function line(d: DeliveryItem): string {

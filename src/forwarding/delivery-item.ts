@@ -17,3 +17,19 @@ export interface DeliveryItem extends OutboxItem {
   readonly receipt?: string;
   readonly sentAt?: Date;
 }
+
+/** What operators and agencies are shown of a delivery (CLI, agency API): its state and why, never the message's text. */
+export function describeDelivery(d: DeliveryItem): Record<string, unknown> {
+  return {
+    key: d.id,
+    complaintCode: d.complaintCode,
+    agencyId: d.agencyId,
+    transport: d.transport,
+    event: d.event,
+    state: d.state,
+    attempts: d.attempts,
+    ...(d.lastError ? { lastError: d.lastError } : {}),
+    nextAttemptAt: d.nextAttemptAt,
+    ...(d.createdAt ? { createdAt: d.createdAt } : {}),
+  };
+}

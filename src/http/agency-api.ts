@@ -31,7 +31,7 @@ import type { ActionResult, Actor, ComplaintService, ComplaintStatus, OfficerCom
 import type { DirectorySource } from '../complaints/use-cases/ports';
 import { DirectoryId } from '../complaints/directory/directory-schema';
 import { isTrackingCode } from '../complaints/tracking-code';
-import type { DeliveryItem } from '../forwarding/delivery-item';
+import { describeDelivery, type DeliveryItem } from '../forwarding/delivery-item';
 import type { Logger } from '../infra/logger';
 import type { OutboxStore } from '../outbox/outbox-store';
 
@@ -194,7 +194,7 @@ function registerRoutes(scope: FastifyInstance, deps: AgencyApiDeps): void {
       ...(isCoordinator(caller) ? {} : { match: { agencyId: caller.agencyId } }),
       limit: query.limit ?? 50,
     });
-    return reply.send({ deliveries: items.map(deliveryView) });
+    return reply.send({ deliveries: items.map(describeDelivery) });
   });
 
   scope.post('/deliveries/:key/resend', post, async (request, reply) => {
@@ -211,7 +211,7 @@ function registerRoutes(scope: FastifyInstance, deps: AgencyApiDeps): void {
     if (outcome === 'not_dead') return sendError(reply, 409, 'INVALID_STATE', 'only a dead delivery can be re-sent');
     if (outcome === 'not_found') return sendError(reply, 404, 'NOT_FOUND', 'no delivery with this key for your agency');
     const fresh = await deps.deliveries.reload(params.key);
-    return reply.send({ delivery: fresh ? deliveryView(fresh) : undefined });
+    return reply.send({ delivery: fresh ? describeDelivery(fresh) : undefined });
   });
 
   scope.get('/complaints/:code/photos/:photoId', async (request, reply) => {
@@ -231,22 +231,6 @@ function registerRoutes(scope: FastifyInstance, deps: AgencyApiDeps): void {
       .header('Content-Security-Policy', "default-src 'none'")
       .send(photo.bytes);
   });
-}
-
-/** What the API shows of a delivery: its state and why, never the message's text. */
-function deliveryView(d: DeliveryItem): Record<string, unknown> {
-  return {
-    key: d.id,
-    complaintCode: d.complaintCode,
-    agencyId: d.agencyId,
-    transport: d.transport,
-    event: d.event,
-    state: d.state,
-    attempts: d.attempts,
-    ...(d.lastError ? { lastError: d.lastError } : {}),
-    nextAttemptAt: d.nextAttemptAt,
-    ...(d.createdAt ? { createdAt: d.createdAt } : {}),
-  };
 }
 
 /** Validates `value`; on failure sends 400 and returns undefined. */

@@ -4,9 +4,10 @@
  * once (claims on a unique index decide who sends what; FerretDB's conditional updates
  * alone would let both send).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Database } from '../../src/storage/mongo/database';
+import { exited, startTestProcess } from '../support/child-process';
 import { dropTestDatabase, openTestDatabase, testMongoUri } from '../support/database';
 import { insertDeliveries, waitFor, WebhookReceiver } from '../forwarding/support/outbox-fixtures';
 
@@ -18,29 +19,14 @@ function startProcess(
   channelUrl: string,
   owner: string,
 ): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', PROCESS], {
-    cwd: join(__dirname, '..', '..'),
-    env: {
-      ...process.env,
-      TEST_MONGODB_URI: testMongoUri(),
-      OUTBOX_DB_NAME: dbName,
-      WEBHOOK_URL: webhookUrl,
-      CHANNEL_URL: channelUrl,
-      WORKER_OWNER: owner,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
-    child.once('exit', (code) => reject(new Error(`process ${owner} exited (${code}) before ready: ${err}`)));
-  });
-  return { child, ready };
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  const env = {
+    TEST_MONGODB_URI: testMongoUri(),
+    OUTBOX_DB_NAME: dbName,
+    WEBHOOK_URL: webhookUrl,
+    CHANNEL_URL: channelUrl,
+    WORKER_OWNER: owner,
+  };
+  return startTestProcess(PROCESS, env, `process ${owner}`);
 }
 
 describe('two service processes on one database', () => {
