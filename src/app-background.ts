@@ -26,6 +26,7 @@ import type { Database } from './storage/mongo/database';
 import { MongoComplaintOutbox } from './storage/mongo/mongo-complaint-outbox';
 import { MongoComplaintRepository } from './storage/mongo/mongo-complaint-repository';
 import { pruneDayCounters } from './storage/mongo/mongo-counters';
+import { MongoConversationStore } from './storage/mongo/mongo-conversation-store';
 import { deliveryOutbox, MongoNotificationOutbox } from './storage/mongo/mongo-outbox';
 
 export interface BackgroundOptions {
@@ -60,6 +61,7 @@ const CLAIM_RETENTION_MS = 7 * 24 * 60 * MINUTE;
 export function buildBackground(options: BackgroundOptions): Background {
   const { db, owner, logger, metrics } = options;
   const notificationStore = new MongoNotificationOutbox(db);
+  const conversations = new MongoConversationStore(db);
   const deliveries: OutboxWorker<DeliveryItem> = new OutboxWorker({
     store: deliveryOutbox(db),
     handler: agencyDeliveryHandler({
@@ -89,11 +91,7 @@ export function buildBackground(options: BackgroundOptions): Background {
     handler: citizenNotificationHandler({
       senders: options.senders,
       render: options.render,
-      localeOf: async (channel, userId) => {
-        // By _id: the conversation key.
-        const conversation = await db.models.Conversation.findById(`${channel}:${userId}`, { locale: 1 }).lean();
-        return conversation?.locale === 'en' ? 'en' : conversation?.locale === 'vi' ? 'vi' : undefined;
-      },
+      localeOf: async (channel, userId) => (await conversations.get(`${channel}:${userId}`))?.locale,
       onOutcome: (outcome, n) => {
         if (outcome === 'retry' || outcome === 'dead') metrics.outboxFailures.inc({ outbox: 'notifications', transport: n.channel });
         if (outcome === 'sent' || outcome === 'sent_template') metrics.messagesOut.inc({ channel: n.channel });
