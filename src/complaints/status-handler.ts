@@ -39,6 +39,12 @@ export function findTrackingCode(text: string): CodeSearch {
   return malformed ? { kind: 'malformed' } : { kind: 'none' };
 }
 
+/** What follows the first code-like part of `text` (where a secret may be typed). */
+function textAfterCode(text: string): string {
+  const match = new RegExp(CODE_LIKE.source, 'iu').exec(text);
+  return match ? text.slice(match.index + match[0].length) : '';
+}
+
 export class ComplaintStatusHandler implements IntentHandler {
   constructor(private readonly deps: { readonly service: ComplaintService }) {}
 
@@ -47,7 +53,7 @@ export class ComplaintStatusHandler implements IntentHandler {
     if (search.kind === 'malformed' || (argument && search.kind === 'none')) {
       return { messages: [{ text: ctx.t('complaint.status.invalid_code') }], intent: 'complaint_status:invalid_code' };
     }
-    if (search.kind === 'code') return this.show(ctx, search.code, findSecret((argument ?? ctx.message.text).replace(CODE_LIKE, ' ')));
+    if (search.kind === 'code') return this.show(ctx, search.code, findSecret(textAfterCode(argument ?? ctx.message.text)));
     return this.list(ctx);
   }
 

@@ -23,10 +23,14 @@ export function pinHash(code: string, pin: string): string {
   return createHash('sha256').update(`${code}:${pin}`).digest('hex');
 }
 
-/** A secret in what the citizen typed after the code: 6 digits (a PIN) or 4 (a phone's end); spaces ignored. */
-export function findSecret(text: string): string | undefined {
-  const match = /(?<!\d)(\d{6}|\d{4})(?!\d)/.exec(text.replace(/(\d)[\s.-](?=\d)/g, '$1'));
-  return match?.[1];
+/**
+ * The secret typed right after the code: 6 digits (a PIN) or 4 (a phone's end), spaces
+ * inside ignored, optionally introduced by "PIN" or "mã PIN". Only right after the code,
+ * so a date or a number elsewhere in a sentence is never taken for a wrong secret.
+ */
+export function findSecret(textAfterCode: string): string | undefined {
+  const compact = textAfterCode.replace(/(\d)[\s.-](?=\d)/g, '$1');
+  return /^[\s:,.-]*(?:(?:mã|ma)\s*)?(?:pin)?[\s:,.-]*(\d{6}|\d{4})(?!\d)/iu.exec(compact)?.[1];
 }
 
 /** True when `secret` is the complaint's PIN or the last 4 digits of the phone it carries. Constant time per comparison. */

@@ -19,11 +19,13 @@ describe('status secrets', () => {
     expect(secretMatches({ ...complaint, contact: { phone: '5678' } }, '5678')).toBe(false);
   });
 
-  it('finds a secret typed after the code', () => {
+  it('finds a secret typed right after the code, and nothing else', () => {
     expect(findSecret('  048213')).toBe('048213');
-    expect(findSecret('pin 048 213')).toBe('048213');
-    expect(findSecret('5678')).toBe('5678');
-    expect(findSecret('12345')).toBeUndefined();
-    expect(findSecret('xin chào')).toBeUndefined();
+    expect(findSecret(' pin 048 213')).toBe('048213');
+    expect(findSecret(' mã PIN: 048213 nhé')).toBe('048213');
+    expect(findSecret(' 5678')).toBe('5678');
+    expect(findSecret(' 12345')).toBeUndefined();
+    expect(findSecret(' xin chào')).toBeUndefined();
+    expect(findSecret(' gửi ngày 12/03/2025 sao rồi')).toBeUndefined();
   });
 });
