@@ -22,23 +22,25 @@ import { HotReloader } from './content/hot-reloader';
 import type { BotContent } from './core/bot-content';
 import { ConversationEngine } from './core/conversation-engine';
 import { DEFAULT_MATCHER_OPTIONS } from './nlu/intent-matcher';
-import type { ChannelName, OutgoingMessage } from './core/messages';
+import type { ChannelName } from './core/messages';
 import { loadDirectory } from './complaints/directory/directory-loader';
 import type { Directory } from './complaints/directory/directory';
-import { loadHolidays, type HolidayCalendar } from './complaints/holiday-calendar';
-import { MongoComplaintService, planPendingDeliveries, type PhotoFetcher } from './complaints/complaint-store';
+import { loadHolidays } from './complaints/holiday-calendar';
+import { ComplaintUseCases } from './complaints/use-cases/complaint-use-cases';
+import type { PhotoFetcher } from './complaints/complaint-photos';
 import { ComplaintFlow } from './complaints/complaint-flow';
 import { RatingFlow } from './complaints/rating-flow';
 import { ComplaintStatusHandler } from './complaints/status-handler';
 import { isNotificationKind, renderNotification } from './complaints/notification-texts';
-import { DeadlineScanner } from './complaints/deadline-scanner';
-import { DeliveryWorker } from './forwarding/delivery-worker';
-import { createAgencyMessageBuilder } from './forwarding/agency-message-builder';
 import { EmailTransport } from './forwarding/email-transport';
 import { WebhookTransport } from './forwarding/webhook-transport';
 import { NoopTransport } from './forwarding/noop-transport';
 import type { Transport } from './forwarding/transport';
-import { NotificationWorker } from './notifications/notification-worker';
+import type { HeldFallbackSender } from './notifications/citizen-notification-handler';
+import { buildBackground } from './app-background';
+import { mongoComplaintPorts } from './storage/mongo/mongo-complaint-ports';
+import { MongoPhotoStore } from './storage/mongo/mongo-photo-store';
+import { deliveryOutbox } from './storage/mongo/mongo-outbox';
 import { createHttpServer, createMetricsServer } from './http/server';
 import { agencyApiRoutes } from './http/agency-api';
 import type { Logger } from './infra/logger';
@@ -71,7 +73,7 @@ export interface App {
   readonly inbound: InboundPipeline;
   readonly content: HotReloader<BotContent>;
   readonly directory: HotReloader<Directory>;
-  readonly complaints: MongoComplaintService;
+  readonly complaints: ComplaintUseCases;
   readonly http: FastifyInstance;
   readonly metrics: Metrics;
   /** Address the HTTP server listens on, once started ("http://127.0.0.1:3000"). */
@@ -227,10 +229,11 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
 
   const photoFetchers: Partial<Record<ChannelName, PhotoFetcher>> = {};
   for (const channel of channels) if (channel.photoFetcher) photoFetchers[channel.name] = channel.photoFetcher;
-  const complaints = new MongoComplaintService({
-    db,
+  const complaints = new ComplaintUseCases({
+    ...mongoComplaintPorts(db, owner),
     directory,
     holidays: holidays.value,
+    clock: () => new Date(),
     photoFetchers,
     logger: logger.child({ component: 'complaints' }),
   });
@@ -246,7 +249,33 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     observer: metrics,
   });
 
-  const workers = buildWorkers({ config, db, owner, logger, metrics, directory, holidays: holidays.value, complaints, render, channels });
+  const transports: Partial<Record<Transport['kind'], Transport>> = {};
+  for (const channel of channels) if (channel.transport) transports[channel.transport.kind] = channel.transport;
+  let email: EmailTransport | undefined;
+  if (config.FORWARDING_MODE === 'noop') {
+    transports.email = new NoopTransport('email');
+    transports.webhook = new NoopTransport('webhook');
+    transports.telegram = new NoopTransport('telegram');
+  } else {
+    transports.webhook = new WebhookTransport();
+    if (config.SMTP_URL) transports.email = email = new EmailTransport({ smtp: config.SMTP_URL, from: config.MAIL_FROM });
+  }
+  // The outbox workers and scheduled jobs, after the channels whose senders and transports they use.
+  const background = buildBackground({
+    db,
+    owner,
+    logger,
+    metrics,
+    complaints,
+    directory,
+    texts: () => content.current().translator,
+    transports,
+    senders: channels.flatMap((c): HeldFallbackSender[] => (c.sender ? [c.sender] : [])),
+    render,
+    apiBaseUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+    pollIntervalMs: config.OUTBOX_POLL_MS,
+    maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+  });
 
   const inbound = new InboundPipeline({
     engine,
@@ -261,12 +290,18 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
       maxInFlight: MAX_IN_FLIGHT_PER_REQUESTER,
       capacity: PIPELINE_CAPACITY,
     },
-    releaseHeld: { zalo: (channel, userId) => workers.notifications.releaseHeld(channel, userId) },
+    releaseHeld: { zalo: (channel, userId) => background.releaseHeld(channel, userId) },
     onRefused: (channel, reason) => metrics.rejectedRequests.inc({ endpoint: `${channel}_message`, reason }),
     logger: logger.child({ component: 'inbound' }),
   });
   for (const channel of channels) await channel.attach({ inbound, http, complaints });
-  await http.register(agencyApiRoutes, { complaints, directory, db, logger: logger.child({ component: 'agency-api' }) });
+  await http.register(agencyApiRoutes, {
+    complaints,
+    directory,
+    photos: new MongoPhotoStore(db),
+    deliveries: deliveryOutbox(db),
+    logger: logger.child({ component: 'agency-api' }),
+  });
   const metricsHttp = config.METRICS_PORT === undefined ? undefined : createMetricsServer(metrics, logger);
   const sweeper = new SlotSweeper(slots, logger.child({ component: 'slots' }));
 
@@ -289,12 +324,12 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
       } else {
         await http.ready();
       }
-      for (const worker of workers.all) worker.start();
+      background.start();
       sweeper.start();
       for (const channel of channels) await channel.start?.();
       started = true;
       logger.info(
-        { url: app.url, channels: enabledChannels(config), forwarding: config.FORWARDING_MODE, transports: workers.transportKinds },
+        { url: app.url, channels: enabledChannels(config), forwarding: config.FORWARDING_MODE, transports: Object.keys(transports) },
         'service started',
       );
     },
@@ -307,8 +342,8 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
         await http.close().catch((err: unknown) => logger.error({ err: errorName(err) }, 'http close failed'));
         await metricsHttp?.close().catch(() => undefined);
         sweeper.stop();
-        await Promise.all(workers.all.map((worker) => worker.stop()));
-        workers.close();
+        await background.stop();
+        email?.close();
         for (const close of closers.reverse()) await close().catch((err: unknown) => logger.error({ err: errorName(err) }, 'close failed'));
         logger.info('stopped');
       })();
@@ -322,87 +357,6 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
 const MAX_IN_FLIGHT_PER_REQUESTER = 8;
 /** Messages in flight in this process in all; beyond, webhooks answer 503 and are redelivered. */
 const PIPELINE_CAPACITY = 1000;
-
-interface Worker {
-  start(): void;
-  stop(): Promise<void>;
-}
-
-/**
- * The outbox workers and the deadline scanner, one registration each; built after the
- * channels, whose senders and transports they use.
- */
-function buildWorkers(parts: {
-  config: Config;
-  db: Database;
-  owner: string;
-  logger: Logger;
-  metrics: Metrics;
-  directory: HotReloader<Directory>;
-  holidays: HolidayCalendar;
-  complaints: MongoComplaintService;
-  render: (n: { kind: string; params?: unknown }, locale: 'vi' | 'en') => readonly OutgoingMessage[];
-  channels: readonly Channel[];
-}): { notifications: NotificationWorker; all: Worker[]; transportKinds: string[]; close(): void } {
-  const { config, db, owner, logger, metrics, directory, complaints, channels } = parts;
-  const transports: Partial<Record<Transport['kind'], Transport>> = {};
-  for (const channel of channels) if (channel.transport) transports[channel.transport.kind] = channel.transport;
-  let email: EmailTransport | undefined;
-  if (config.FORWARDING_MODE === 'noop') {
-    transports.email = new NoopTransport('email');
-    transports.webhook = new NoopTransport('webhook');
-    transports.telegram = new NoopTransport('telegram');
-  } else {
-    transports.webhook = new WebhookTransport();
-    if (config.SMTP_URL) transports.email = email = new EmailTransport({ smtp: config.SMTP_URL, from: config.MAIL_FROM });
-  }
-  const notifications = new NotificationWorker({
-    db,
-    senders: channels.flatMap((c) => (c.sender ? [c.sender] : [])),
-    render: (n, locale) => parts.render(n, locale),
-    owner,
-    logger: logger.child({ component: 'notifications' }),
-    pollIntervalMs: config.OUTBOX_POLL_MS,
-    maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
-    onOutcome: (outcome, n) => {
-      if (outcome === 'retry' || outcome === 'dead') metrics.outboxFailures.inc({ outbox: 'notifications', transport: n.channel });
-      if (outcome === 'sent' || outcome === 'sent_template') metrics.messagesOut.inc({ channel: n.channel });
-    },
-  });
-  const deliveries = new DeliveryWorker({
-    db,
-    directory,
-    transports,
-    buildMessage: createAgencyMessageBuilder({ db, directory, apiBaseUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}` }),
-    owner,
-    logger: logger.child({ component: 'deliveries' }),
-    pollIntervalMs: config.OUTBOX_POLL_MS,
-    maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
-    planPending: () => planPendingDeliveries(db, directory.current(), { logger }),
-    onOutcome: (outcome, d) => {
-      if (outcome !== 'sent') metrics.outboxFailures.inc({ outbox: 'deliveries', transport: d.transport });
-      else if (d.event === 'complaint.forwarded') {
-        complaints
-          .markForwarded(d.complaintCode, d.agencyId)
-          .catch((err: unknown) => logger.error({ err: errorName(err), code: d.complaintCode }, 'could not mark complaint forwarded'));
-      }
-    },
-  });
-  const deadlines = new DeadlineScanner({
-    db,
-    directory,
-    holidays: parts.holidays,
-    owner,
-    logger: logger.child({ component: 'deadlines' }),
-    onPlanned: () => deliveries.poke(),
-  });
-  return {
-    notifications,
-    all: [deliveries, notifications, deadlines],
-    transportKinds: Object.keys(transports),
-    close: () => email?.close(),
-  };
-}
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error;

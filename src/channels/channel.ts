@@ -13,7 +13,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ChannelName } from '../core/messages';
-import type { PhotoFetcher } from '../complaints/complaint-store';
+import type { PhotoFetcher } from '../complaints/complaint-photos';
 import type { ComplaintService } from '../complaints/complaint-service';
 import type { Transport } from '../forwarding/transport';
 import type { ChannelSender } from './channel-sender';

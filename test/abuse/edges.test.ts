@@ -14,6 +14,7 @@ import { createHarness, loadTestContent, SETUP_TIMEOUT_MS, type TelegramHarness 
 import { loadSampleDirectory } from '../complaints/sample-directory';
 import { FakeTelegramServer, type Chat } from '../fakes/telegram-bot-api';
 import { dropTestDatabase, openTestDatabase } from '../support/database';
+import { sampleAgencyTexts } from '../support/locale-texts';
 
 describe('sanitizeIncoming', () => {
   it('removes bidi and control characters, markup and line breaks from single-line fields, and bounds them', () => {
@@ -77,6 +78,7 @@ describe('agency cards within Telegram’s 4,096 characters', () => {
       event: 'complaint.forwarded',
       idempotencyKey: `PA-LNGN0T.transfer.${note.length}.${phone.length}`,
       note,
+      texts: sampleAgencyTexts(),
       complaint: {
         code: 'PA-LNGN0T',
         agencyId: 'ubnd-huyen-dak-ha',

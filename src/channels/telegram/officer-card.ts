@@ -1,7 +1,7 @@
 /**
  * The complaint card officers see in their agency's Telegram group, its buttons, and the
- * short callback data those buttons carry. Pure functions, Vietnamese texts: officers are
- * Vietnamese civil servants, and the wording follows the e-mail's (agency-message-format).
+ * short callback data those buttons carry. Pure functions; the card's words are the message's
+ * (`message.texts`, from the locale files), the same as the e-mail's (agency-message-format).
  *
  * Callback data must fit Telegram's 64 bytes, so it names the action, the tracking code and,
  * for a transfer, the target agency by id ("tr:PA-7K3M9X:so-xay-dung", ≤ 39 bytes with the
@@ -11,7 +11,7 @@
  * An id too long to fit falls back to its position ("#12"), checked against the same list.
  */
 import type { Agency } from '../../complaints/directory/directory';
-import { EVENT_TITLES_VI, formatVietnamTime } from '../../forwarding/agency-message-format';
+import { messageFacts } from '../../forwarding/agency-message-format';
 import type { AgencyMessage } from '../../forwarding/transport';
 import type { InlineButton, InlineKeyboard } from './telegram-api';
 import { splitForZalo } from '../zalo/split-text';
@@ -76,42 +76,32 @@ const FULL_TEXT_TITLE = '📄 Toàn văn';
  */
 export function cardMessages(message: AgencyMessage): { card: string; followUps: string[] } {
   const c = message.complaint;
-  const contact = [c.contact?.name, c.contact?.phone].filter((v): v is string => Boolean(v)).join(', ');
-  const facts: [string, string | undefined][] = [
-    ['Cơ quan xử lý', c.agencyName],
-    ['Lĩnh vực', c.sectorLabel],
-    ['Địa bàn', c.localityName],
-    ['Ngày tiếp nhận', formatVietnamTime(c.createdAt)],
-    ['Hạn xử lý', formatVietnamTime(c.dueAt)],
-    ['Người phản ánh', contact || undefined],
-  ];
   let shortened = false;
   const shorten = (value: string, max: number): string => {
     if (value.length <= max) return value;
     shortened = true;
     return `${value.slice(0, max - 1)}…`;
   };
-  const factLines = facts
-    .filter((f): f is [string, string] => Boolean(f[1]))
-    .map(([k, v]) => `${k}: ${shorten(v.replace(/[\r\n]+/g, ' '), FACT_MAX)}`);
+  const facts = messageFacts(message, ['agency', 'sector', 'locality', 'created', 'due', 'contact']);
   const note = message.note ? shorten(message.note, NOTE_MAX) : undefined;
   const head = [
-    `${EVENT_ICONS[message.event]} ${EVENT_TITLES_VI[message.event]} — ${c.code}`,
-    ...factLines,
-    ...(note ? ['', `Ghi chú: ${note}`] : []),
+    `${EVENT_ICONS[message.event]} ${message.texts.title} — ${c.code}`,
+    ...facts.map(([k, v]) => `${k}: ${shorten(v.replace(/[\r\n]+/g, ' '), FACT_MAX)}`),
+    ...(note ? ['', `${message.texts.labels.note}: ${note}`] : []),
     '',
-    'Nội dung phản ánh:',
+    `${message.texts.labels.text}:`,
   ].join('\n');
   const tail = `\n\n${REPLY_HINT}`;
   const body = shorten(c.text, TELEGRAM_TEXT_LIMIT - head.length - tail.length - 2);
   const card = `${head}\n${body}${tail}`;
   if (!shortened) return { card, followUps: [] };
+  const contact = messageFacts(message, ['contact']).map(([k, v]) => `${k}: ${v}`);
   const full = [
     `${FULL_TEXT_TITLE} — ${c.code}`,
-    ...(contact ? [`Người phản ánh: ${contact}`] : []),
-    ...(message.note ? ['', `Ghi chú: ${message.note}`] : []),
+    ...contact,
+    ...(message.note ? ['', `${message.texts.labels.note}: ${message.note}`] : []),
     '',
-    'Nội dung phản ánh:',
+    `${message.texts.labels.text}:`,
     c.text,
   ].join('\n');
   return { card, followUps: splitForZalo(full, TELEGRAM_TEXT_LIMIT) };

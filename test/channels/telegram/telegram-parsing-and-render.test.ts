@@ -10,6 +10,7 @@ import { Context, Telegram } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { eventOf, updateIdOf } from '../../../src/channels/telegram/telegram-updates';
 import type { AgencyMessage } from '../../../src/forwarding/transport';
+import { sampleAgencyTexts } from '../../support/locale-texts';
 import { loadSampleDirectory } from '../../complaints/sample-directory';
 
 const user = { id: 42, is_bot: false, first_name: 'Lan' };
@@ -118,6 +119,7 @@ describe('officer card', () => {
   const message: AgencyMessage = {
     event: 'complaint.forwarded',
     idempotencyKey: 'PA-ABCDEF.forwarded.1',
+    texts: sampleAgencyTexts(),
     complaint: {
       code: 'PA-ABCDEF',
       agencyId: 'ubnd-huyen-dak-ha',
