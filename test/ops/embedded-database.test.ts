@@ -85,7 +85,15 @@ describe('embedded database supervision', () => {
   it('refuses a second server on a folder in use, naming the holder; shares it when asked', async () => {
     const dataDir = freshDir();
     const owner = await start({ dataDir });
+    // Work that makes the server collect garbage: the lock must hold beyond its first GC.
+    const busy = await connect(owner.uri);
+    connections.push(busy);
+    for (let batch = 0; batch < 20; batch++) {
+      await busy.collection('load').insertMany(Array.from({ length: 500 }, (_, i) => ({ batch, i, pad: 'x'.repeat(200) })));
+    }
+    await busy.collection('load').find({ batch: { $gte: 0 } }).toArray();
     const refused = startEmbeddedMongo({ dataDir });
+    void refused.then((unexpected) => servers.push(unexpected)).catch(() => undefined); // stopped in afterAll if it wrongly started
     await expect(refused).rejects.toBeInstanceOf(EmbeddedDatabaseBusyError);
     await expect(refused).rejects.toThrow(new RegExp(`already run by process ${process.pid} at ${owner.uri.replace(/[/.]/g, '\\$&')}`));
 

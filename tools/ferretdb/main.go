@@ -39,6 +39,11 @@ const (
 	exitLocked = 3 // another live process holds the data folder's lock
 )
 
+// heldLock keeps the locked file reachable for the life of the process: an *os.File
+// that nothing references is closed by its finalizer at the next garbage collection,
+// and closing the descriptor releases the flock.
+var heldLock *os.File
+
 // lockInfo is the lock file's content (JSON): who runs the server on this data folder.
 type lockInfo struct {
 	PID       int    `json:"pid"`
@@ -71,10 +76,9 @@ func main() {
 	}
 
 	info := lockInfo{PID: os.Getpid(), ParentPID: os.Getppid(), State: "starting", DataDir: abs, StartedAt: time.Now().UTC().Format(time.RFC3339)}
-	var lock *os.File
 	if *lockPath != "" {
-		lock = takeLock(*lockPath)
-		writeLock(lock, info)
+		heldLock = takeLock(*lockPath)
+		writeLock(heldLock, info)
 	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
@@ -89,9 +93,9 @@ func main() {
 	// MongoDBURI blocks until Run has opened the listener; the parent waits for this line.
 	go func() {
 		uri := f.MongoDBURI()
-		if lock != nil {
+		if heldLock != nil {
 			info.State, info.URI = "ready", uri
-			writeLock(lock, info)
+			writeLock(heldLock, info)
 		}
 		fmt.Println("ready", uri)
 	}()
