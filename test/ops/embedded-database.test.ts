@@ -91,7 +91,10 @@ describe('embedded database supervision', () => {
     for (let batch = 0; batch < 20; batch++) {
       await busy.collection('load').insertMany(Array.from({ length: 500 }, (_, i) => ({ batch, i, pad: 'x'.repeat(200) })));
     }
-    await busy.collection('load').find({ batch: { $gte: 0 } }).toArray();
+    await busy
+      .collection('load')
+      .find({ batch: { $gte: 0 } })
+      .toArray();
     const refused = startEmbeddedMongo({ dataDir });
     void refused.then((unexpected) => servers.push(unexpected)).catch(() => undefined); // stopped in afterAll if it wrongly started
     await expect(refused).rejects.toBeInstanceOf(EmbeddedDatabaseBusyError);
