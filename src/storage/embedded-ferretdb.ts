@@ -22,7 +22,7 @@ import type { Logger } from '../infra/logger';
 import { PROJECT_ROOT } from '../infra/project-root';
 import { launchFerretDb, processExists, stopProcess, type LaunchOptions, type LockHolder } from './ferretdb-process';
 
-export interface EmbeddedMongoEvents {
+interface EmbeddedMongoEvents {
   /** The server exited unexpectedly; a restart is scheduled. */
   exit: [{ code: number | null; signal: NodeJS.Signals | null }];
   /** The server is back after an exit. */
@@ -55,7 +55,7 @@ export interface EmbeddedMongoOptions {
   readonly logger?: Logger;
 }
 
-export const FERRETDB_BINARY = join(PROJECT_ROOT, 'tools', 'ferretdb', 'bin', 'ferretdb');
+const FERRETDB_BINARY = join(PROJECT_ROOT, 'tools', 'ferretdb', 'bin', 'ferretdb');
 export const LOCK_FILE_NAME = 'embedded-db.lock';
 /** Up this long after a restart, the server counts as stable again and the back-off starts over. */
 const STABLE_MS = 60_000;
@@ -82,7 +82,7 @@ export class EmbeddedDatabaseBusyError extends Error {
  * Builds the FerretDB binary when it is missing or older than its sources (needs Go;
  * modules come from the Go proxy). The build script returns at once when it is current.
  */
-export function ensureFerretDbBinary(): string {
+function ensureFerretDbBinary(): string {
   execFileSync('bash', [join(PROJECT_ROOT, 'tools', 'ferretdb', 'build.sh')], { stdio: 'inherit' });
   return FERRETDB_BINARY;
 }
