@@ -28,6 +28,37 @@ module.exports = {
       to: { path: '^src/(channels|storage|http|forwarding|notifications)/|node_modules/(mongoose|mongodb|fastify|telegraf|nodemailer)' },
     },
     {
+      name: 'complaint-rules-know-no-adapters',
+      severity: 'error',
+      comment:
+        'The complaint domain (pure rules) and use cases (ports only) import no database, HTTP framework, messenger, storage or channel: they are tested without a database and reused by every channel and console.',
+      from: { path: '^src/complaints/(domain|use-cases)/' },
+      to: {
+        path: '^src/(storage|channels|http|forwarding|notifications|outbox|jobs)/|node_modules/(mongoose|mongodb|fastify|telegraf|nodemailer)',
+      },
+    },
+    {
+      name: 'complaint-domain-is-pure',
+      severity: 'error',
+      comment: 'The domain is rules only: it does not even know the use cases or their ports.',
+      from: { path: '^src/complaints/domain/' },
+      to: { path: '^src/complaints/use-cases/' },
+    },
+    {
+      name: 'outbox-and-jobs-are-generic',
+      severity: 'error',
+      comment: 'The generic outbox worker and the job runner know no outbox in particular, no complaint and no database.',
+      from: { path: '^src/(outbox|jobs)/' },
+      to: { path: '^src/(complaints|forwarding|notifications|storage|channels|http)/|node_modules/(mongoose|mongodb)' },
+    },
+    {
+      name: 'only-storage-knows-mongoose',
+      severity: 'error',
+      comment: 'Every query lives in src/storage (docs/architecture.md): nothing else imports mongoose or the driver.',
+      from: { path: '^src/', pathNot: '^src/(storage|channels)/' },
+      to: { path: 'node_modules/(mongoose|mongodb)/' },
+    },
+    {
       name: 'no-orphans',
       severity: 'warn',
       from: {

@@ -21,23 +21,25 @@ import { HotReloader } from './content/hot-reloader';
 import type { BotContent } from './core/bot-content';
 import { ConversationEngine } from './core/conversation-engine';
 import { DEFAULT_MATCHER_OPTIONS } from './nlu/intent-matcher';
-import type { ChannelName } from './core/messages';
+import type { ChannelName, OutgoingMessage } from './core/messages';
 import { loadDirectory } from './complaints/directory/directory-loader';
 import type { Directory } from './complaints/directory/directory';
 import { loadHolidays } from './complaints/holiday-calendar';
-import { MongoComplaintService, planPendingDeliveries, type PhotoFetcher } from './complaints/complaint-store';
+import { ComplaintUseCases } from './complaints/use-cases/complaint-use-cases';
+import type { PhotoFetcher } from './complaints/complaint-photos';
 import { ComplaintFlow } from './complaints/complaint-flow';
 import { RatingFlow } from './complaints/rating-flow';
 import { ComplaintStatusHandler } from './complaints/status-handler';
 import { isNotificationKind, renderNotification } from './complaints/notification-texts';
-import { DeadlineScanner } from './complaints/deadline-scanner';
-import { DeliveryWorker } from './forwarding/delivery-worker';
-import { createAgencyMessageBuilder } from './forwarding/agency-message-builder';
 import { EmailTransport } from './forwarding/email-transport';
 import { WebhookTransport } from './forwarding/webhook-transport';
 import { NoopTransport } from './forwarding/noop-transport';
 import type { Transport } from './forwarding/transport';
-import { NotificationWorker, type HeldFallbackSender } from './notifications/notification-worker';
+import type { HeldFallbackSender } from './notifications/citizen-notification-handler';
+import { buildBackground } from './app-background';
+import { mongoComplaintPorts } from './storage/mongo/mongo-complaint-ports';
+import { MongoPhotoStore } from './storage/mongo/mongo-photo-store';
+import { deliveryOutbox } from './storage/mongo/mongo-outbox';
 import { createHttpServer } from './http/server';
 import { agencyApiRoutes } from './http/agency-api';
 import type { Logger } from './infra/logger';
@@ -68,7 +70,7 @@ export interface App {
   readonly engine: ConversationEngine;
   readonly content: HotReloader<BotContent>;
   readonly directory: HotReloader<Directory>;
-  readonly complaints: MongoComplaintService;
+  readonly complaints: ComplaintUseCases;
   readonly http: FastifyInstance;
   readonly metrics: Metrics;
   /** Address the HTTP server listens on, once started ("http://127.0.0.1:3000"). */
@@ -148,10 +150,11 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     throw new Error(`holiday file is invalid:\n${holidays.errors.map((e) => `${e.file}:${e.line ?? ''} ${e.message}`).join('\n')}`);
 
   const photoFetchers: Partial<Record<ChannelName, PhotoFetcher>> = { zalo: new ZaloPhotoFetcher() };
-  const complaints = new MongoComplaintService({
-    db,
+  const complaints = new ComplaintUseCases({
+    ...mongoComplaintPorts(db, owner),
     directory,
     holidays: holidays.value,
+    clock: () => new Date(),
     photoFetchers,
     logger: logger.child({ component: 'complaints' }),
   });
@@ -184,7 +187,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     metricsToken: config.METRICS_TOKEN,
   });
   const rateLimiter = new UserRateLimiter({ burst: config.USER_MESSAGES_BURST, refillPerSecond: config.USER_MESSAGES_PER_MINUTE / 60 });
-  const render = (n: { kind: string; params?: unknown }, locale: 'vi' | 'en') =>
+  const render = (n: { kind: string; params?: unknown }, locale: 'vi' | 'en'): OutgoingMessage[] =>
     isNotificationKind(n.kind)
       ? renderNotification(n.kind, (n.params ?? {}) as Record<string, unknown>, locale, content.current().translator)
       : [];
@@ -250,7 +253,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
       conversations,
       complaints,
       releaseHeld: async (channel, userId) => {
-        await notifications.releaseHeld(channel, userId);
+        await background.releaseHeld(channel, userId);
       },
       rateLimiter,
       logger: logger.child({ component: 'zalo' }),
@@ -267,21 +270,6 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     });
   }
 
-  // Built after every channel pushed its sender: the worker indexes `senders` once, when constructed.
-  const notifications = new NotificationWorker({
-    db,
-    senders,
-    render: (n, locale) => render(n, locale),
-    owner,
-    logger: logger.child({ component: 'notifications' }),
-    pollIntervalMs: config.OUTBOX_POLL_MS,
-    maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
-    onOutcome: (outcome, n) => {
-      if (outcome === 'retry' || outcome === 'dead') metrics.outboxFailures.inc({ outbox: 'notifications', transport: n.channel });
-      if (outcome === 'sent' || outcome === 'sent_template') metrics.messagesOut.inc({ channel: n.channel });
-    },
-  });
-
   await http.register(webChatRoutes, {
     engine,
     takeHeld: mongoTakeHeld({ models: db.models, claims: db.claims, render: (n, locale) => render(n, locale) }),
@@ -291,7 +279,13 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     botName: config.BOT_NAME,
     logger: logger.child({ component: 'web' }),
   });
-  await http.register(agencyApiRoutes, { complaints, directory, db, logger: logger.child({ component: 'agency-api' }) });
+  await http.register(agencyApiRoutes, {
+    complaints,
+    directory,
+    photos: new MongoPhotoStore(db),
+    deliveries: deliveryOutbox(db),
+    logger: logger.child({ component: 'agency-api' }),
+  });
 
   let email: EmailTransport | undefined;
   if (config.FORWARDING_MODE === 'noop') {
@@ -302,32 +296,21 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     transports.webhook = new WebhookTransport();
     if (config.SMTP_URL) transports.email = email = new EmailTransport({ smtp: config.SMTP_URL, from: config.MAIL_FROM });
   }
-  const deliveries = new DeliveryWorker({
+  // Built after every channel pushed its sender: the notification handler indexes `senders` once.
+  const background = buildBackground({
     db,
-    directory,
-    transports,
-    buildMessage: createAgencyMessageBuilder({ db, directory, apiBaseUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}` }),
     owner,
-    logger: logger.child({ component: 'deliveries' }),
+    logger,
+    metrics,
+    complaints,
+    directory,
+    texts: () => content.current().translator,
+    transports,
+    senders,
+    render,
+    apiBaseUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
     pollIntervalMs: config.OUTBOX_POLL_MS,
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
-    planPending: () => planPendingDeliveries(db, directory.current(), { logger }),
-    onOutcome: (outcome, d) => {
-      if (outcome !== 'sent') metrics.outboxFailures.inc({ outbox: 'deliveries', transport: d.transport });
-      else if (d.event === 'complaint.forwarded') {
-        complaints
-          .markForwarded(d.complaintCode, d.agencyId)
-          .catch((err) => logger.error({ err, code: d.complaintCode }, 'could not mark complaint forwarded'));
-      }
-    },
-  });
-  const deadlines = new DeadlineScanner({
-    db,
-    directory,
-    holidays: holidays.value,
-    owner,
-    logger: logger.child({ component: 'deadlines' }),
-    onPlanned: () => deliveries.poke(),
   });
 
   let started = false;
@@ -347,9 +330,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
       } else {
         await http.ready();
       }
-      deliveries.start();
-      notifications.start();
-      deadlines.start();
+      background.start();
       await telegram?.bot.start();
       started = true;
       logger.info(
@@ -362,7 +343,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
         logger.info('stopping: no new updates, finishing what is in flight');
         if (started) await telegram?.bot.stop(5000).catch((err) => logger.error({ err }, 'telegram stop failed'));
         await http.close().catch((err) => logger.error({ err }, 'http close failed'));
-        await Promise.all([deliveries.stop(), notifications.stop(), deadlines.stop()]);
+        await background.stop();
         email?.close();
         for (const close of closers.reverse()) await close().catch((err) => logger.error({ err }, 'close failed'));
         logger.info('stopped');

@@ -23,7 +23,7 @@ import { MAX_PHOTOS } from './complaint-photos';
 import { formatDate, sectorLabelKey } from './complaint-format';
 import type { ComplaintService, SubmittedComplaint } from './complaint-service';
 import { parseContactInput } from './contact-input';
-import type { DirectorySource } from './delivery-planner';
+import type { DirectorySource } from './use-cases/ports';
 import { localityChain, type Directory } from './directory/directory';
 import { LocalityMatcher } from './directory/locality-matcher';
 import { resolveChoice } from './flow-choices';
@@ -251,7 +251,7 @@ export class ComplaintFlow implements ConversationFlow {
         { text: ctx.t('complaint.submit_failed'), quickReplies: this.quickReplies(ctx, 'summary') },
       ]);
     }
-    const vars = { code: result.code, agency: result.agencyName, dueDate: formatDate(result.dueAt) };
+    const vars = { code: result.code, pin: result.pin ?? '', agency: result.agencyName, dueDate: formatDate(result.dueAt) };
     const followup = ctx.t(`complaint.followup.${followupChannel(ctx.message.channel)}`, { code: result.code });
     const text = `${ctx.t(result.duplicate ? 'complaint.duplicate' : 'complaint.submitted', vars)}\n\n${followup}`;
     return {

@@ -26,3 +26,14 @@ export function sectorLabelKey(sector: string): string {
 export function statusLabelKey(status: string): string {
   return `complaint.status_label.${status}`;
 }
+
+const VIETNAM_OFFSET_MS = 7 * 3_600_000;
+
+/** "17/02/2026 17:00" in Vietnam time; the input unchanged if it is not a date. */
+export function formatVietnamTime(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  const d = new Date(ms + VIETNAM_OFFSET_MS);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}

@@ -11,14 +11,9 @@ import type { Locale, OutgoingMessage } from '../core/messages';
 import { formatDate, type TextLookup } from './complaint-format';
 import { SECTORS } from './sectors';
 
-/** Kinds of citizen notifications the complaint service puts in the outbox. */
-export const NOTIFICATION_KINDS = ['acknowledged', 'answer', 'transferred', 'resolved', 'rating_request', 'reopened'] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+import type { NotificationKind } from './domain/complaint-events';
 
-/** Type guard for kinds read back from the outbox. */
-export function isNotificationKind(value: string): value is NotificationKind {
-  return (NOTIFICATION_KINDS as readonly string[]).includes(value);
-}
+export { NOTIFICATION_KINDS, isNotificationKind, type NotificationKind } from './domain/complaint-events';
 
 /** Scores offered by the rating question, with the payload each one sends back. */
 export function ratingQuickReplies(code: string, locale: Locale, texts: TextLookup): { label: string; payload: string }[] {
@@ -60,6 +55,8 @@ export function renderNotification(
       return [{ text: t('complaint.notification.rating_request'), quickReplies: ratingQuickReplies(code, locale, translator) }];
     case 'reopened':
       return [{ text: `${t('complaint.notification.reopened')}\n${track}` }];
+    case 'closed':
+      return [{ text: `${t('complaint.notification.closed', { note: str('note') })}\n${track}` }];
   }
 }
 
@@ -134,6 +131,39 @@ export const COMPLAINT_TEXT_KEYS: readonly string[] = [
     'resolved_note',
     'rating_request',
     'reopened',
+    'closed',
     'track_hint',
+  ]),
+  ...prefixed('complaint.status', ['public_detail', 'secret_hint', 'secret_wrong', 'secret_locked']),
+];
+
+/** Every locale key the messages to agencies use (forwarding/agency-message-builder.ts): agencies read them in Vietnamese. */
+export const AGENCY_TEXT_KEYS: readonly string[] = [
+  ...prefixed('agency.event', ['complaint_forwarded', 'complaint_reopened', 'complaint_reminder', 'complaint_overdue', 'delivery_dead']),
+  ...prefixed('agency.label', [
+    'code',
+    'agency',
+    'sector',
+    'locality',
+    'created',
+    'due',
+    'status',
+    'contact',
+    'track',
+    'note',
+    'text',
+    'photos',
+  ]),
+  'agency.footer',
+  'agency.withheld_text',
+  ...prefixed('agency.note', [
+    'no_transport',
+    'not_in_directory',
+    'reopened',
+    'reopened_comment',
+    'citizen_comment',
+    'reminder',
+    'overdue',
+    'delivery_dead',
   ]),
 ];

@@ -1,15 +1,18 @@
 /**
- * Answers "where is my complaint?" (`complaint_status` intent, `/tracuu PA-XXXXXX`).
+ * Answers "where is my complaint?" (`complaint_status` intent, `/tracuu PA-XXXXXX`,
+ * `/tracuu PA-XXXXXX 123456`).
  *
- * Details are shown only to the citizen who filed the complaint (same channel, same
- * user id). Someone else's code gets the very same answer as an unknown code, so codes
- * cannot be probed to learn that a complaint exists.
+ * From anywhere, leaking nothing: the citizen who filed the complaint (same channel, same
+ * user id) sees everything; anyone else sees only its status and dates, unless they add
+ * the secret given at submission (the PIN, or the last 4 digits of the phone they left).
+ * Wrong secrets are limited per code and per requester (the look-up use case).
  */
 import type { IntentHandler, TurnContext, TurnOutcome } from '../core/flow';
 import type { OutgoingMessage } from '../core/messages';
 import type { MatchResult } from '../nlu/intent-matcher';
 import { formatDate, sectorLabelKey, statusLabelKey } from './complaint-format';
-import type { CitizenComplaintView, ComplaintService } from './complaint-service';
+import type { CitizenComplaintView, ComplaintService, PublicComplaintView } from './complaint-service';
+import { findSecret } from './domain/status-secret';
 import { normalizeTrackingCode } from './tracking-code';
 
 const LIST_LIMIT = 5;
@@ -36,6 +39,12 @@ export function findTrackingCode(text: string): CodeSearch {
   return malformed ? { kind: 'malformed' } : { kind: 'none' };
 }
 
+/** What follows the first code-like part of `text` (where a secret may be typed). */
+function textAfterCode(text: string): string {
+  const match = new RegExp(CODE_LIKE.source, 'iu').exec(text);
+  return match ? text.slice(match.index + match[0].length) : '';
+}
+
 export class ComplaintStatusHandler implements IntentHandler {
   constructor(private readonly deps: { readonly service: ComplaintService }) {}
 
@@ -44,14 +53,29 @@ export class ComplaintStatusHandler implements IntentHandler {
     if (search.kind === 'malformed' || (argument && search.kind === 'none')) {
       return { messages: [{ text: ctx.t('complaint.status.invalid_code') }], intent: 'complaint_status:invalid_code' };
     }
-    if (search.kind === 'code') return this.show(ctx, search.code);
+    if (search.kind === 'code') return this.show(ctx, search.code, findSecret(textAfterCode(argument ?? ctx.message.text)));
     return this.list(ctx);
   }
 
-  private async show(ctx: TurnContext, code: string): Promise<TurnOutcome> {
-    const lookup = await this.deps.service.findForCitizen(code, ctx.message.channel, ctx.message.userId, ctx.locale);
+  private async show(ctx: TurnContext, code: string, secret: string | undefined): Promise<TurnOutcome> {
+    const lookup = await this.deps.service.lookUp({
+      code,
+      channel: ctx.message.channel,
+      userId: ctx.message.userId,
+      locale: ctx.locale,
+      ...(secret ? { secret } : {}),
+    });
     if (!lookup.ok) return { messages: [{ text: ctx.t('complaint.status.not_found', { code }) }], intent: 'complaint_status:not_found' };
-    return { messages: [renderStatus(ctx, lookup.complaint)], intent: 'complaint_status' };
+    if (lookup.access === 'full') return { messages: [renderStatus(ctx, lookup.complaint)], intent: 'complaint_status' };
+    const hint = {
+      no_secret: [ctx.t('complaint.status.secret_hint', { code })],
+      wrong_secret: [ctx.t('complaint.status.secret_wrong'), ctx.t('complaint.status.secret_hint', { code })],
+      locked: [ctx.t('complaint.status.secret_locked')],
+    }[lookup.reason];
+    return {
+      messages: [{ text: [renderPublicStatus(ctx, lookup.complaint), ...hint].join('\n\n') }],
+      intent: lookup.reason === 'no_secret' ? 'complaint_status:public' : `complaint_status:${lookup.reason}`,
+    };
   }
 
   private async list(ctx: TurnContext): Promise<TurnOutcome> {
@@ -72,6 +96,17 @@ export class ComplaintStatusHandler implements IntentHandler {
       intent: 'complaint_status:list',
     };
   }
+}
+
+/** What a code alone shows: status and dates. */
+function renderPublicStatus(ctx: TurnContext, c: PublicComplaintView): string {
+  const text = ctx.t('complaint.status.public_detail', {
+    code: c.code,
+    status: ctx.t(statusLabelKey(c.status)),
+    createdDate: formatDate(c.createdAt),
+    dueDate: formatDate(c.dueAt),
+  });
+  return c.overdue ? `${text}\n\n${ctx.t('complaint.status.overdue')}` : text;
 }
 
 /** The status card: status, agency, dates, overdue flag, the agency's answers, the rating. */

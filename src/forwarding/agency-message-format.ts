@@ -1,96 +1,77 @@
 /**
- * Renders an {@link AgencyMessage} for people: a Vietnamese subject line, a plain-text
- * body and a simple HTML body. Kept apart from the e-mail transport so other human
- * channels (a Telegram group post) say the same thing in the same words.
+ * Renders an {@link AgencyMessage} for people: a subject line, a plain-text body and a
+ * simple HTML body, in the words the message carries (`message.texts`, from the locale
+ * files). Kept apart from the e-mail transport so other human channels (a Telegram group
+ * post) say the same thing in the same words.
  *
  * Everything the citizen wrote is untrusted: the HTML body escapes it, and photo links
  * are shown only if they are http(s) URLs.
  */
-import type { AgencyEventType, AgencyMessage, ForwardedComplaint } from './transport';
+import { formatVietnamTime } from '../complaints/complaint-format';
+import { AGENCY_FACTS, type AgencyFact, type AgencyMessage, type ForwardedComplaint } from './transport';
 
-/** Vietnamese title of each event, used as the start of the subject and the body. */
-export const EVENT_TITLES_VI: Readonly<Record<AgencyEventType, string>> = {
-  'complaint.forwarded': 'Phản ánh, kiến nghị mới',
-  'complaint.reopened': 'Phản ánh được mở lại',
-  'complaint.reminder': 'Nhắc hạn xử lý phản ánh',
-  'complaint.overdue': 'Phản ánh đã quá hạn xử lý',
-  'delivery.dead': 'Không chuyển được phản ánh đến cơ quan xử lý',
-};
-
-const VIETNAM_OFFSET_MS = 7 * 3_600_000;
-
-/** "17/02/2026 17:00" in Vietnam time; the input unchanged if it is not a date. */
-export function formatVietnamTime(iso: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  const d = new Date(ms + VIETNAM_OFFSET_MS);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
-}
+export { formatVietnamTime } from '../complaints/complaint-format';
 
 /** "[PA-7K3M9X] Phản ánh, kiến nghị mới: Đất đai — Huyện Đăk Hà" */
 export function messageSubject(message: AgencyMessage): string {
   const c = message.complaint;
   const place = c.localityName ? ` — ${c.localityName}` : '';
-  return oneLine(`[${c.code}] ${EVENT_TITLES_VI[message.event]}: ${c.sectorLabel}${place}`);
+  return oneLine(`[${c.code}] ${message.texts.title}: ${c.sectorLabel}${place}`);
 }
 
-/** Label/value pairs shown in both bodies, in order; empty values are left out. */
-function facts(message: AgencyMessage): [string, string][] {
+/** Label/value pairs shown to people, in order; empty values are left out. `only` picks some. */
+export function messageFacts(message: AgencyMessage, only: readonly AgencyFact[] = AGENCY_FACTS): [string, string][] {
   const c = message.complaint;
-  const contact = [c.contact?.name, c.contact?.phone].filter((v): v is string => Boolean(v)).join(', ');
-  const rows: [string, string | undefined][] = [
-    ['Mã phản ánh', c.code],
-    ['Cơ quan xử lý', c.agencyName],
-    ['Lĩnh vực', c.sectorLabel],
-    ['Địa bàn', c.localityName],
-    ['Ngày tiếp nhận', formatVietnamTime(c.createdAt)],
-    ['Hạn xử lý', formatVietnamTime(c.dueAt)],
-    ['Trạng thái', c.status],
-    ['Người phản ánh', contact || undefined],
-    ['Theo dõi tại', c.publicUrl],
-  ];
-  return rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '');
+  const values: Record<AgencyFact, string | undefined> = {
+    code: c.code,
+    agency: c.agencyName,
+    sector: c.sectorLabel,
+    locality: c.localityName,
+    created: formatVietnamTime(c.createdAt),
+    due: formatVietnamTime(c.dueAt),
+    status: message.texts.status,
+    contact: [c.contact?.name, c.contact?.phone].filter((v): v is string => Boolean(v)).join(', ') || undefined,
+    track: c.publicUrl,
+  };
+  return only.flatMap((fact): [string, string][] => (values[fact] ? [[message.texts.labels[fact], values[fact]]] : []));
 }
 
 /** The plain-text body. */
 export function messageText(message: AgencyMessage): string {
   const c = message.complaint;
-  const lines = [EVENT_TITLES_VI[message.event], '', ...facts(message).map(([k, v]) => `${k}: ${v}`)];
-  if (message.note) lines.push('', `Ghi chú: ${message.note}`);
-  lines.push('', 'Nội dung phản ánh:', c.text);
+  const labels = message.texts.labels;
+  const lines = [message.texts.title, '', ...messageFacts(message).map(([k, v]) => `${k}: ${v}`)];
+  if (message.note) lines.push('', `${labels.note}: ${message.note}`);
+  lines.push('', `${labels.text}:`, c.text);
   const photos = safePhotos(c);
-  if (photos.length) lines.push('', 'Ảnh kèm theo:', ...photos.map((p) => `- ${p}`));
-  lines.push('', footer(message));
+  if (photos.length) lines.push('', `${labels.photos}:`, ...photos.map((p) => `- ${p}`));
+  lines.push('', message.texts.footer);
   return lines.join('\n');
 }
 
 /** The HTML body: the same content, escaped, with no scripts, styles or remote images. */
 export function messageHtml(message: AgencyMessage): string {
   const c = message.complaint;
-  const rows = facts(message)
+  const labels = message.texts.labels;
+  const rows = messageFacts(message)
     .map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
     .join('');
-  const note = message.note ? `<p><b>Ghi chú:</b> ${escapeHtml(message.note)}</p>` : '';
+  const note = message.note ? `<p><b>${escapeHtml(labels.note)}:</b> ${escapeHtml(message.note)}</p>` : '';
   const photos = safePhotos(c);
   const photoList = photos.length
-    ? `<p><b>Ảnh kèm theo:</b></p><ul>${photos.map((p) => `<li><a href="${escapeHtml(p)}">${escapeHtml(p)}</a></li>`).join('')}</ul>`
+    ? `<p><b>${escapeHtml(labels.photos)}:</b></p><ul>${photos.map((p) => `<li><a href="${escapeHtml(p)}">${escapeHtml(p)}</a></li>`).join('')}</ul>`
     : '';
   return [
     '<!doctype html><html lang="vi"><body>',
-    `<h2>${escapeHtml(EVENT_TITLES_VI[message.event])}</h2>`,
+    `<h2>${escapeHtml(message.texts.title)}</h2>`,
     `<table>${rows}</table>`,
     note,
-    '<p><b>Nội dung phản ánh:</b></p>',
+    `<p><b>${escapeHtml(labels.text)}:</b></p>`,
     `<p style="white-space:pre-wrap">${escapeHtml(c.text)}</p>`,
     photoList,
-    `<hr><p><small>${escapeHtml(footer(message))}</small></p>`,
+    `<hr><p><small>${escapeHtml(message.texts.footer)}</small></p>`,
     '</body></html>',
   ].join('\n');
-}
-
-function footer(message: AgencyMessage): string {
-  return `Thư gửi tự động từ hệ thống tiếp nhận phản ánh, kiến nghị. Mã gửi: ${message.idempotencyKey}`;
 }
 
 function safePhotos(c: ForwardedComplaint): string[] {

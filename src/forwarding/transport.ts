@@ -8,19 +8,10 @@
  * the complaint's visible status) and retries only what failed and is retryable.
  */
 import type { Agency } from '../complaints/directory/directory';
+import type { AgencyEventType } from '../complaints/domain/complaint-events';
 
 export type { Agency } from '../complaints/directory/directory';
-
-/** What happened, from the agency's point of view. Also sent as the X-CCHC-Event header. */
-export type AgencyEventType = 'complaint.forwarded' | 'complaint.reopened' | 'complaint.reminder' | 'complaint.overdue' | 'delivery.dead';
-
-export const AGENCY_EVENT_TYPES: readonly AgencyEventType[] = [
-  'complaint.forwarded',
-  'complaint.reopened',
-  'complaint.reminder',
-  'complaint.overdue',
-  'delivery.dead',
-];
+export { AGENCY_EVENT_TYPES, type AgencyEventType } from '../complaints/domain/complaint-events';
 
 /** One message to one agency. */
 export interface AgencyMessage {
@@ -33,6 +24,23 @@ export interface AgencyMessage {
   complaint: ForwardedComplaint;
   /** Free text for the agency (why a reminder, what the citizen added when reopening…). */
   note?: string;
+  /** The wording people read (e-mail, Telegram card), from the locale files; machines use the fields above. */
+  texts: AgencyTexts;
+}
+
+/** Labels of the facts shown to people, in display order. */
+export const AGENCY_FACTS = ['code', 'agency', 'sector', 'locality', 'created', 'due', 'status', 'contact', 'track'] as const;
+export type AgencyFact = (typeof AGENCY_FACTS)[number];
+
+/** The words of one message for people, rendered from `agency.*` texts in the agencies' language. */
+export interface AgencyTexts {
+  /** The event's title ("Phản ánh, kiến nghị mới"). */
+  readonly title: string;
+  readonly labels: Readonly<Record<AgencyFact | 'note' | 'text' | 'photos', string>>;
+  /** The complaint's status in words. */
+  readonly status: string;
+  /** Closing line naming the delivery key. */
+  readonly footer: string;
 }
 
 /** What an agency learns about a complaint: only what it needs to handle it. */

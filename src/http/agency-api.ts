@@ -11,7 +11,12 @@
  *   complaint's history is `apikey:<first 8 hex of the hash>` (enough to tell keys apart
  *   when one must be revoked, useless to an attacker).
  * - **Another agency's complaint answers 404, like an unknown code**, so a key cannot be
- *   used to probe which codes exist or where they went.
+ *   used to probe which codes exist or where they went — and after the same database
+ *   work (the use cases read only the complaint's agency before deciding), so the answer
+ *   time does not tell either.
+ * - **The coordinating agency's keys** (`coordinator: true` in the directory) see every
+ *   complaint (`?scope=all`), act on all, re-assign, and list and re-send every dead
+ *   delivery; other keys only their own.
  * - **Everything is validated (zod) before anything is done**: strings must be strings
  *   (`{"$gt": ""}` is a 400, never a query operator), codes must be tracking codes, texts
  *   are at most 4000 characters, unknown fields are refused, bodies over 64 KB get 413.
@@ -22,18 +27,23 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { ActionResult, Actor, ComplaintService, ComplaintStatus } from '../complaints/complaint-service';
-import type { DirectorySource } from '../complaints/delivery-planner';
+import type { ActionResult, Actor, ComplaintService, ComplaintStatus, OfficerCommand } from '../complaints/complaint-service';
+import type { DirectorySource } from '../complaints/use-cases/ports';
 import { DirectoryId } from '../complaints/directory/directory-schema';
 import { isTrackingCode } from '../complaints/tracking-code';
+import { describeDelivery, type DeliveryItem } from '../forwarding/delivery-item';
 import type { Logger } from '../infra/logger';
-import type { Database } from '../storage/mongo/database';
+import type { OutboxStore } from '../outbox/outbox-store';
 
 export interface AgencyApiDeps {
   readonly complaints: ComplaintService;
   readonly directory: DirectorySource;
-  readonly db: Database;
+  /** A complaint's stored photo, if the id belongs to the code. */
+  readonly photos: { load(code: string, photoId: string): Promise<{ bytes: Buffer; contentType: string } | undefined> };
+  /** The agency outbox, for listing and re-sending dead deliveries. */
+  readonly deliveries: Pick<OutboxStore<DeliveryItem>, 'list' | 'reload' | 'resend'>;
   readonly logger: Logger;
+  readonly clock?: () => Date;
 }
 
 export const AGENCY_API_PREFIX = '/api/agency';
@@ -60,10 +70,18 @@ const PhotoParams = z.strictObject({ code: Code, photoId: z.string().regex(/^[0-
 const ListQuery = z.strictObject({
   status: z.enum(STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
+  scope: z.enum(['mine', 'all']).optional(),
 });
 const NoteBody = z.strictObject({ note: Text.optional() });
 const AnswerBody = z.strictObject({ text: Text });
 const TransferBody = z.strictObject({ agencyId: DirectoryId, note: Text.optional() });
+const CloseBody = z.strictObject({ note: Text });
+/** A delivery key: a tracking code, then the message's parts and the transport. */
+const DeliveryParams = z.strictObject({ key: z.string().regex(/^PA-[0-9A-Z]{6}:[\w:.\-#]{1,200}$/, 'must be a delivery key') });
+const DeliveryQuery = z.strictObject({
+  state: z.enum(['pending', 'sending', 'sent', 'dead']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
 
 /** An authenticated caller: the agency and the key's public label. */
 export interface AgencyCaller {
@@ -132,7 +150,11 @@ function registerRoutes(scope: FastifyInstance, deps: AgencyApiDeps): void {
     const query = parse(ListQuery, request.query, reply);
     if (!query) return reply;
     const caller = callerOf(request);
-    const complaints = await deps.complaints.listForAgency(caller.agencyId, query);
+    const complaints = await deps.complaints.listForAgency(caller.agencyId, {
+      status: query.status,
+      limit: query.limit,
+      allAgencies: query.scope === 'all',
+    });
     return reply.send({ complaints });
   });
 
@@ -144,40 +166,52 @@ function registerRoutes(scope: FastifyInstance, deps: AgencyApiDeps): void {
 
   const post = { bodyLimit: AGENCY_API_BODY_LIMIT };
 
-  scope.post('/complaints/:code/acknowledge', post, async (request, reply) => {
-    const input = parseAction(request, reply, NoteBody);
-    if (!input) return reply;
+  /** Each action: validate the body, turn it into a command, let the use case authorise and apply it. */
+  const action = <T>(path: string, body: z.ZodType<T>, command: (input: T) => OfficerCommand): void => {
+    scope.post(`/complaints/:code/${path}`, post, async (request, reply) => {
+      const input = parseAction(request, reply, body);
+      if (!input) return reply;
+      const caller = callerOf(request);
+      const result = await deps.complaints.act(input.code, caller.actor, command(input.body));
+      return sendAction(reply, deps, caller, input.code, path, result);
+    });
+  };
+  action('acknowledge', NoteBody, (b) => ({ kind: 'acknowledge', ...(b.note ? { note: b.note } : {}) }));
+  action('answer', AnswerBody, (b) => ({ kind: 'answer', text: b.text }));
+  action('transfer', TransferBody, (b) => ({ kind: 'transfer', toAgencyId: b.agencyId, ...(b.note ? { note: b.note } : {}) }));
+  action('resolve', NoteBody, (b) => ({ kind: 'resolve', ...(b.note ? { note: b.note } : {}) }));
+  action('close', CloseBody, (b) => ({ kind: 'close', note: b.note }));
+  action('reassign', TransferBody, (b) => ({ kind: 'reassign', toAgencyId: b.agencyId, ...(b.note ? { note: b.note } : {}) }));
+
+  const isCoordinator = (caller: AgencyCaller): boolean => caller.agencyId === deps.directory.current().coordinator.id;
+
+  scope.get('/deliveries', async (request, reply) => {
+    const query = parse(DeliveryQuery, request.query, reply);
+    if (!query) return reply;
     const caller = callerOf(request);
-    return sendAction(
-      reply,
-      deps,
-      caller,
-      input.code,
-      'acknowledge',
-      await deps.complaints.acknowledge(input.code, caller.actor, input.body.note),
-    );
+    const items = await deps.deliveries.list({
+      state: query.state ?? 'dead',
+      ...(isCoordinator(caller) ? {} : { match: { agencyId: caller.agencyId } }),
+      limit: query.limit ?? 50,
+    });
+    return reply.send({ deliveries: items.map(describeDelivery) });
   });
 
-  scope.post('/complaints/:code/answer', post, async (request, reply) => {
-    const input = parseAction(request, reply, AnswerBody);
-    if (!input) return reply;
+  scope.post('/deliveries/:key/resend', post, async (request, reply) => {
+    const params = parse(DeliveryParams, request.params, reply);
+    if (!params) return reply;
     const caller = callerOf(request);
-    return sendAction(reply, deps, caller, input.code, 'answer', await deps.complaints.answer(input.code, caller.actor, input.body.text));
-  });
-
-  scope.post('/complaints/:code/transfer', post, async (request, reply) => {
-    const input = parseAction(request, reply, TransferBody);
-    if (!input) return reply;
-    const caller = callerOf(request);
-    const result = await deps.complaints.transfer(input.code, caller.actor, input.body.agencyId, input.body.note);
-    return sendAction(reply, deps, caller, input.code, 'transfer', result);
-  });
-
-  scope.post('/complaints/:code/resolve', post, async (request, reply) => {
-    const input = parseAction(request, reply, NoteBody);
-    if (!input) return reply;
-    const caller = callerOf(request);
-    return sendAction(reply, deps, caller, input.code, 'resolve', await deps.complaints.resolve(input.code, caller.actor, input.body.note));
+    // The same read for an unknown key and someone else's, and the same answer.
+    const delivery = await deps.deliveries.reload(params.key);
+    if (!delivery || (!isCoordinator(caller) && delivery.agencyId !== caller.agencyId)) {
+      return sendError(reply, 404, 'NOT_FOUND', 'no delivery with this key for your agency');
+    }
+    const outcome = await deps.deliveries.resend(params.key, caller.actor.id, deps.clock?.() ?? new Date());
+    deps.logger.info({ key: params.key, agencyId: caller.agencyId, actor: caller.actor.id, outcome }, 'agency API: delivery re-sent');
+    if (outcome === 'not_dead') return sendError(reply, 409, 'INVALID_STATE', 'only a dead delivery can be re-sent');
+    if (outcome === 'not_found') return sendError(reply, 404, 'NOT_FOUND', 'no delivery with this key for your agency');
+    const fresh = await deps.deliveries.reload(params.key);
+    return reply.send({ delivery: fresh ? describeDelivery(fresh) : undefined });
   });
 
   scope.get('/complaints/:code/photos/:photoId', async (request, reply) => {
@@ -186,7 +220,7 @@ function registerRoutes(scope: FastifyInstance, deps: AgencyApiDeps): void {
     const complaint = await deps.complaints.getForAgency(params.code, callerOf(request).agencyId);
     if (!complaint.ok || !complaint.complaint.photoIds.includes(params.photoId))
       return sendError(reply, 404, 'NOT_FOUND', 'no such photo for your agency');
-    const photo = await deps.db.models.ComplaintPhoto.findOne({ _id: params.photoId, complaintCode: params.code });
+    const photo = await deps.photos.load(params.code, params.photoId);
     if (!photo) return sendError(reply, 404, 'NOT_FOUND', 'no such photo for your agency');
     const image = IMAGE_TYPES.has(photo.contentType);
     return reply
@@ -195,7 +229,7 @@ function registerRoutes(scope: FastifyInstance, deps: AgencyApiDeps): void {
       .header('Cache-Control', 'private, no-store')
       .header('X-Content-Type-Options', 'nosniff')
       .header('Content-Security-Policy', "default-src 'none'")
-      .send(Buffer.from(photo.data));
+      .send(photo.bytes);
   });
 }
 

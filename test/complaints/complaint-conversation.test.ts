@@ -8,7 +8,8 @@ import type { BotContent } from '../../src/core/bot-content';
 import type { Reply } from '../../src/core/messages';
 import { conversationKey } from '../../src/core/messages';
 import { ComplaintFlow } from '../../src/complaints/complaint-flow';
-import { MongoComplaintService } from '../../src/complaints/complaint-store';
+import type { ComplaintUseCases } from '../../src/complaints/use-cases/complaint-use-cases';
+import { createComplaintService } from '../support/complaint-service';
 import type { Directory } from '../../src/complaints/directory/directory';
 import type { HolidayCalendar } from '../../src/complaints/holiday-calendar';
 import { renderNotification } from '../../src/complaints/notification-texts';
@@ -35,7 +36,7 @@ let db: Database;
 let content: BotContent;
 let directory: Directory;
 let holidays: HolidayCalendar;
-let service: MongoComplaintService;
+let service: ComplaintUseCases;
 let store: MongoConversationStore;
 let engine: ConversationEngine;
 let now: Date;
@@ -48,7 +49,7 @@ beforeAll(async () => {
     loadTestHolidays(),
   ]);
   now = MONDAY_10AM;
-  service = new MongoComplaintService({ db, directory: fixed(directory), holidays, clock: () => now });
+  service = createComplaintService({ db, directory: fixed(directory), holidays, clock: () => now });
   store = new MongoConversationStore(db);
   engine = new ConversationEngine({
     content: fixed(content),
@@ -295,8 +296,10 @@ describe('idempotence and expiry', () => {
 });
 
 describe('status lookup', () => {
-  it('shows the details to the citizen who filed it, and "not found or not yours" to anyone else', async () => {
-    const { code } = await fileDakHaComplaint('u-status');
+  it('shows the details to the citizen who filed it; anyone else sees status and dates, and the details only with the PIN', async () => {
+    const { code, replies } = await fileDakHaComplaint('u-status');
+    const pin = /PIN\D*(\d{6})/.exec(lastText(replies[2]))?.[1];
+    expect(pin).toMatch(/^\d{6}$/);
     const mine = await say('u-status', `/tracuu ${code.toLowerCase().replace('-', '')}`);
     expect(mine.intent).toBe('complaint_status');
     expect(lastText(mine)).toContain(code);
@@ -306,9 +309,18 @@ describe('status lookup', () => {
 
     const theirs = await say('u-stranger', `/tracuu ${code}`);
     const unknown = await say('u-stranger', '/tracuu PA-ZZZZZZ');
-    expect(lastText(theirs)).toBe(t('complaint.status.not_found', { code }));
+    expect(theirs.intent).toBe('complaint_status:public');
+    expect(lastText(theirs)).toContain(t('complaint.status_label.received'));
+    expect(lastText(theirs)).toContain(t('complaint.status.secret_hint', { code }));
     expect(lastText(unknown)).toBe(t('complaint.status.not_found', { code: 'PA-ZZZZZZ' }));
     expect(lastText(theirs)).not.toContain('Đăk Hà');
+    const wrong = await say('u-stranger', `/tracuu ${code} ${pin === '000000' ? '000001' : '000000'}`);
+    expect(wrong.intent).toBe('complaint_status:wrong_secret');
+    expect(lastText(wrong)).not.toContain('Đăk Hà');
+    // From another device or channel, the PIN given at submission opens the details.
+    const withPin = await engine.handle(message('browser-2', `/tracuu ${code} ${pin}`, {}, 'web'));
+    expect(withPin.intent).toBe('complaint_status');
+    expect(lastText(withPin)).toContain('UBND huyện Đăk Hà');
 
     expect(lastText(await say('u-stranger', '/tracuu PA-0OOOOO'))).toBe(t('complaint.status.invalid_code'));
     expect(lastText(await say('u-stranger', '/tracuu'))).toBe(t('complaint.status.ask_code'));
@@ -386,7 +398,9 @@ describe('forgetCitizen', () => {
     expect(stored).toMatchObject({ text: '', status: 'acknowledged', agencyId: 'ubnd-huyen-dak-ha', sector: 'officer_conduct' });
     expect(stored?.userId).not.toBe(user);
     expect(await db.models.Notification.countDocuments({ userId: user })).toBe(0);
-    expect(lastText(await say(user, `/tracuu ${code}`))).toBe(t('complaint.status.not_found', { code }));
+    const after = await say(user, `/tracuu ${code}`);
+    expect(after.intent).toBe('complaint_status:public');
+    expect(lastText(after)).not.toContain('Đăk Hà');
   });
 });
 

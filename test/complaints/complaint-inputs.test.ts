@@ -5,7 +5,6 @@ import type { BotContent } from '../../src/core/bot-content';
 import { describedProblem } from '../../src/complaints/complaint-flow';
 import { formatDate } from '../../src/complaints/complaint-format';
 import { normalizeVietnamesePhone, parseContactInput } from '../../src/complaints/contact-input';
-import { pendingMessage } from '../../src/complaints/delivery-planner';
 import { resolveChoice } from '../../src/complaints/flow-choices';
 import { COMPLAINT_TEXT_KEYS, NOTIFICATION_KINDS, renderNotification } from '../../src/complaints/notification-texts';
 import { parseRatingArgument } from '../../src/complaints/rating-flow';
@@ -128,28 +127,6 @@ describe('choices', () => {
   });
 });
 
-describe('delivery planning keys', () => {
-  it('follows the last routing action', () => {
-    const at = new Date();
-    const entry = (action: string, note?: string) => ({ at, action, note });
-    expect(pendingMessage('PA-7K3M9X', [entry('submitted')])).toEqual({
-      event: 'complaint.forwarded',
-      messageKey: 'PA-7K3M9X:forwarded:0',
-      note: undefined,
-    });
-    expect(pendingMessage('PA-7K3M9X', [entry('submitted'), entry('transferred', 'why'), entry('acknowledged')])).toEqual({
-      event: 'complaint.forwarded',
-      messageKey: 'PA-7K3M9X:forwarded:1',
-      note: 'why',
-    });
-    expect(pendingMessage('PA-7K3M9X', [entry('submitted'), entry('resolved'), entry('rated'), entry('reopened', 'bad')])).toEqual({
-      event: 'complaint.reopened',
-      messageKey: 'PA-7K3M9X:reopened:1',
-      note: 'bad',
-    });
-  });
-});
-
 describe('notification texts', () => {
   const params = {
     code: 'PA-7K3M9X',
@@ -174,7 +151,7 @@ describe('notification texts', () => {
     expect(text).toContain('PA-7K3M9X');
     expect(text).not.toMatch(/\{\{/);
     if (kind !== 'rating_request') expect(text).toContain(locale === 'en' ? 'Dak Ha District' : 'UBND huyện Đăk Hà');
-    if (kind !== 'rating_request' && kind !== 'answer' && kind !== 'resolved') expect(text).toContain('19/03/2025');
+    if (kind !== 'rating_request' && kind !== 'answer' && kind !== 'resolved' && kind !== 'closed') expect(text).toContain('19/03/2025');
   });
 
   it('offers scores 1–5 as /danhgia quick replies with the rating request', () => {

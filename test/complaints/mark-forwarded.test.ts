@@ -1,15 +1,16 @@
-import { MongoComplaintService } from '../../src/complaints/complaint-store';
+import type { ComplaintUseCases } from '../../src/complaints/use-cases/complaint-use-cases';
+import { createComplaintService } from '../support/complaint-service';
 import type { Database } from '../../src/storage/mongo/database';
 import { dropTestDatabase, openTestDatabase } from '../support/database';
 import { MONDAY_10AM, fixed, loadSampleDirectory, loadTestHolidays, SETUP_TIMEOUT_MS } from './complaint-test-kit';
 
 let db: Database;
-let service: MongoComplaintService;
+let service: ComplaintUseCases;
 
 beforeAll(async () => {
   const [database, directory, holidays] = await Promise.all([openTestDatabase('forwarded'), loadSampleDirectory(), loadTestHolidays()]);
   db = database;
-  service = new MongoComplaintService({ db, directory: fixed(directory), holidays, clock: () => MONDAY_10AM });
+  service = createComplaintService({ db, directory: fixed(directory), holidays, clock: () => MONDAY_10AM });
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {

@@ -210,9 +210,11 @@ describe('the service started by npm start', () => {
       expect(status.text).toContain('Đã giải quyết xong');
       since = world.telegram.sent.length;
       world.telegram.userSendsText(stranger, privateChatOf(stranger), `/tracuu ${code}`);
-      const notFound = await world.botMessage(stranger.id, (t) => t.includes(code), since);
-      expect(notFound.text).toContain('Không tìm thấy phản ánh');
-      expect(notFound.text).not.toContain('UBND huyện Đăk Hà');
+      // A stranger with the code alone sees status and dates, never the agency or the answers.
+      const publicView = await world.botMessage(stranger.id, (t) => t.includes(code), since);
+      expect(publicView.text).toContain('Trạng thái');
+      expect(publicView.text).toContain('PIN');
+      expect(publicView.text).not.toContain('UBND huyện Đăk Hà');
     }),
   );
 

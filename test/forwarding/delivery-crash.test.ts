@@ -3,46 +3,28 @@
  * over. Every delivery must end `sent`, the receiver must have seen every key, and the
  * only duplicates allowed are the sends that were in flight at the kill.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Database } from '../../src/storage/mongo/database';
+import { exited, startTestProcess } from '../support/child-process';
 import { dropTestDatabase, openTestDatabase, testMongoUri } from '../support/database';
 import { insertDeliveries, waitFor, WebhookReceiver } from './support/outbox-fixtures';
 
 const WORKER = join(__dirname, 'support', 'worker-process.ts');
 const LEASE_MS = 1500;
 
-function startWorker(
-  dbName: string,
-  webhookUrl: string,
-  owner: string,
-): { child: ChildProcess; ready: Promise<void>; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
-    cwd: join(__dirname, '..', '..'),
-    env: {
-      ...process.env,
-      TEST_MONGODB_URI: testMongoUri(),
-      OUTBOX_DB_NAME: dbName,
-      WEBHOOK_URL: webhookUrl,
-      WORKER_OWNER: owner,
-      LEASE_MS: String(LEASE_MS),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
-    child.once('exit', (code) => reject(new Error(`worker ${owner} exited (${code}) before ready: ${err}`)));
-  });
-  return { child, ready, stderr: () => err };
+function startWorker(dbName: string, webhookUrl: string, owner: string): { child: ChildProcess; ready: Promise<void> } {
+  const env = {
+    TEST_MONGODB_URI: testMongoUri(),
+    OUTBOX_DB_NAME: dbName,
+    WEBHOOK_URL: webhookUrl,
+    WORKER_OWNER: owner,
+    LEASE_MS: String(LEASE_MS),
+  };
+  return startTestProcess(WORKER, env, `worker ${owner}`);
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
-}
-
-describe('DeliveryWorker survives a SIGKILL mid-run', () => {
+describe('the agency outbox worker survives a SIGKILL mid-run', () => {
   let db: Database;
   const receiver = new WebhookReceiver();
   const children: ChildProcess[] = [];

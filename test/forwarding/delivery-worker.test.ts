@@ -1,11 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import type { Directory } from '../../src/complaints/directory/directory';
-import { createAgencyMessageBuilder, WITHHELD_TEXT_VI } from '../../src/forwarding/agency-message-builder';
-import { DeliveryWorker, type DeadDelivery, type DeliveryWorkerOptions } from '../../src/forwarding/delivery-worker';
+import { createAgencyMessageBuilder } from '../../src/forwarding/agency-message-builder';
+import type { DeliveryItem } from '../../src/forwarding/delivery-item';
+import type { OutboxWorker } from '../../src/outbox/outbox-worker';
+import { MongoComplaintRepository } from '../../src/storage/mongo/mongo-complaint-repository';
+import { deliveryOutbox } from '../../src/storage/mongo/mongo-outbox';
+import { localeTranslator } from '../support/locale-texts';
+import { createDeliveryWorker, type TestDeliveryWorkerOptions } from './support/delivery-worker';
 import { EmailTransport } from '../../src/forwarding/email-transport';
 import { WebhookTransport, type WebhookPayload } from '../../src/forwarding/webhook-transport';
-import { silentLogger } from '../../src/infra/logger';
 import type { Database } from '../../src/storage/mongo/database';
 import { dropTestDatabase, openTestDatabase } from '../support/database';
 import {
@@ -32,7 +36,7 @@ function header(raw: string, name: string): string | undefined {
   return line?.slice(name.length + 1).trim();
 }
 
-describe('DeliveryWorker (real FerretDB, local webhook receiver, in-test SMTP server)', () => {
+describe('the agency outbox: the generic worker with the delivery handler (real FerretDB, local webhook receiver, in-test SMTP server)', () => {
   let db: Database;
   const receiver = new WebhookReceiver();
   const mails: Mail[] = [];
@@ -41,7 +45,7 @@ describe('DeliveryWorker (real FerretDB, local webhook receiver, in-test SMTP se
   let directory: Directory;
   const source = { current: (): Directory => directory };
   let email: EmailTransport;
-  const workers: DeliveryWorker[] = [];
+  const workers: OutboxWorker<DeliveryItem>[] = [];
 
   beforeAll(async () => {
     db = await openTestDatabase('delivery_worker');
@@ -86,14 +90,11 @@ describe('DeliveryWorker (real FerretDB, local webhook receiver, in-test SMTP se
     directory = outboxDirectory(receiver.url);
   });
 
-  function worker(overrides: Partial<DeliveryWorkerOptions> = {}): DeliveryWorker {
-    const w = new DeliveryWorker({
-      db,
+  function worker(overrides: Partial<TestDeliveryWorkerOptions> = {}): OutboxWorker<DeliveryItem> {
+    const w = createDeliveryWorker(db, {
       directory: source,
       transports: { webhook: new WebhookTransport({ env: { [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET }, timeoutMs: 2000 }), email },
-      buildMessage: createAgencyMessageBuilder({ db, directory: source, apiBaseUrl: 'https://phananh.test/' }),
       owner: 'worker-a',
-      logger: silentLogger(),
       pollIntervalMs: 20,
       batchSize: 50,
       backoff: { baseMs: 5, capMs: 40 },
@@ -103,7 +104,7 @@ describe('DeliveryWorker (real FerretDB, local webhook receiver, in-test SMTP se
     return w;
   }
 
-  async function drain(w: DeliveryWorker, rounds = 200): Promise<void> {
+  async function drain(w: OutboxWorker<DeliveryItem>, rounds = 200): Promise<void> {
     for (let i = 0; i < rounds; i++) {
       const open = await db.models.Delivery.countDocuments({ state: { $in: ['pending', 'sending'] } });
       if (open === 0) return;
@@ -181,14 +182,14 @@ describe('DeliveryWorker (real FerretDB, local webhook receiver, in-test SMTP se
   it('declares a delivery dead after maxAttempts, without personal data, and alerts the coordinator by e-mail once', async () => {
     receiver.behaviour = { down: true };
     const [key] = await insertDeliveries(db, 1, 1);
-    const dead: DeadDelivery[] = [];
-    const w = worker({ maxAttempts: 3, onDead: (d) => dead.push(d) });
+    const dead: DeliveryItem[] = [];
+    const w = worker({ maxAttempts: 3, onOutcome: (outcome, d) => outcome === 'dead' && dead.push(d) });
     await drain(w);
     expect(receiver.requests.get(key)).toBe(3);
     const original = await db.models.Delivery.findOne({ idempotencyKey: key }).lean();
     expect(original).toMatchObject({ state: 'dead', attempts: 3 });
     expect(original?.lastError).toContain('HTTP 503');
-    expect(dead).toEqual([expect.objectContaining({ idempotencyKey: key, attempts: 3, agencyId: AGENCY_ID })]);
+    expect(dead).toEqual([expect.objectContaining({ id: key, agencyId: AGENCY_ID })]);
 
     const alert = await db.models.Delivery.findOne({ event: 'delivery.dead' }).lean();
     expect(alert).toMatchObject({ idempotencyKey: `${key}:dead:email`, agencyId: COORDINATOR_ID, transport: 'email', state: 'sent' });
@@ -240,8 +241,8 @@ describe('DeliveryWorker (real FerretDB, local webhook receiver, in-test SMTP se
     receiver.behaviour = { delayMs: 3 };
     const keys = await insertDeliveries(db, 200, 20);
     const sentBy = { a: 0, b: 0 };
-    const a = worker({ owner: 'worker-1', concurrency: 4, onOutcome: (o) => o === 'sent' && sentBy.a++ });
-    const b = worker({ owner: 'worker-2', concurrency: 4, onOutcome: (o) => o === 'sent' && sentBy.b++ });
+    const a = worker({ owner: 'worker-1', concurrency: 4, onOutcome: (o) => void (o === 'sent' && sentBy.a++) });
+    const b = worker({ owner: 'worker-2', concurrency: 4, onOutcome: (o) => void (o === 'sent' && sentBy.b++) });
     a.start();
     b.start();
     try {
@@ -358,25 +359,48 @@ describe('DeliveryWorker (real FerretDB, local webhook receiver, in-test SMTP se
     expect(requests).toBe(sent);
   });
 
-  it('calls the sweeper (planPending) on its rounds and survives its errors', async () => {
-    let calls = 0;
-    const w = worker({
-      pollIntervalMs: 10,
-      planPending: async () => {
-        calls++;
-        if (calls === 1) throw new Error('planner hiccup');
-      },
+  it('drops the deliveries of a submission that never stored its complaint, after a grace period, without alerting; never sends them for another complaint with that code', async () => {
+    const code = await insertComplaint(db);
+    const orphanBase = { agencyId: AGENCY_ID, transport: 'webhook' as const, event: 'complaint.forwarded', nextAttemptAt: new Date() };
+    // A crash between storing a new complaint's deliveries and the complaint: recent, then old.
+    await db.models.Delivery.create({
+      ...orphanBase,
+      idempotencyKey: 'PA-YYYYYY:forwarded:0:webhook',
+      complaintCode: 'PA-YYYYYY',
+      submissionKey: 'k1',
     });
-    w.start();
-    await waitFor(() => calls >= 3, 5000, 'three sweeps');
-    await w.stop();
-    expect(calls).toBeGreaterThanOrEqual(3);
+    await db.models.Delivery.create({
+      ...orphanBase,
+      idempotencyKey: 'PA-XXXXXX:forwarded:0:webhook',
+      complaintCode: 'PA-XXXXXX',
+      submissionKey: 'k2',
+      createdAt: new Date(Date.now() - 20 * 60_000),
+    });
+    // A code collision: the code belongs to another submission.
+    await db.models.Delivery.create({
+      ...orphanBase,
+      idempotencyKey: `${code}:forwarded:9:webhook`,
+      complaintCode: code,
+      submissionKey: 'not-that-one',
+    });
+    const w = worker();
+    expect(await w.runOnce()).toMatchObject({ candidates: 3, retried: 1, dead: 2 });
+    expect(receiver.totalRequests).toBe(0);
+    expect(await db.models.Delivery.findById('PA-YYYYYY:forwarded:0:webhook').lean()).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(await db.models.Delivery.findById('PA-XXXXXX:forwarded:0:webhook').lean()).toMatchObject({ state: 'dead' });
+    expect(await db.models.Delivery.findById(`${code}:forwarded:9:webhook`).lean()).toMatchObject({ state: 'dead' });
+    expect(await db.models.Delivery.countDocuments({ event: 'delivery.dead' })).toBe(0);
   });
 
   it('withholds the citizen text and contact from a receiver that is not the responsible agency', async () => {
     const code = await insertComplaint(db);
-    const build = createAgencyMessageBuilder({ db, directory: source, apiBaseUrl: 'https://phananh.test' });
-    const doc = await db.models.Delivery.create({
+    const build = createAgencyMessageBuilder({
+      complaints: new MongoComplaintRepository(db, 'test'),
+      directory: source,
+      texts: () => localeTranslator(),
+      apiBaseUrl: 'https://phananh.test',
+    });
+    await db.models.Delivery.create({
       idempotencyKey: `${code}:overdue:x:email`,
       complaintCode: code,
       agencyId: COORDINATOR_ID,
@@ -384,8 +408,9 @@ describe('DeliveryWorker (real FerretDB, local webhook receiver, in-test SMTP se
       event: 'complaint.overdue',
       nextAttemptAt: new Date(),
     });
-    const message = await build(doc.toObject());
-    expect(message.complaint.text).toBe(WITHHELD_TEXT_VI);
+    const message = await build((await deliveryOutbox(db).reload(`${code}:overdue:x:email`))!);
+    expect(message.complaint.text).toBe(localeTranslator().t('vi', 'agency.withheld_text'));
+    expect(message.texts.title).toBe('Phản ánh đã quá hạn xử lý');
     expect(message.complaint.contact).toBeUndefined();
     expect(message.complaint.photos).toEqual([]);
     expect(message.complaint.code).toBe(code);

@@ -1,5 +1,6 @@
 /** A sample agency and message shared by the forwarding tests. */
 import type { Agency, AgencyMessage } from '../../src/forwarding/transport';
+import { sampleAgencyTexts } from '../support/locale-texts';
 
 export function sampleAgency(delivery: Agency['delivery']): Agency {
   return {
@@ -17,6 +18,7 @@ export function sampleMessage(overrides: Partial<AgencyMessage> = {}): AgencyMes
   return {
     event: 'complaint.forwarded',
     idempotencyKey: 'PA-7K3M9X.forwarded.1',
+    texts: sampleAgencyTexts(overrides.event ?? 'complaint.forwarded', 'PA-7K3M9X.forwarded.1'),
     complaint: {
       code: 'PA-7K3M9X',
       agencyId: 'ubnd-huyen-dak-ha',

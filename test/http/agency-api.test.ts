@@ -3,7 +3,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { generateApiKey, keyInstructions } from '../../src/cli/agency-key';
 import type { Directory } from '../../src/complaints/directory/directory';
 import { parseDirectory } from '../../src/complaints/directory/directory-loader';
-import { MongoComplaintService } from '../../src/complaints/complaint-store';
+import type { ComplaintUseCases } from '../../src/complaints/use-cases/complaint-use-cases';
+import { MongoPhotoStore } from '../../src/storage/mongo/mongo-photo-store';
+import { deliveryOutbox } from '../../src/storage/mongo/mongo-outbox';
+import { createComplaintService } from '../support/complaint-service';
 import { HolidayCalendar } from '../../src/complaints/holiday-calendar';
 import { agencyApiRoutes, hashApiKey } from '../../src/http/agency-api';
 import { silentLogger } from '../../src/infra/logger';
@@ -13,6 +16,7 @@ import { dropTestDatabase, openTestDatabase } from '../support/database';
 const KEY_A = generateApiKey();
 const KEY_A2 = generateApiKey();
 const KEY_B = generateApiKey();
+const KEY_COORDINATOR = generateApiKey();
 
 function apiDirectory(): Directory {
   const text = `version: 1
@@ -29,6 +33,7 @@ agencies:
     coordinator: true
     deadlineWorkingDays: 10
     delivery: { email: snv@test.example }
+    apiKeyHashes: [${hashApiKey(KEY_COORDINATOR)}]
   - id: ubnd-a
     name: { vi: UBND huyện A, en: A }
     kind: district
@@ -67,7 +72,9 @@ interface Response {
 interface ApiJson {
   readonly error: { readonly code: string; readonly message: string };
   readonly complaint: { readonly code: string; readonly status: string; readonly agencyId: string };
-  readonly complaints: readonly { readonly code: string }[];
+  readonly complaints: readonly { readonly code: string; readonly agencyId: string }[];
+  readonly deliveries: readonly { readonly key: string; readonly agencyId: string; readonly state: string }[];
+  readonly delivery: { readonly key: string; readonly state: string };
 }
 
 interface Request {
@@ -96,10 +103,10 @@ async function request(base: string, req: Request): Promise<Response> {
   return { statusCode: res.status, headers: responseHeaders, body: text, rawPayload, json: () => JSON.parse(text) as ApiJson };
 }
 
-describe('agency API (fastify on 127.0.0.1, real MongoComplaintService on FerretDB)', () => {
+describe('agency API (fastify on 127.0.0.1, the complaint use cases on FerretDB)', () => {
   let db: Database;
   let app: FastifyInstance;
-  let service: MongoComplaintService;
+  let service: ComplaintUseCases;
   const directory = apiDirectory();
   const source = { current: () => directory };
   let codeA: string;
@@ -109,7 +116,7 @@ describe('agency API (fastify on 127.0.0.1, real MongoComplaintService on Ferret
 
   beforeAll(async () => {
     db = await openTestDatabase('agency_api');
-    service = new MongoComplaintService({ db, directory: source, holidays: HolidayCalendar.EMPTY });
+    service = createComplaintService({ db, directory: source, holidays: HolidayCalendar.EMPTY });
     const draft = {
       channel: 'telegram' as const,
       userId: '555',
@@ -135,7 +142,13 @@ describe('agency API (fastify on 127.0.0.1, real MongoComplaintService on Ferret
       { $set: { photos: [{ sourceRef: 'tg-file', photoId, contentType: 'image/jpeg', size: 7 }] } },
     );
     app = Fastify();
-    await app.register(agencyApiRoutes, { complaints: service, directory: source, db, logger: silentLogger() });
+    await app.register(agencyApiRoutes, {
+      complaints: service,
+      directory: source,
+      photos: new MongoPhotoStore(db),
+      deliveries: deliveryOutbox(db),
+      logger: silentLogger(),
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     api = { inject: (req: Request) => request(base, req) };
@@ -354,6 +367,121 @@ describe('agency API (fastify on 127.0.0.1, real MongoComplaintService on Ferret
       });
       expect(resolved.statusCode).toBe(200);
       expect(resolved.json().complaint.status).toBe('resolved');
+    });
+  });
+
+  describe('the same work for "not yours" and "unknown"', () => {
+    it('a foreign code and an unknown code send the very same database commands, and get the same 404', async () => {
+      const unknown = 'PA-ZZZZZZ';
+      const foreignCode = (
+        await service.submit({
+          channel: 'web',
+          userId: 'w-foreign',
+          locale: 'vi',
+          text: 'Công trình xây dựng lấn chiếm lòng đường ở thôn 7 nhiều tuần',
+          sector: 'construction',
+          photoRefs: [],
+        })
+      ).code;
+      for (const [method, path, payload] of [
+        ['GET', '', undefined],
+        ['POST', '/acknowledge', {}],
+        ['POST', '/answer', { text: 'x' }],
+        ['POST', '/close', { note: 'trùng' }],
+        ['GET', '/photos/65f0c0ffee0000000000abcd', undefined],
+      ] as const) {
+        const call = (code: string) => () =>
+          api.inject({ method, url: `/api/agency/complaints/${code}${path}`, headers: auth(KEY_B), ...(payload ? { payload } : {}) });
+        const foreign = await db.commands.record(call(foreignCode));
+        const none = await db.commands.record(call(unknown));
+        expect(foreign.result.statusCode).toBe(404);
+        expect(none.result.statusCode).toBe(404);
+        expect(foreign.result.body).toBe(none.result.body);
+        expect(foreign.commands).toEqual(none.commands);
+        expect(foreign.commands).toEqual([{ name: 'find', collection: 'complaints', filterKeys: '_id', projectionKeys: 'agencyId' }]);
+      }
+    });
+  });
+
+  describe('the coordinator and closing', () => {
+    it('the coordinator lists every agency’s complaints, acts on any, and alone re-assigns', async () => {
+      const mine = (await api.inject({ method: 'GET', url: '/api/agency/complaints', headers: auth(KEY_COORDINATOR) })).json();
+      const all = (await api.inject({ method: 'GET', url: '/api/agency/complaints?scope=all', headers: auth(KEY_COORDINATOR) })).json();
+      expect(all.complaints.length).toBeGreaterThan(mine.complaints.length);
+      expect(new Set(all.complaints.map((c) => c.agencyId)).size).toBeGreaterThan(1);
+      const onlyB = (await api.inject({ method: 'GET', url: '/api/agency/complaints?scope=all', headers: auth(KEY_B) })).json();
+      expect(onlyB.complaints.every((c) => c.agencyId === 'ubnd-b')).toBe(true);
+
+      const fresh = (
+        await service.submit({
+          channel: 'web',
+          userId: 'w-coord',
+          locale: 'vi',
+          text: 'Công trình xây dựng không phép trên đất nông nghiệp ở thôn 5',
+          sector: 'construction',
+          photoRefs: [],
+        })
+      ).code;
+      const byB = await api.inject({
+        method: 'POST',
+        url: `/api/agency/complaints/${fresh}/reassign`,
+        headers: auth(KEY_A),
+        payload: { agencyId: 'ubnd-b' },
+      });
+      expect(byB.statusCode).toBe(404);
+      const moved = await api.inject({
+        method: 'POST',
+        url: `/api/agency/complaints/${fresh}/reassign`,
+        headers: auth(KEY_COORDINATOR),
+        payload: { agencyId: 'ubnd-b', note: 'Giao huyện B' },
+      });
+      expect(moved.statusCode).toBe(200);
+      expect(moved.json().complaint).toMatchObject({ agencyId: 'ubnd-b', status: 'forwarded' });
+      const stored = await db.models.Complaint.findById(fresh).lean();
+      expect(stored?.history.at(-1)).toMatchObject({ action: 'reassigned', actor: { kind: 'agency_api', agencyId: 'so-noi-vu' } });
+      expect(await db.models.Delivery.countDocuments({ complaintCode: fresh, agencyId: 'ubnd-b' })).toBe(1);
+
+      const noReason = await api.inject({
+        method: 'POST',
+        url: `/api/agency/complaints/${fresh}/close`,
+        headers: auth(KEY_B),
+        payload: {},
+      });
+      expect(noReason.statusCode).toBe(400);
+      const closed = await api.inject({
+        method: 'POST',
+        url: `/api/agency/complaints/${fresh}/close`,
+        headers: auth(KEY_B),
+        payload: { note: 'Trùng phản ánh' },
+      });
+      expect(closed.json().complaint.status).toBe('closed');
+      expect(await db.models.Notification.countDocuments({ complaintCode: fresh, kind: 'closed' })).toBe(1);
+    });
+  });
+
+  describe('dead deliveries', () => {
+    it('are listed for their agency (the coordinator sees all) and re-sent once, recorded with who did it', async () => {
+      await db.models.Delivery.updateOne(
+        { _id: `${codeB}:forwarded:0:email` },
+        { $set: { state: 'dead', attempts: 8, lastError: 'SMTP 550' } },
+      );
+      const forB = (await api.inject({ method: 'GET', url: '/api/agency/deliveries', headers: auth(KEY_B) })).json();
+      expect(forB.deliveries.map((d) => d.key)).toEqual([`${codeB}:forwarded:0:email`]);
+      expect(JSON.stringify(forB)).not.toContain('Tranh chấp');
+      expect((await api.inject({ method: 'GET', url: '/api/agency/deliveries', headers: auth(KEY_A) })).json().deliveries).toEqual([]);
+      const forCoordinator = (await api.inject({ method: 'GET', url: '/api/agency/deliveries', headers: auth(KEY_COORDINATOR) })).json();
+      expect(forCoordinator.deliveries.map((d) => d.key)).toContain(`${codeB}:forwarded:0:email`);
+
+      const url = `/api/agency/deliveries/${encodeURIComponent(`${codeB}:forwarded:0:email`)}/resend`;
+      expect((await api.inject({ method: 'POST', url, headers: auth(KEY_A), payload: {} })).statusCode).toBe(404);
+      const resent = await api.inject({ method: 'POST', url, headers: auth(KEY_B), payload: {} });
+      expect(resent.statusCode).toBe(200);
+      expect(resent.json().delivery).toMatchObject({ state: 'pending' });
+      expect((await api.inject({ method: 'POST', url, headers: auth(KEY_B), payload: {} })).statusCode).toBe(409);
+      const stored = await db.models.Delivery.findById(`${codeB}:forwarded:0:email`).lean();
+      expect(stored).toMatchObject({ state: 'pending', attemptBase: 8, resends: [{ by: `apikey:${hashApiKey(KEY_B).slice(0, 8)}` }] });
+      const unknownKey = `/api/agency/deliveries/${encodeURIComponent('PA-ZZZZZZ:forwarded:0:email')}/resend`;
+      expect((await api.inject({ method: 'POST', url: unknownKey, headers: auth(KEY_B), payload: {} })).statusCode).toBe(404);
     });
   });
 });

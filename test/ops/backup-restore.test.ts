@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mongoose, { type mongo } from 'mongoose';
 import type { Actor, ComplaintDraft } from '../../src/complaints/complaint-service';
-import { MongoComplaintService } from '../../src/complaints/complaint-store';
+import type { ComplaintUseCases } from '../../src/complaints/use-cases/complaint-use-cases';
+import { createComplaintService } from '../support/complaint-service';
 import type { Database } from '../../src/storage/mongo/database';
 import { CorruptDumpError } from '../../src/storage/dump/bson-file';
 import { dumpDatabase, restoreDatabase, RestoreTargetNotEmptyError } from '../../src/storage/dump/database-dump';
@@ -53,7 +54,7 @@ function draft(n: number): ComplaintDraft {
 
 describe('backup and restore (mongodump format)', () => {
   let db: Database;
-  let service: MongoComplaintService;
+  let service: ComplaintUseCases;
   let codes: string[];
   let before: Awaited<ReturnType<typeof snapshot>>;
   const work = mkdtempSync(join(tmpdir(), 'cchc-backup-'));
@@ -67,7 +68,7 @@ describe('backup and restore (mongodump format)', () => {
   beforeAll(async () => {
     const [database, directory, holidays] = await Promise.all([openTestDatabase('backup'), loadSampleDirectory(), loadTestHolidays()]);
     db = database;
-    service = new MongoComplaintService({ db, directory: fixed(directory), holidays, clock: () => MONDAY_10AM });
+    service = createComplaintService({ db, directory: fixed(directory), holidays, clock: () => MONDAY_10AM });
     codes = [];
     for (const n of [1, 2, 3]) codes.push((await service.submit(draft(n), MONDAY_10AM)).code);
     await service.acknowledge(codes[0], DAK_HA, 'Đã nhận');

@@ -1,7 +1,7 @@
 /**
  * The complaint card officers see in their agency's Telegram group, its buttons, and the
- * short callback data those buttons carry. Pure functions, Vietnamese texts: officers are
- * Vietnamese civil servants, and the wording follows the e-mail's (agency-message-format).
+ * short callback data those buttons carry. Pure functions; the card's words are the message's
+ * (`message.texts`, from the locale files), the same as the e-mail's (agency-message-format).
  *
  * Callback data must fit Telegram's 64 bytes, so it names the action, the tracking code and,
  * for a transfer, the target agency by id ("tr:PA-7K3M9X:so-xay-dung", ≤ 39 bytes with the
@@ -11,7 +11,7 @@
  * An id too long to fit falls back to its position ("#12"), checked against the same list.
  */
 import type { Agency } from '../../complaints/directory/directory';
-import { EVENT_TITLES_VI, formatVietnamTime } from '../../forwarding/agency-message-format';
+import { messageFacts } from '../../forwarding/agency-message-format';
 import type { AgencyMessage } from '../../forwarding/transport';
 import type { InlineButton, InlineKeyboard } from './telegram-api';
 import { fitsCallbackData, TELEGRAM_TEXT_LIMIT } from './telegram-render';
@@ -64,21 +64,12 @@ export function parseOfficerCallback(data: string): OfficerAction | undefined {
 /** The card's text: what the agency needs to handle the complaint, within Telegram's limit. */
 export function cardText(message: AgencyMessage): string {
   const c = message.complaint;
-  const contact = [c.contact?.name, c.contact?.phone].filter((v): v is string => Boolean(v)).join(', ');
-  const facts: [string, string | undefined][] = [
-    ['Cơ quan xử lý', c.agencyName],
-    ['Lĩnh vực', c.sectorLabel],
-    ['Địa bàn', c.localityName],
-    ['Ngày tiếp nhận', formatVietnamTime(c.createdAt)],
-    ['Hạn xử lý', formatVietnamTime(c.dueAt)],
-    ['Người phản ánh', contact || undefined],
-  ];
   const head = [
-    `${EVENT_ICONS[message.event]} ${EVENT_TITLES_VI[message.event]} — ${c.code}`,
-    ...facts.filter((f): f is [string, string] => Boolean(f[1])).map(([k, v]) => `${k}: ${v}`),
-    ...(message.note ? ['', `Ghi chú: ${message.note}`] : []),
+    `${EVENT_ICONS[message.event]} ${message.texts.title} — ${c.code}`,
+    ...messageFacts(message, ['agency', 'sector', 'locality', 'created', 'due', 'contact']).map(([k, v]) => `${k}: ${v}`),
+    ...(message.note ? ['', `${message.texts.labels.note}: ${message.note}`] : []),
     '',
-    'Nội dung phản ánh:',
+    `${message.texts.labels.text}:`,
   ].join('\n');
   const tail = `\n\n${REPLY_HINT}`;
   const room = TELEGRAM_TEXT_LIMIT - head.length - tail.length - 2;

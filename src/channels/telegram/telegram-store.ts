@@ -109,7 +109,8 @@ export class MongoTelegramStore implements ProcessedUpdates, TelegramCardStore {
       if (!isDuplicateKeyError(error)) throw error;
     }
     if (isMainCard) {
-      await this.db.models.Complaint.updateOne({ code: card.code }, { $set: { telegramCard: { chatId, messageId: card.messageId } } });
+      // By _id (the code): FerretDB uses its primary key only for an exact {_id} filter.
+      await this.db.models.Complaint.updateOne({ _id: card.code }, { $set: { telegramCard: { chatId, messageId: card.messageId } } });
     }
   }
 
@@ -124,7 +125,7 @@ export class MongoTelegramStore implements ProcessedUpdates, TelegramCardStore {
   }
 
   async photoIdsOf(code: string): Promise<string[]> {
-    const complaint = await this.db.models.Complaint.findOne({ code }, { photos: 1 }).lean();
+    const complaint = await this.db.models.Complaint.findById(code, { photos: 1 }).lean();
     return (complaint?.photos ?? []).map((p) => p.photoId).filter((id): id is string => typeof id === 'string' && id.length > 0);
   }
 }

@@ -126,11 +126,11 @@ export async function restoreDatabase(db: mongo.Db, dumpDir: string, options: { 
 }
 
 /**
- * Complaints are read before everything else, deliveries and notifications in
- * particular. A complaint is marked `deliveriesPlanned` only after its deliveries are
- * stored, so in a dump of a running service every complaint either still needs planning
- * (the service's sweeper plans it after a restore) or has all its deliveries in the
- * dump: none loses its way to the agency.
+ * Complaints are read before everything else, deliveries in particular. A new
+ * complaint is stored after its deliveries, and a hand-over is marked
+ * `deliveriesPlanned` only after its deliveries are stored; so in a dump of a running
+ * service every complaint either has its deliveries in the dump or still needs planning
+ * (the re-planning job does it after a restore): none loses its way to the agency.
  */
 function dumpOrder(collection: string): number {
   return collection === 'complaints' ? 0 : 1;

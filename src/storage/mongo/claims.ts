@@ -43,13 +43,19 @@ export class Claims {
     }
   }
 
-  /** Who holds `claimId`, if anyone. */
+  /** Who holds `claimId`, if anyone. Read by `_id`. */
   async ownerOf(claimId: string): Promise<string | undefined> {
     const doc = await this.model.findById(claimId).lean();
     return doc?.owner;
   }
 
-  /** Deletes claims older than `before` (they only guard attempts long finished). */
+  /** When `claimId` was taken, if it was. Read by `_id`. */
+  async claimedAt(claimId: string): Promise<Date | undefined> {
+    const doc = await this.model.findById(claimId, { at: 1 }).lean();
+    return doc?.at;
+  }
+
+  /** Deletes claims older than `before` (they only guard attempts long finished). Filter on `at` (indexed on MongoDB; a scan on FerretDB, run hourly by a job). */
   async prune(before: Date): Promise<number> {
     const result = await this.model.deleteMany({ at: { $lt: before } });
     return result.deletedCount ?? 0;

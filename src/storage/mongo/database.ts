@@ -6,6 +6,7 @@ import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from '../../infra/logger';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../embedded-ferretdb';
 import { Claims, Leases } from './claims';
+import { CommandMonitor } from './command-monitor';
 import { createModels, ensureIndexes, type Models } from './models';
 
 export interface Database {
@@ -13,6 +14,8 @@ export interface Database {
   readonly models: Models;
   readonly claims: Claims;
   readonly leases: Leases;
+  /** Counts the commands sent (round-trips): the benchmark's figure, the timing tests' evidence. */
+  readonly commands: CommandMonitor;
   /** Where the data is, for the start-up log ("embedded FerretDB at ./data"). */
   readonly description: string;
   /** The embedded server when no URI was configured (supervision state and events, for health and metrics). */
@@ -59,18 +62,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     serverSelectionTimeoutMS: 15000,
     // The embedded server and FerretDB do not support retryable writes' sessions.
     retryWrites: false,
+    // Command events feed CommandMonitor (a counter; nothing is logged).
+    monitorCommands: true,
   });
   try {
     await connection.asPromise();
     const models = createModels(connection);
     const claims = new Claims(connection);
     const leases = new Leases(connection, claims);
+    const commands = new CommandMonitor(connection);
     await ensureIndexes(connection);
     return {
       connection,
       models,
       claims,
       leases,
+      commands,
       description,
       embedded,
       ping: async () => {

@@ -7,7 +7,7 @@
  * updates, unique indexes, upserts, $push without modifiers. No transactions, no TTL
  * indexes (expiry is done by queries), no positional array updates.
  */
-import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
 
 const actorSchema = new Schema(
   {
@@ -43,22 +43,26 @@ const photoSchema = new Schema(
   { _id: false },
 );
 
+/** A complaint's `_id` is its tracking code. */
+function codeAsId(this: { code?: string }): string | undefined {
+  return this.code;
+}
+
 export const complaintSchema = new Schema(
   {
-    /** The tracking code again: see the query hook below. */
-    _id: {
-      type: String,
-      default: function (this: { code?: string }) {
-        return this.code;
-      },
-    },
-    code: { type: String, required: true, unique: true },
+    /**
+     * The tracking code. FerretDB v1 uses its primary key only for a filter that is
+     * exactly `{_id: …}` (measured; docs/architecture.md), so every read of one complaint
+     * is by `_id` and says so at its call site in mongo-complaint-repository.ts.
+     */
+    _id: { type: String, required: true, default: codeAsId },
+    code: { type: String, required: true },
     /** Hash of (channel, user, text, sector, locality): the same submission twice makes one complaint. */
     submissionKey: { type: String, required: true, unique: true },
     channel: { type: String, required: true },
     userId: { type: String, required: true },
     locale: { type: String, required: true, default: 'vi' },
-    text: { type: String, required: true, maxlength: 5000 },
+    text: { type: String, maxlength: 5000, default: '' },
     sector: { type: String, required: true },
     localityId: { type: String },
     agencyId: { type: String, required: true },
@@ -67,30 +71,20 @@ export const complaintSchema = new Schema(
     photos: { type: [photoSchema], default: [] },
     status: { type: String, required: true, enum: ['received', 'forwarded', 'acknowledged', 'answered', 'resolved', 'reopened', 'closed'] },
     history: { type: [historyEntrySchema], default: [] },
-    /** True once every delivery of the initial forwarding is planned in the outbox. */
+    /** True once every delivery of the last routing action is planned in the outbox. */
     deliveriesPlanned: { type: Boolean, required: true, default: false },
     dueAt: { type: Date, required: true },
     reminderSentAt: { type: Date },
     overdueNotifiedAt: { type: Date },
     rating: { score: Number, comment: String, at: Date },
+    /** SHA-256 of code + PIN: the secret for status look-ups from another device. */
+    pinHash: { type: String },
+    /** Changes applied since the insert; each change claims `complaint:<code>@<version>` first. */
+    version: { type: Number, required: true, default: 0 },
     /** Telegram message id of the card in the agency's group, to recognise officers' replies. */
     telegramCard: { chatId: String, messageId: Number },
   },
   { timestamps: true, collection: 'complaints' },
-);
-/**
- * Measured: FerretDB v1 (SQLite) uses the database only for a filter that is exactly
- * `{_id: …}`; any other filter (`{code}`, even `{_id, code}`) reads and decodes every
- * complaint (60–200 ms at 500–2,000 complaints, against 2–8 ms by `_id`). The `_id` of a
- * complaint is its code, so `{code: X}` is rewritten to `{_id: X}`: the same document,
- * found by primary key on FerretDB and MongoDB alike.
- */
-complaintSchema.pre(
-  ['find', 'findOne', 'findOneAndUpdate', 'updateOne', 'updateMany', 'countDocuments', 'deleteOne', 'deleteMany'],
-  function () {
-    const filter = this.getFilter();
-    if (typeof filter.code === 'string' && Object.keys(filter).length === 1) this.setQuery({ _id: filter.code });
-  },
 );
 complaintSchema.index({ channel: 1, userId: 1, createdAt: -1 });
 complaintSchema.index({ agencyId: 1, status: 1 });
@@ -108,17 +102,41 @@ export const complaintPhotoSchema = new Schema(
   { timestamps: true, collection: 'complaint_photos' },
 );
 
+const noticeSchema = new Schema(
+  {
+    /** Locale key of a system text for the agency (`agency.note.reminder`), rendered at send time. */
+    key: { type: String, required: true },
+    params: { type: Schema.Types.Mixed, default: {} },
+  },
+  { _id: false, minimize: false },
+);
+
+const resendSchema = new Schema({ at: { type: Date, required: true }, by: { type: String, required: true } }, { _id: false });
+
+/** The outbox key doubles as `_id`: a delivery is read, claimed and updated by primary key. */
+function keyAsId(this: { idempotencyKey?: string }): string | undefined {
+  return this.idempotencyKey;
+}
+
 /** One delivery of one message to one agency over one transport (FixMyStreet: delivery state ≠ complaint status). */
 export const deliverySchema = new Schema(
   {
+    _id: { type: String, default: keyAsId },
     idempotencyKey: { type: String, required: true, unique: true },
     complaintCode: { type: String, required: true },
     agencyId: { type: String, required: true },
     transport: { type: String, required: true, enum: ['email', 'webhook', 'telegram'] },
     event: { type: String, required: true },
+    /** What a person wrote for the agency (a transfer reason). */
     note: { type: String },
+    /** On a new complaint's deliveries (stored before the complaint): whose submission they belong to. */
+    submissionKey: { type: String },
+    notices: { type: [noticeSchema], default: [] },
     state: { type: String, required: true, enum: ['pending', 'sending', 'sent', 'dead'], default: 'pending' },
     attempts: { type: Number, required: true, default: 0 },
+    /** `attempts` when an operator last re-sent the dead delivery: the retry budget counts from here. */
+    attemptBase: { type: Number, required: true, default: 0 },
+    resends: { type: [resendSchema], default: [] },
     nextAttemptAt: { type: Date, required: true },
     leaseOwner: { type: String },
     leaseUntil: { type: Date },
@@ -130,10 +148,12 @@ export const deliverySchema = new Schema(
 );
 deliverySchema.index({ state: 1, nextAttemptAt: 1 });
 deliverySchema.index({ complaintCode: 1 });
+deliverySchema.index({ agencyId: 1, state: 1 });
 
 /** A message to a citizen (an answer, a status change, the rating question): never lost, sent once. */
 export const notificationSchema = new Schema(
   {
+    _id: { type: String, default: keyAsId },
     idempotencyKey: { type: String, required: true, unique: true },
     complaintCode: { type: String },
     channel: { type: String, required: true },
@@ -144,6 +164,7 @@ export const notificationSchema = new Schema(
     /** `held`: the channel refused because the citizen is outside its messaging window (Zalo's 7 days). */
     state: { type: String, required: true, enum: ['pending', 'sending', 'sent', 'held', 'dead'], default: 'pending' },
     attempts: { type: Number, required: true, default: 0 },
+    attemptBase: { type: Number, required: true, default: 0 },
     nextAttemptAt: { type: Date, required: true },
     leaseOwner: { type: String },
     leaseUntil: { type: Date },
@@ -186,6 +207,16 @@ export const citizenDayCountSchema = new Schema(
   { collection: 'citizen_day_counts', versionKey: false },
 );
 
+/** Wrong status secrets per code or requester per day: read and counted by `_id`, shared by every process. */
+export const lookupFailureSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    count: { type: Number, required: true, default: 0 },
+    day: { type: String, required: true, index: true },
+  },
+  { collection: 'lookup_failures', versionKey: false },
+);
+
 /** Small key → value documents (the Zalo token pair). */
 export const settingSchema = new Schema(
   {
@@ -194,10 +225,6 @@ export const settingSchema = new Schema(
   },
   { timestamps: true, collection: 'settings', minimize: false },
 );
-
-export type ComplaintDoc = InferSchemaType<typeof complaintSchema> & { _id: unknown; createdAt: Date; updatedAt: Date };
-export type DeliveryDoc = InferSchemaType<typeof deliverySchema> & { _id: unknown };
-export type NotificationDoc = InferSchemaType<typeof notificationSchema> & { _id: unknown };
 
 /** Registers the models on a connection (one per database, so tests can use several). */
 export function createModels(connection: Connection) {
@@ -210,6 +237,7 @@ export function createModels(connection: Connection) {
     ProcessedMessage: connection.model('ProcessedMessage', processedMessageSchema),
     Setting: connection.model('Setting', settingSchema),
     CitizenDayCount: connection.model('CitizenDayCount', citizenDayCountSchema),
+    LookupFailure: connection.model('LookupFailure', lookupFailureSchema),
   };
 }
 

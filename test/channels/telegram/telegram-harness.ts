@@ -6,7 +6,9 @@
 import { join } from 'node:path';
 import { createTelegramChannel, type TelegramChannel, type TelegramChannelConfig } from '../../../src/channels/telegram/telegram-adapter';
 import { MongoTelegramStore, mongoPhotoLoader } from '../../../src/channels/telegram/telegram-store';
-import { MongoComplaintService, type PhotoFetcher } from '../../../src/complaints/complaint-store';
+import type { PhotoFetcher } from '../../../src/complaints/complaint-photos';
+import type { ComplaintUseCases } from '../../../src/complaints/use-cases/complaint-use-cases';
+import { createComplaintService as complaintUseCases } from '../../support/complaint-service';
 import type { Directory } from '../../../src/complaints/directory/directory';
 import { loadHolidays } from '../../../src/complaints/holiday-calendar';
 import { loadBotContent } from '../../../src/content/content-loader';
@@ -37,15 +39,15 @@ export async function createComplaintService(
   db: Database,
   directory: Directory,
   photoFetchers: Partial<Record<ChannelName, PhotoFetcher>>,
-): Promise<MongoComplaintService> {
+): Promise<ComplaintUseCases> {
   const holidays = await loadHolidays(join(ROOT, 'config', 'holidays.yaml'));
   if (!holidays.ok) throw new Error('holidays.yaml did not load');
-  return new MongoComplaintService({ db, directory: { current: () => directory }, holidays: holidays.value, photoFetchers });
+  return complaintUseCases({ db, directory: { current: () => directory }, holidays: holidays.value, photoFetchers });
 }
 
 export interface TelegramHarness {
   readonly channel: TelegramChannel;
-  readonly complaints: MongoComplaintService;
+  readonly complaints: ComplaintUseCases;
   readonly store: MongoTelegramStore;
   /** Every message the engine was given, in order. */
   readonly seen: IncomingMessage[];

@@ -5,6 +5,7 @@
  * to ubnd-huyen-dak-ha, whose group is -1001000000102 and whose officers are 100000001 and
  * 100000002 only.
  */
+import { sampleAgencyTexts } from '../../support/locale-texts';
 import { TEXT_NOT_ALLOWED } from '../../../src/channels/telegram/telegram-officer';
 import type { Agency, Directory } from '../../../src/complaints/directory/directory';
 import { renderNotification, isNotificationKind } from '../../../src/complaints/notification-texts';
@@ -43,6 +44,7 @@ async function agencyMessage(forAgency: Agency, key: string): Promise<AgencyMess
   return {
     event: 'complaint.forwarded',
     idempotencyKey: key,
+    texts: sampleAgencyTexts('complaint.forwarded', key, c.status),
     complaint: {
       code: c.code,
       agencyId: c.agencyId,

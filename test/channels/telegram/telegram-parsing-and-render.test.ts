@@ -8,6 +8,7 @@ import {
 import { fitsCallbackData, NumberedMenus, renderOutgoing } from '../../../src/channels/telegram/telegram-render';
 import { parseUpdate, updateIdOf } from '../../../src/channels/telegram/telegram-updates';
 import type { AgencyMessage } from '../../../src/forwarding/transport';
+import { sampleAgencyTexts } from '../../support/locale-texts';
 import { loadSampleDirectory } from '../../complaints/sample-directory';
 
 const user = { id: 42, is_bot: false, first_name: 'Lan' };
@@ -110,6 +111,7 @@ describe('officer card', () => {
   const message: AgencyMessage = {
     event: 'complaint.forwarded',
     idempotencyKey: 'PA-ABCDEF.forwarded.1',
+    texts: sampleAgencyTexts(),
     complaint: {
       code: 'PA-ABCDEF',
       agencyId: 'ubnd-huyen-dak-ha',

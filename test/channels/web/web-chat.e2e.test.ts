@@ -14,7 +14,7 @@ import { UserRateLimiter } from '../../../src/channels/rate-limiter';
 import { mongoTakeHeld } from '../../../src/channels/web/held-notifications';
 import { webChatRoutes } from '../../../src/channels/web/web-chat-routes';
 import { ComplaintFlow } from '../../../src/complaints/complaint-flow';
-import { MongoComplaintService } from '../../../src/complaints/complaint-store';
+import { createComplaintService } from '../../support/complaint-service';
 import { loadDirectory } from '../../../src/complaints/directory/directory-loader';
 import { loadHolidays } from '../../../src/complaints/holiday-calendar';
 import { COMPLAINT_TEXT_KEYS, isNotificationKind, renderNotification } from '../../../src/complaints/notification-texts';
@@ -69,7 +69,7 @@ describe('web chat in a browser (360×640)', () => {
     if (!directory.ok || !holidays.ok) throw new Error('sample directory or holidays invalid');
     db = database;
     content = loaded;
-    const service = new MongoComplaintService({ db, directory: { current: () => directory.value }, holidays: holidays.value });
+    const service = createComplaintService({ db, directory: { current: () => directory.value }, holidays: holidays.value });
     const engine = new ConversationEngine({
       content: { current: () => content },
       store: new MongoConversationStore(db),

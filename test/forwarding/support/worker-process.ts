@@ -1,11 +1,10 @@
 /**
- * A DeliveryWorker in its own process, for the crash test: the test SIGKILLs it in the
- * middle of a run. Configuration comes from the environment:
+ * The agency outbox worker in its own process, for the crash test (the test SIGKILLs it
+ * in the middle of a run) and the two-process test. Configuration comes from the environment:
  * TEST_MONGODB_URI, OUTBOX_DB_NAME, WEBHOOK_URL, WORKER_OWNER, LEASE_MS.
  * Prints "ready" once the worker is polling.
  */
-import { createAgencyMessageBuilder } from '../../../src/forwarding/agency-message-builder';
-import { DeliveryWorker } from '../../../src/forwarding/delivery-worker';
+import { createDeliveryWorker } from './delivery-worker';
 import { WebhookTransport } from '../../../src/forwarding/webhook-transport';
 import { silentLogger } from '../../../src/infra/logger';
 import { openDatabase } from '../../../src/storage/mongo/database';
@@ -22,13 +21,10 @@ async function main(): Promise<void> {
   const db = await openDatabase({ uri: env('TEST_MONGODB_URI'), dbName: env('OUTBOX_DB_NAME'), embeddedDataDir: '', logger });
   const directory = outboxDirectory(env('WEBHOOK_URL'));
   const source = { current: () => directory };
-  const worker = new DeliveryWorker({
-    db,
+  const worker = createDeliveryWorker(db, {
     directory: source,
     transports: { webhook: new WebhookTransport({ env: { [WEBHOOK_SECRET_ENV]: WEBHOOK_SECRET }, timeoutMs: 2000 }) },
-    buildMessage: createAgencyMessageBuilder({ db, directory: source, apiBaseUrl: 'https://phananh.test' }),
     owner: env('WORKER_OWNER'),
-    logger,
     pollIntervalMs: 20,
     batchSize: 20,
     concurrency: 4,

@@ -1,6 +1,6 @@
 /**
- * The timer shared by the background workers (delivery outbox, notification outbox,
- * deadline scanner): run a tick, wait, run again; run again at once when the tick says
+ * The timer shared by the background workers (the outbox workers and the scheduled
+ * jobs): run a tick, wait, run again; run again at once when the tick says
  * there is more work; stop gracefully.
  *
  * Why not setInterval: a tick can take longer than the interval (a slow SMTP server) and

@@ -1,5 +1,5 @@
-import { backoffDelay } from '../../src/forwarding/backoff';
-import { safeErrorText } from '../../src/forwarding/safe-error';
+import { backoffDelay } from '../../src/outbox/backoff';
+import { safeErrorText } from '../../src/outbox/safe-error';
 
 describe('backoffDelay', () => {
   const low = () => 0;

@@ -1,14 +1,12 @@
-import type { ChannelSendResult } from '../../src/channels/channel-sender';
+import type { ChannelSendResult } from '../../src/notifications/channel-sender';
 import type { ChannelName, Locale, OutgoingMessage } from '../../src/core/messages';
 import { silentLogger } from '../../src/infra/logger';
 import { createNotificationRenderer } from '../../src/notifications/notification-renderer';
-import {
-  NotificationWorker,
-  type HeldFallbackSender,
-  type NotificationDoc,
-  type NotificationWorkerOptions,
-} from '../../src/notifications/notification-worker';
+import { citizenNotificationHandler, type HeldFallbackSender } from '../../src/notifications/citizen-notification-handler';
+import type { NotificationItem } from '../../src/notifications/notification-item';
+import { OutboxWorker, type OutboxWorkerOptions } from '../../src/outbox/outbox-worker';
 import type { Database } from '../../src/storage/mongo/database';
+import { MongoNotificationOutbox } from '../../src/storage/mongo/mongo-outbox';
 import { dropTestDatabase, openTestDatabase } from '../support/database';
 
 /** A channel that records what it sends and answers from a per-citizen script (default ok). */
@@ -38,11 +36,39 @@ class FakeSender implements HeldFallbackSender {
   }
 }
 
+type NotificationDoc = Pick<NotificationItem, 'kind' | 'params'>;
+
+/** The citizen outbox worker with `releaseHeld` as the service wires it (app-background.ts). */
+class CitizenOutbox {
+  constructor(
+    readonly worker: OutboxWorker<NotificationItem>,
+    private readonly store: MongoNotificationOutbox,
+  ) {}
+
+  runOnce() {
+    return this.worker.runOnce();
+  }
+
+  start(): void {
+    this.worker.start();
+  }
+
+  stop(): Promise<void> {
+    return this.worker.stop();
+  }
+
+  async releaseHeld(channel: string, userId: string): Promise<number> {
+    const released = await this.store.releaseHeld(channel, userId, new Date());
+    if (released > 0) this.worker.poke();
+    return released;
+  }
+}
+
 const render = (n: NotificationDoc, locale: Locale): OutgoingMessage[] => [
   { text: `${locale}|${n.kind}|${String((n.params as { code?: string }).code)}` },
 ];
 
-describe('NotificationWorker (real FerretDB, fake channel senders)', () => {
+describe('the citizen outbox: the generic worker with the notification handler (real FerretDB, fake channel senders)', () => {
   let db: Database;
   let zalo: FakeSender;
   let telegram: FakeSender;
@@ -63,17 +89,28 @@ describe('NotificationWorker (real FerretDB, fake channel senders)', () => {
     telegram = new FakeSender('telegram');
   });
 
-  function worker(overrides: Partial<NotificationWorkerOptions> = {}): NotificationWorker {
-    return new NotificationWorker({
-      db,
+  function worker(overrides: Partial<Omit<OutboxWorkerOptions<NotificationItem>, 'store' | 'handler'>> = {}): CitizenOutbox {
+    const store = new MongoNotificationOutbox(db);
+    const handler = citizenNotificationHandler({
       senders: [zalo, telegram],
       render,
-      owner: 'nw-1',
-      logger: silentLogger(),
-      backoff: { baseMs: 5, capMs: 20 },
-      pollIntervalMs: 20,
-      ...overrides,
+      localeOf: async (channel, userId) => {
+        const conversation = await db.models.Conversation.findById(`${channel}:${userId}`).lean();
+        return conversation?.locale === 'en' ? 'en' : conversation?.locale === 'vi' ? 'vi' : undefined;
+      },
     });
+    return new CitizenOutbox(
+      new OutboxWorker({
+        store,
+        handler,
+        owner: 'nw-1',
+        logger: silentLogger(),
+        backoff: { baseMs: 5, capMs: 20 },
+        pollIntervalMs: 20,
+        ...overrides,
+      }),
+      store,
+    );
   }
 
   async function queue(channel: ChannelName, userId: string, kind: string, createdOffsetMs = 0): Promise<string> {

@@ -1,4 +1,4 @@
-import { forEachLimit, PollingLoop } from '../../src/forwarding/polling-loop';
+import { forEachLimit, PollingLoop } from '../../src/jobs/polling-loop';
 import { silentLogger } from '../../src/infra/logger';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,25 +1,29 @@
-/** MongoComplaintService on the test FerretDB: submission, outbox planning, agency actions, rating, consent withdrawal. */
+/** The complaint use cases over the real MongoDB adapters on the test FerretDB: submission, outbox planning, agency actions, rating, look-ups, consent withdrawal. */
 import { Writable } from 'node:stream';
 import { conversationKey } from '../../src/core/messages';
 import type { Actor, ComplaintDraft } from '../../src/complaints/complaint-service';
-import { MongoComplaintService, type PhotoFetcher } from '../../src/complaints/complaint-store';
-import { planPendingDeliveries } from '../../src/complaints/delivery-planner';
+import type { PhotoFetcher } from '../../src/complaints/complaint-photos';
+import type { ComplaintUseCases } from '../../src/complaints/use-cases/complaint-use-cases';
+import { createComplaintService } from '../support/complaint-service';
 import type { Directory } from '../../src/complaints/directory/directory';
 import type { HolidayCalendar } from '../../src/complaints/holiday-calendar';
 import * as trackingCodes from '../../src/complaints/tracking-code';
 import { createLogger } from '../../src/infra/logger';
 import type { Database } from '../../src/storage/mongo/database';
-import { dropTestDatabase, openTestDatabase } from '../support/database';
+import { dropTestDatabase, openTestDatabase, testMongoUri } from '../support/database';
+import { openDatabase } from '../../src/storage/mongo/database';
+import { silentLogger } from '../../src/infra/logger';
 import { MONDAY_10AM, fixed, loadSampleDirectory, loadTestHolidays, SETUP_TIMEOUT_MS } from './complaint-test-kit';
 
 let db: Database;
 let directory: Directory;
 let holidays: HolidayCalendar;
-let service: MongoComplaintService;
+let service: ComplaintUseCases;
 let now: Date;
 
 const DAK_HA: Actor = { kind: 'officer', id: '100000001', agencyId: 'ubnd-huyen-dak-ha' };
 const SO_NOI_VU: Actor = { kind: 'agency_api', id: 'snv-system', agencyId: 'so-noi-vu' };
+const SO_XAY_DUNG: Actor = { kind: 'agency_api', id: 'sxd-system', agencyId: 'so-xay-dung' };
 
 let counter = 0;
 /** A draft routed to UBND huyện Đăk Hà (officer conduct in the district), unique per call. */
@@ -39,7 +43,7 @@ function draft(overrides: Partial<ComplaintDraft> = {}): ComplaintDraft {
 
 beforeAll(async () => {
   [db, directory, holidays] = await Promise.all([openTestDatabase('complaints'), loadSampleDirectory(), loadTestHolidays()]);
-  service = new MongoComplaintService({ db, directory: fixed(directory), holidays, clock: () => now });
+  service = createComplaintService({ db, directory: fixed(directory), holidays, clock: () => now });
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -55,7 +59,7 @@ describe('submit', () => {
     const result = await service.submit(draft({ contact: { name: 'Trần Thị B', phone: '0912345678' } }), now);
     expect(result).toMatchObject({ agencyId: 'ubnd-huyen-dak-ha', agencyName: 'UBND huyện Đăk Hà', duplicate: false });
     expect(trackingCodes.isTrackingCode(result.code)).toBe(true);
-    const stored = await db.models.Complaint.findOne({ code: result.code }).lean();
+    const stored = await db.models.Complaint.findById(result.code).lean();
     expect(stored).toMatchObject({ status: 'received', deliveriesPlanned: true, contact: { name: 'Trần Thị B', phone: '0912345678' } });
     expect(stored?.createdAt.toISOString()).toBe(MONDAY_10AM.toISOString());
     expect(stored?.history.map((h) => h.action)).toEqual(['submitted']);
@@ -83,14 +87,11 @@ describe('submit', () => {
 
   it('draws another code when the first one is taken', async () => {
     const taken = (await service.submit(draft(), now)).code;
-    const spy = jest.spyOn(trackingCodes, 'newTrackingCode').mockReturnValueOnce(taken).mockReturnValueOnce('PA-22222A');
-    try {
-      const result = await service.submit(draft(), now);
-      expect(result.code).toBe('PA-22222A');
-      expect(spy).toHaveBeenCalledTimes(2);
-    } finally {
-      spy.mockRestore();
-    }
+    const codes = [taken, 'PA-22222A'];
+    const local = createComplaintService({ db, directory: fixed(directory), holidays, clock: () => now, newCode: () => codes.shift()! });
+    const result = await local.submit(draft(), now);
+    expect(result.code).toBe('PA-22222A');
+    expect(codes).toHaveLength(0);
   });
 
   it('sends complaints for an agency without transports to the coordinator, with a note and a warning', async () => {
@@ -101,12 +102,19 @@ describe('submit', () => {
     });
     const bare = { ...directory.agencyById.get('ubnd-xa-dak-mar')!, delivery: {} };
     const broken: Directory = { ...directory, agencyById: new Map(directory.agencyById).set(bare.id, bare) };
-    const local = new MongoComplaintService({ db, directory: fixed(broken), holidays, clock: () => now, logger });
+    const local = createComplaintService({ db, directory: fixed(broken), holidays, clock: () => now, logger });
     const result = await local.submit(draft({ sector: 'civil_status', localityId: 'xa-dak-mar' }), now);
     expect(result.agencyId).toBe('ubnd-xa-dak-mar');
     const deliveries = await db.models.Delivery.find({ complaintCode: result.code }).lean();
     expect(deliveries.length).toBeGreaterThan(0);
-    expect(deliveries.every((d) => d.agencyId === 'so-noi-vu' && (d.note ?? '').includes('ubnd-xa-dak-mar'))).toBe(true);
+    expect(
+      deliveries.every(
+        (d) =>
+          d.agencyId === 'so-noi-vu' &&
+          d.notices[0]?.key === 'agency.note.no_transport' &&
+          d.notices[0]?.params?.agencyId === 'ubnd-xa-dak-mar',
+      ),
+    ).toBe(true);
     expect(lines.join('')).toContain('coordinator');
     expect(lines.join('')).not.toContain('Đăk Hà đòi tiền');
   });
@@ -120,7 +128,7 @@ describe('submit', () => {
         return undefined;
       },
     };
-    const local = new MongoComplaintService({
+    const local = createComplaintService({
       db,
       directory: fixed(directory),
       holidays,
@@ -128,7 +136,7 @@ describe('submit', () => {
       photoFetchers: { telegram: fetcher },
     });
     const result = await local.submit(draft({ photoRefs: ['ok', 'big', 'gone', 'boom'] }), now);
-    const stored = await db.models.Complaint.findOne({ code: result.code }).lean();
+    const stored = await db.models.Complaint.findById(result.code).lean();
     expect(stored?.photos.map((p) => p.sourceRef)).toEqual(['ok', 'big', 'gone', 'boom']);
     expect(stored?.photos.filter((p) => p.photoId)).toHaveLength(1);
     const photo = await db.models.ComplaintPhoto.findOne({ complaintCode: result.code }).lean();
@@ -138,13 +146,13 @@ describe('submit', () => {
   });
 });
 
-describe('planPendingDeliveries', () => {
+describe('planUnplanned (the re-planning job)', () => {
   it('finishes planning after a crash, once', async () => {
     const { code } = await service.submit(draft(), now);
     await db.models.Delivery.deleteMany({ complaintCode: code, transport: 'email' });
-    await db.models.Complaint.updateOne({ code }, { $set: { deliveriesPlanned: false } });
-    expect(await planPendingDeliveries(db, directory, { now })).toBeGreaterThanOrEqual(1);
-    expect(await planPendingDeliveries(db, directory, { now })).toBe(0);
+    await db.models.Complaint.updateOne({ _id: code }, { $set: { deliveriesPlanned: false } });
+    expect(await service.planUnplanned()).toBeGreaterThanOrEqual(1);
+    expect(await service.planUnplanned()).toBe(0);
     const keys = (await db.models.Delivery.find({ complaintCode: code }).lean()).map((d) => d.idempotencyKey).sort();
     expect(keys).toEqual([`${code}:forwarded:0:email`, `${code}:forwarded:0:telegram`]);
     expect((await db.models.Complaint.findOne({ code }).lean())?.deliveriesPlanned).toBe(true);
@@ -154,10 +162,12 @@ describe('planPendingDeliveries', () => {
 describe('agency actions', () => {
   it('lets only the responsible agency act, records history and notifies the citizen', async () => {
     const { code } = await service.submit(draft(), now);
-    expect(await service.acknowledge(code, SO_NOI_VU)).toMatchObject({ ok: false, error: 'forbidden' });
+    expect(await service.acknowledge(code, SO_XAY_DUNG)).toMatchObject({ ok: false, error: 'forbidden' });
     expect(await service.acknowledge(code, { kind: 'citizen', id: 'x' })).toMatchObject({ ok: false, error: 'forbidden' });
     expect(await service.acknowledge('PA-ZZZZZZ', DAK_HA)).toMatchObject({ ok: false, error: 'not_found' });
-    expect(await service.getForAgency(code, 'so-noi-vu')).toMatchObject({ ok: false, error: 'forbidden' });
+    expect(await service.getForAgency(code, 'so-xay-dung')).toMatchObject({ ok: false, error: 'forbidden' });
+    // The coordinating agency reads every complaint (and acts on all; see the re-assignment test).
+    expect(await service.getForAgency(code, 'so-noi-vu')).toMatchObject({ ok: true });
 
     const ack = await service.acknowledge(code, DAK_HA, 'Đã nhận');
     expect(ack.ok && ack.complaint.status).toBe('acknowledged');
@@ -177,6 +187,11 @@ describe('agency actions', () => {
       state: 'pending',
       params: { code, answer: 'Trả lời thứ hai', agencyName: 'UBND huyện Đăk Hà' },
     });
+    // The same command twice at once: one wins each version, the other decides again and is refused.
+    const both = await Promise.all([service.resolve(code, DAK_HA, 'Xong'), service.resolve(code, DAK_HA, 'Xong')]);
+    expect(both.filter((r) => r.ok)).toHaveLength(1);
+    expect(both.find((r) => !r.ok)).toMatchObject({ error: 'invalid_state' });
+    expect(await db.models.Notification.countDocuments({ complaintCode: code, kind: 'resolved' })).toBe(1);
   });
 
   it('transfer moves the complaint, its deadline, its deliveries and the access to the new agency', async () => {
@@ -219,7 +234,7 @@ describe('agency actions', () => {
     expect(await service.rate(code, 'telegram', d.userId, 4)).toMatchObject({ ok: false, error: 'invalid_state' });
     const reopened = await db.models.Delivery.find({ complaintCode: code, event: 'complaint.reopened' }).lean();
     expect(reopened).toHaveLength(2);
-    expect(reopened[0].note).toContain('1/5');
+    expect(reopened[0].notices).toEqual([{ key: 'agency.note.reopened', params: { score: '1' } }]);
 
     // The agency answers again; a new resolution can be rated anew.
     await service.answer(code, DAK_HA, 'Đã xem xét lại');
@@ -237,11 +252,53 @@ describe('citizen views', () => {
     now = new Date(MONDAY_10AM.getTime() + 3600 * 1000);
     const second = await service.submit({ ...d, text: `${d.text} (lần hai)` }, now);
     expect((await service.listForCitizen('telegram', 'lister')).map((c) => c.code)).toEqual([second.code, first.code]);
-    expect(await service.findForCitizen(first.code, 'telegram', 'other')).toEqual({ ok: false, error: 'not_yours' });
+    const stranger = await service.lookUp({ code: first.code, channel: 'telegram', userId: 'other' });
+    expect(stranger).toMatchObject({ ok: true, access: 'public', reason: 'no_secret' });
+    expect(stranger.ok && Object.keys(stranger.complaint).sort()).toEqual(['code', 'createdAt', 'dueAt', 'overdue', 'status']);
     now = new Date(first.dueAt.getTime() + 1000);
-    const late = await service.findForCitizen(first.code, 'telegram', 'lister');
-    expect(late.ok && late.complaint.overdue).toBe(true);
+    const late = await service.lookUp({ code: first.code, channel: 'telegram', userId: 'lister' });
+    expect(late.ok && late.access === 'full' && late.complaint.overdue).toBe(true);
     expect(late.ok && 'text' in late.complaint).toBe(false);
+    expect(await service.lookUp({ code: 'PA-ZZZZZZ', channel: 'telegram', userId: 'lister' })).toEqual({ ok: false, error: 'not_found' });
+  });
+
+  it('from another device: the PIN or the phone’s last 4 digits open the details; wrong secrets are limited per code, across processes', async () => {
+    const pins = ['048213'];
+    const filer = createComplaintService({
+      db,
+      directory: fixed(directory),
+      holidays,
+      clock: () => now,
+      newPin: () => pins.shift() ?? '999999',
+    });
+    const { code, pin } = await filer.submit(draft({ userId: 'pin-owner', contact: { phone: '0912 345 678' } }), now);
+    expect(pin).toBe('048213');
+    await filer.answer(code, DAK_HA, 'Đã cử cán bộ kiểm tra');
+    const web = (userId: string, secret?: string) => ({ code, channel: 'web' as const, userId, ...(secret ? { secret } : {}) });
+    const full = await filer.lookUp(web('browser-1', '048213'));
+    expect(full.ok && full.access === 'full' && full.complaint.answers.map((a) => a.text)).toEqual(['Đã cử cán bộ kiểm tra']);
+    expect(await filer.lookUp(web('browser-1', '5678'))).toMatchObject({ access: 'full' });
+    const wrong = await filer.lookUp(web('browser-2', '111111'));
+    expect(wrong).toMatchObject({ ok: true, access: 'public', reason: 'wrong_secret' });
+    expect(JSON.stringify(wrong)).not.toContain('kiểm tra');
+    // A second process (its own connection to the same database) shares the counters: five wrong PINs from new sessions lock the code.
+    const shared = await openDatabase({ uri: testMongoUri(), dbName: db.connection.name, embeddedDataDir: '', logger: silentLogger() });
+    try {
+      const remote = createComplaintService({
+        db: shared,
+        directory: fixed(directory),
+        holidays,
+        clock: () => now,
+        owner: 'second-process',
+      });
+      for (let i = 3; i < 7; i++) expect(await remote.lookUp(web(`browser-${i}`, `22222${i}`))).toMatchObject({ reason: 'wrong_secret' });
+      expect(await remote.lookUp(web('browser-9', '048213'))).toMatchObject({ access: 'public', reason: 'locked' });
+      expect(await filer.lookUp(web('browser-10', '048213'))).toMatchObject({ access: 'public', reason: 'locked' });
+      // The filer, on the channel they used, still sees everything.
+      expect(await filer.lookUp({ code, channel: 'telegram', userId: 'pin-owner' })).toMatchObject({ access: 'full' });
+    } finally {
+      await shared.close();
+    }
   });
 });
 
@@ -249,7 +306,7 @@ describe('forgetCitizen', () => {
   it('blanks text, contact and photos, deletes notifications and conversation, keeps the statistics', async () => {
     const d = draft({ userId: 'forget-me', contact: { phone: '0987654321' } });
     const fetcher: PhotoFetcher = { fetch: async () => ({ bytes: Buffer.from('x'), contentType: 'image/png' }) };
-    const local = new MongoComplaintService({
+    const local = createComplaintService({
       db,
       directory: fixed(directory),
       holidays,

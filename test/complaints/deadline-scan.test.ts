@@ -1,9 +1,11 @@
-import { DeadlineScanner, DEADLINE_SCANNER_LEASE, type DeadlineScannerOptions } from '../../src/complaints/deadline-scanner';
+import type { DeadlineScanResult } from '../../src/complaints/use-cases/deadline-scan';
+import { ScheduledJob } from '../../src/jobs/scheduled-job';
 import type { Directory } from '../../src/complaints/directory/directory';
 import { HolidayCalendar } from '../../src/complaints/holiday-calendar';
 import { addWorkingDays } from '../../src/complaints/working-days';
-import { createAgencyMessageBuilder, WITHHELD_TEXT_VI } from '../../src/forwarding/agency-message-builder';
-import { DeliveryWorker } from '../../src/forwarding/delivery-worker';
+import { createComplaintService } from '../support/complaint-service';
+import { localeTranslator } from '../support/locale-texts';
+import { createDeliveryWorker } from '../forwarding/support/delivery-worker';
 import { NoopTransport } from '../../src/forwarding/noop-transport';
 import { silentLogger } from '../../src/infra/logger';
 import type { Database } from '../../src/storage/mongo/database';
@@ -17,7 +19,9 @@ const vn = (local: string): Date => new Date(`${local.replace(' ', 'T')}:00+07:0
 const SUBMITTED = vn('2025-03-03 10:00');
 const DUE = addWorkingDays(SUBMITTED, 7, HolidayCalendar.EMPTY);
 
-describe('DeadlineScanner (real FerretDB)', () => {
+const DEADLINE_SCANNER_LEASE = 'deadline-scanner';
+
+describe('the deadline job: scanDeadlines under a lease (real FerretDB)', () => {
   let db: Database;
   let directory: Directory;
   let now = SUBMITTED;
@@ -38,17 +42,30 @@ describe('DeadlineScanner (real FerretDB)', () => {
     await db.leases.release(DEADLINE_SCANNER_LEASE, 'scanner-2');
   });
 
-  function scanner(owner = 'scanner-1', overrides: Partial<DeadlineScannerOptions> = {}): DeadlineScanner {
-    return new DeadlineScanner({
+  /** The job as app-background.ts builds it, with the scan's figures. */
+  function scanner(owner = 'scanner-1') {
+    const service = createComplaintService({
       db,
       directory: { current: () => directory },
       holidays: HolidayCalendar.EMPTY,
-      owner,
-      logger: silentLogger(),
       clock: () => now,
-      intervalMs: 60_000,
-      ...overrides,
+      owner,
     });
+    const job = new ScheduledJob({
+      name: DEADLINE_SCANNER_LEASE,
+      intervalMs: 60_000,
+      logger: silentLogger(),
+      lease: { leases: db.leases, owner },
+      clock: () => now,
+      run: () => service.scanDeadlines(now),
+    });
+    return {
+      async runOnce(): Promise<{ leased: boolean } & DeadlineScanResult> {
+        const round = await job.runOnce();
+        return round.ran ? { leased: true, ...(round.result as DeadlineScanResult) } : { leased: false, reminded: 0, overdue: 0 };
+      },
+      stop: () => job.stop(),
+    };
   }
 
   const submitted = (extra: ComplaintFields = {}): ComplaintFields => ({
@@ -82,8 +99,8 @@ describe('DeadlineScanner (real FerretDB)', () => {
       transport: 'webhook',
       state: 'pending',
     });
-    expect(docs[0].note).toContain('12/03/2025 17:00');
-    expect((await db.models.Complaint.findOne({ code }).lean())?.reminderSentAt).toEqual(vn('2025-03-11 10:00'));
+    expect(docs[0].notices).toEqual([{ key: 'agency.note.reminder', params: { code, dueAt: DUE.toISOString(), left: '1' } }]);
+    expect((await db.models.Complaint.findById(code).lean())?.reminderSentAt).toEqual(vn('2025-03-11 10:00'));
   });
 
   it('skips the weekend when counting: a Monday deadline is reminded on Friday', async () => {
@@ -115,7 +132,7 @@ describe('DeadlineScanner (real FerretDB)', () => {
       agencyId: COORDINATOR_ID,
       transport: 'email',
     });
-    expect((await db.models.Complaint.findOne({ code }).lean())?.overdueNotifiedAt).toEqual(vn('2025-03-13 09:00'));
+    expect((await db.models.Complaint.findById(code).lean())?.overdueNotifiedAt).toEqual(vn('2025-03-13 09:00'));
   });
 
   it('a new deadline (transfer) earns a new reminder and a new overdue alert', async () => {
@@ -173,18 +190,15 @@ describe('DeadlineScanner (real FerretDB)', () => {
     now = vn('2025-03-13 09:00');
     await scanner().runOnce();
     const source = { current: () => directory };
-    const worker = new DeliveryWorker({
-      db,
-      directory: source,
-      transports: { webhook, email },
-      buildMessage: createAgencyMessageBuilder({ db, directory: source, apiBaseUrl: 'https://phananh.test' }),
-      owner: 'w',
-      logger: silentLogger(),
-    });
+    const worker = createDeliveryWorker(db, { directory: source, transports: { webhook, email }, owner: 'w' });
     expect(await worker.runOnce()).toMatchObject({ sent: 2 });
     expect(webhook.sent.map((s) => [s.agency.id, s.message.event])).toEqual([[AGENCY_ID, 'complaint.reminder']]);
     expect(email.sent.map((s) => [s.agency.id, s.message.event])).toEqual([[COORDINATOR_ID, 'complaint.overdue']]);
-    expect(email.sent[0].message.complaint.text).toBe(WITHHELD_TEXT_VI);
+    expect(email.sent[0].message.complaint.text).toBe(localeTranslator().t('vi', 'agency.withheld_text'));
+    expect(webhook.sent[0].message.note).toBe(
+      `Phản ánh ${webhook.sent[0].message.complaint.code} đến hạn xử lý lúc 12/03/2025 17:00 (còn 1 ngày làm việc). Đề nghị cơ quan trả lời người dân trước thời hạn.`,
+    );
+    expect(email.sent[0].message.note).toContain('do UBND huyện A xử lý đã quá hạn (hạn 12/03/2025 17:00)');
     expect(email.sent[0].message.complaint.contact).toBeUndefined();
     expect(webhook.sent[0].message.complaint.contact).toEqual({ name: 'Nguyễn Văn A', phone: '0912345678' });
   });

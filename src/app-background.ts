@@ -1,0 +1,163 @@
+/**
+ * The service's background work, built from its parts: the two outbox workers (agency
+ * deliveries, citizen notifications — one generic worker configured twice) and the
+ * scheduled jobs (re-planning complaints a crash left unplanned, deadline reminders,
+ * pruning old claims and counters). Part of the composition root (app.ts).
+ */
+import type { ComplaintUseCases } from './complaints/use-cases/complaint-use-cases';
+import type { DirectorySource } from './complaints/use-cases/ports';
+import type { TextLookup } from './complaints/complaint-format';
+import { localDateKey } from './complaints/working-days';
+import { createAgencyMessageBuilder } from './forwarding/agency-message-builder';
+import { agencyDeliveryHandler } from './forwarding/agency-delivery-handler';
+import type { DeliveryItem } from './forwarding/delivery-item';
+import type { Transport } from './forwarding/transport';
+import type { Logger } from './infra/logger';
+import type { Metrics } from './infra/metrics';
+import { ScheduledJob } from './jobs/scheduled-job';
+import {
+  citizenNotificationHandler,
+  type HeldFallbackSender,
+  type NotificationRenderer,
+} from './notifications/citizen-notification-handler';
+import type { NotificationItem } from './notifications/notification-item';
+import { OutboxWorker } from './outbox/outbox-worker';
+import type { Database } from './storage/mongo/database';
+import { MongoComplaintOutbox } from './storage/mongo/mongo-complaint-outbox';
+import { MongoComplaintRepository } from './storage/mongo/mongo-complaint-repository';
+import { pruneDayCounters } from './storage/mongo/mongo-counters';
+import { MongoConversationStore } from './storage/mongo/mongo-conversation-store';
+import { deliveryOutbox, MongoNotificationOutbox } from './storage/mongo/mongo-outbox';
+
+export interface BackgroundOptions {
+  readonly db: Database;
+  readonly owner: string;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly complaints: ComplaintUseCases;
+  readonly directory: DirectorySource;
+  readonly texts: () => TextLookup;
+  readonly transports: Partial<Record<Transport['kind'], Transport>>;
+  readonly senders: readonly HeldFallbackSender[];
+  readonly render: NotificationRenderer;
+  readonly apiBaseUrl: string;
+  readonly pollIntervalMs: number;
+  readonly maxAttempts: number;
+}
+
+export interface Background {
+  readonly deliveries: OutboxWorker<DeliveryItem>;
+  readonly notifications: OutboxWorker<NotificationItem>;
+  /** The citizen wrote again: their held notifications become due now. */
+  releaseHeld(channel: string, userId: string): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+const MINUTE = 60_000;
+/** Claims guard attempts and versions long finished after this. */
+const CLAIM_RETENTION_MS = 7 * 24 * 60 * MINUTE;
+
+export function buildBackground(options: BackgroundOptions): Background {
+  const { db, owner, logger, metrics } = options;
+  const notificationStore = new MongoNotificationOutbox(db);
+  const conversations = new MongoConversationStore(db);
+  const deliveries: OutboxWorker<DeliveryItem> = new OutboxWorker({
+    store: deliveryOutbox(db),
+    handler: agencyDeliveryHandler({
+      directory: options.directory,
+      transports: options.transports,
+      buildMessage: createAgencyMessageBuilder({
+        complaints: new MongoComplaintRepository(db, owner),
+        directory: options.directory,
+        texts: options.texts,
+        apiBaseUrl: options.apiBaseUrl,
+      }),
+      outbox: new MongoComplaintOutbox(db),
+      logger: logger.child({ component: 'deliveries' }),
+      onForwarded: (code, agencyId) => options.complaints.markForwarded(code, agencyId),
+      onOutcome: (outcome, d) => {
+        if (outcome !== 'sent') metrics.outboxFailures.inc({ outbox: 'deliveries', transport: d.transport });
+        if (outcome === 'dead') deliveries.poke();
+      },
+    }),
+    owner,
+    logger: logger.child({ component: 'deliveries' }),
+    pollIntervalMs: options.pollIntervalMs,
+    maxAttempts: options.maxAttempts,
+  });
+  const notifications = new OutboxWorker({
+    store: notificationStore,
+    handler: citizenNotificationHandler({
+      senders: options.senders,
+      render: options.render,
+      localeOf: async (channel, userId) => (await conversations.get(`${channel}:${userId}`))?.locale,
+      onOutcome: (outcome, n) => {
+        if (outcome === 'retry' || outcome === 'dead') metrics.outboxFailures.inc({ outbox: 'notifications', transport: n.channel });
+        if (outcome === 'sent' || outcome === 'sent_template') metrics.messagesOut.inc({ channel: n.channel });
+      },
+    }),
+    owner,
+    logger: logger.child({ component: 'notifications' }),
+    pollIntervalMs: Math.min(options.pollIntervalMs, 3_000),
+    leaseMs: 120_000,
+    maxAttempts: options.maxAttempts,
+  });
+  const leased = { leases: db.leases, owner };
+  const jobLogger = logger.child({ component: 'jobs' });
+  const jobs = [
+    new ScheduledJob({
+      name: 'replan-complaints',
+      intervalMs: MINUTE,
+      logger: jobLogger,
+      lease: leased,
+      run: async () => {
+        if ((await options.complaints.planUnplanned()) > 0) deliveries.poke();
+      },
+    }),
+    new ScheduledJob({
+      name: 'deadline-scanner',
+      intervalMs: 10 * MINUTE,
+      logger: jobLogger,
+      lease: leased,
+      run: async () => {
+        const { reminded, overdue } = await options.complaints.scanDeadlines(new Date(), {
+          transports: Object.keys(options.transports) as Transport['kind'][],
+        });
+        if (reminded + overdue > 0) deliveries.poke();
+      },
+    }),
+    new ScheduledJob({
+      name: 'prune-claims',
+      intervalMs: 60 * MINUTE,
+      logger: jobLogger,
+      lease: leased,
+      run: async () => {
+        const removed = await db.claims.prune(new Date(Date.now() - CLAIM_RETENTION_MS));
+        const yesterday = localDateKey(new Date(Date.now() - 24 * 60 * MINUTE));
+        const counters = await pruneDayCounters(db, yesterday);
+        if (removed + counters > 0) jobLogger.info({ claims: removed, counters }, 'pruned old claims and day counters');
+      },
+    }),
+  ];
+  return {
+    deliveries,
+    notifications,
+    async releaseHeld(channel, userId) {
+      const released = await notificationStore.releaseHeld(channel, userId, new Date());
+      if (released > 0) {
+        logger.info({ channel, released }, 'released held notifications');
+        notifications.poke();
+      }
+      return released;
+    },
+    start() {
+      deliveries.start();
+      notifications.start();
+      for (const job of jobs) job.start();
+    },
+    async stop() {
+      await Promise.all([deliveries.stop(), notifications.stop(), ...jobs.map((job) => job.stop())]);
+    },
+  };
+}

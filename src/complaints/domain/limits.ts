@@ -1,0 +1,4 @@
+/** Limits of what a complaint carries, shared by the conversation, the rules and storage. */
+
+export const MAX_PHOTOS = 5;
+export const MAX_PHOTO_BYTES = 5 * 1024 * 1024;

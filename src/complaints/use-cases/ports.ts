@@ -1,0 +1,85 @@
+/**
+ * What the complaint use cases need from the world, as small interfaces. MongoDB
+ * implements them in src/storage/mongo; tests may use the same implementations against
+ * FerretDB. Nothing here knows a database or a messenger.
+ */
+import type { ChannelName } from '../../core/messages';
+import type { Directory } from '../directory/directory';
+import type { Complaint, ComplaintChange, ComplaintStatus, PhotoRef } from '../domain/complaint';
+import type { DeliveryRecord } from '../domain/agency-delivery-plan';
+import type { CitizenNotice } from '../domain/complaint-events';
+
+/** Where the current directory comes from; it may be reloaded while the process runs. */
+export interface DirectorySource {
+  current(): Directory;
+}
+
+export type InsertOutcome = 'inserted' | 'code_taken' | 'duplicate_submission';
+export type UpdateOutcome = 'updated' | 'conflict';
+
+/** The complaints, keyed by tracking code. Every method says in its implementation which key or index it reads by. */
+export interface ComplaintRepository {
+  /** Stores a new complaint (version 0); refuses a taken code or an already stored submission. */
+  insert(complaint: Complaint): Promise<InsertOutcome>;
+  findByCode(code: string): Promise<Complaint | undefined>;
+  /** Only the agency a complaint is routed to: the same small read whether or not the caller may see it. */
+  agencyOf(code: string): Promise<string | undefined>;
+  findBySubmissionKey(key: string): Promise<Complaint | undefined>;
+  /**
+   * Applies `change` to `current` if nobody changed the complaint since `current` was read
+   * (its `version`); `conflict` otherwise. Exactly one writer wins each version.
+   */
+  update(current: Complaint, change: ComplaintChange): Promise<UpdateOutcome>;
+  /** Replaces the photo references (after the downloads); not a rule change, so not versioned. */
+  setPhotos(code: string, photos: readonly PhotoRef[]): Promise<void>;
+  listForCitizen(channel: ChannelName, userId: string, limit: number): Promise<Complaint[]>;
+  listForAgency(agencyId: string | undefined, filter: { status?: ComplaintStatus; limit: number }): Promise<Complaint[]>;
+  /** Complaints whose deliveries a crash left unplanned, oldest first. */
+  listUnplanned(limit: number): Promise<Complaint[]>;
+  /** Open complaints due after `from` and at or before `to`. */
+  listOpenDueBetween(from: Date, to: Date): Promise<Complaint[]>;
+  /** Open complaints due before `before`. */
+  listOpenOverdue(before: Date): Promise<Complaint[]>;
+  listByCitizen(channel: ChannelName, userId: string): Promise<Complaint[]>;
+  /** Deletes stored photo bytes of a complaint. */
+  deletePhotos(code: string): Promise<void>;
+}
+
+/** Complaints filed per citizen per calendar day, for the daily cap. */
+export interface DailyCounter {
+  count(key: string): Promise<number>;
+  increment(key: string, day: string): Promise<void>;
+}
+
+export type NotificationOutcome = 'added' | 'same' | 'different';
+
+/** The two outboxes, as the complaint rules fill them. */
+export interface ComplaintOutbox {
+  /** Inserts the deliveries; existing keys are left alone. Returns how many were new. */
+  addDeliveries(records: readonly DeliveryRecord[]): Promise<number>;
+  /**
+   * Inserts the notification under `key`: `same` when the key holds the same notification
+   * already (a retry), `different` when another notification took the key (a race).
+   */
+  addNotification(key: string, notice: CitizenNotice): Promise<NotificationOutcome>;
+  /** Removes what a citizen wrote from their complaints' queued messages, and their notifications. */
+  forgetCitizen(channel: ChannelName, userId: string, codes: readonly string[]): Promise<void>;
+}
+
+/** Stored photo bytes. */
+export interface PhotoStore {
+  save(code: string, photo: { bytes: Buffer; contentType: string }): Promise<string>;
+}
+
+/** Failed secret attempts, counted durably and shared between processes. */
+export interface AttemptCounter {
+  /** Current failure counts of `keys`, in order. */
+  failures(keys: readonly string[]): Promise<number[]>;
+  /** One more failure for each key (`day` lets a sweep delete old counters). */
+  recordFailure(keys: readonly string[], day: string): Promise<void>;
+}
+
+/** Deletes the conversation state of a citizen (consent withdrawn). */
+export interface ConversationEraser {
+  delete(key: string): Promise<void>;
+}
