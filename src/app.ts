@@ -100,13 +100,23 @@ export function contentPathsOf(config: Config): ContentPaths {
   };
 }
 
+export interface BuildOptions {
+  /**
+   * Use the embedded database another process already runs on DATA_DIR (`npm run chat`
+   * beside `npm start`) instead of stopping with a message.
+   */
+  readonly shareEmbeddedDatabase?: boolean;
+}
+
 /** Builds every part; nothing listens or polls until {@link App.start}. */
-export async function buildApp(config: Config, logger: Logger): Promise<App> {
+export async function buildApp(config: Config, logger: Logger, options: BuildOptions = {}): Promise<App> {
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const db = await openDatabase({
     uri: config.MONGODB_URI,
     dbName: config.MONGODB_DB,
     embeddedDataDir: projectPath(config.DATA_DIR),
+    embeddedPort: config.EMBEDDED_DB_PORT,
+    embeddedShare: options.shareEmbeddedDatabase ? 'attach' : 'refuse',
     logger,
   });
   logger.info({ database: db.description }, 'database ready');
@@ -156,10 +166,12 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
   const slots = new MongoSlotStore(db.connection);
   const shared = new SharedWindowLimits(slots);
   const conversations = new MongoConversationStore(db);
+  if (db.embedded) metrics.observeEmbeddedDatabase(db.embedded);
   const http = createHttpServer({
     logger,
     metrics,
     ready: () => db.ping(),
+    liveProblem: () => (db.embedded && !db.embedded.isUp() ? 'embedded database down; restarting it' : undefined),
     metricsToken: config.METRICS_TOKEN,
     trustedProxies: config.TRUSTED_PROXIES,
   });

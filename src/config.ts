@@ -39,6 +39,8 @@ export const ConfigSchema = z.object({
   MONGODB_URI: optionalString,
   MONGODB_DB: optionalString,
   DATA_DIR: z.string().trim().min(1).default('./data'),
+  /** Port of the embedded database on 127.0.0.1; 0: any free port (the lock file in DATA_DIR records it). */
+  EMBEDDED_DB_PORT: port.default(0),
 
   INTENTS_DIR: z.string().trim().min(1).default('intents'),
   LOCALES_DIR: z.string().trim().min(1).default('locales'),

@@ -6,6 +6,7 @@ import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig } from './config';
 import { ContentValidationError } from './content/content-error';
 import { createLogger } from './infra/logger';
+import { EmbeddedDatabaseBusyError } from './storage/embedded-ferretdb';
 import { buildApp } from './app';
 
 async function main(): Promise<void> {
@@ -31,6 +32,11 @@ async function main(): Promise<void> {
   try {
     app = await buildApp(config, logger);
   } catch (err) {
+    if (err instanceof EmbeddedDatabaseBusyError) {
+      logger.fatal({ holderPid: err.holder.parentPid }, 'the embedded database folder is in use by another process');
+      console.error(err.message);
+      process.exit(1);
+    }
     if (err instanceof ContentValidationError) {
       logger.fatal({ problems: err.errors.length }, 'content files are invalid; fix them (npm run nlu -- validate) and start again');
       console.error(err.message);

@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   };
   const config = loadConfig(env);
   const logger = createLogger({ level: config.LOG_LEVEL, destination: process.stderr });
-  const app = await buildApp(config, logger);
+  // Beside a running `npm start` on the same DATA_DIR, talk through its database server.
+  const app = await buildApp(config, logger, { shareEmbeddedDatabase: true });
   await app.start({ http: false });
   console.log(`\n${config.BOT_NAME} — database: ${app.db.description}`);
   console.log(

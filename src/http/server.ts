@@ -22,6 +22,12 @@ export interface HttpServerDeps {
   readonly metrics: Metrics;
   /** Readiness: true when the database answers. */
   readonly ready: () => Promise<boolean>;
+  /**
+   * Liveness: undefined when the process can serve, else why not (e.g. its embedded
+   * database is down and being restarted). An external database's outage is readiness's
+   * business, not liveness's: restarting the service would not fix it.
+   */
+  readonly liveProblem?: () => string | undefined;
   /** If set, /metrics is served on this listener to `Authorization: Bearer <token>` only. */
   readonly metricsToken?: string;
   /** Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); none by default. */
@@ -54,7 +60,10 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     void reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'no such route' } });
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', async (_request, reply) => {
+    const problem = deps.liveProblem?.();
+    return reply.status(problem ? 503 : 200).send(problem ? { status: 'unhealthy', problem } : { status: 'ok' });
+  });
   app.get('/readyz', async (_request, reply) => {
     const ok = await deps.ready();
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database unavailable' });

@@ -11,6 +11,12 @@ export interface MetricsSnapshotSource {
   outboxDepth(): Promise<Record<string, Record<string, number>>>;
 }
 
+/** What the metrics need to know of the embedded database's supervisor (src/storage/embedded-ferretdb.ts). */
+export interface EmbeddedDatabaseState {
+  isUp(): boolean;
+  on(event: 'exit', listener: () => void): unknown;
+}
+
 export class Metrics implements EngineObserver {
   readonly registry = new Registry();
   readonly messagesIn = new Counter({
@@ -50,6 +56,12 @@ export class Metrics implements EngineObserver {
     registers: [this.registry],
   });
 
+  readonly embeddedDbExits = new Counter({
+    name: 'bot_embedded_db_exits_total',
+    help: 'Unexpected exits of the embedded database (each is followed by a restart)',
+    registers: [this.registry],
+  });
+
   constructor(snapshot?: MetricsSnapshotSource) {
     collectDefaultMetrics({ register: this.registry });
     if (!snapshot) return;
@@ -75,6 +87,19 @@ export class Metrics implements EngineObserver {
         }
       },
     });
+  }
+
+  /** Reports the embedded database's supervision: an up gauge read at scrape, exits counted as they happen. */
+  observeEmbeddedDatabase(server: EmbeddedDatabaseState): void {
+    new Gauge({
+      name: 'bot_embedded_db_up',
+      help: '1 while the embedded database runs, 0 between an exit and its restart',
+      registers: [this.registry],
+      collect() {
+        this.set(server.isUp() ? 1 : 0);
+      },
+    });
+    server.on('exit', () => this.embeddedDbExits.inc());
   }
 
   messageHandled(event: { channel: string; intent: string; fallbackReason?: string; replies: number }): void {

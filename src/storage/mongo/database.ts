@@ -18,6 +18,8 @@ export interface Database {
   readonly commands: CommandMonitor;
   /** Where the data is, for the start-up log ("embedded FerretDB at ./data"). */
   readonly description: string;
+  /** The embedded server when no URI was configured (supervision state and events, for health and metrics). */
+  readonly embedded?: EmbeddedMongo;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -28,6 +30,10 @@ export interface DatabaseOptions {
   readonly dbName?: string;
   /** Data folder of the embedded server when no URI is given. */
   readonly embeddedDataDir: string;
+  /** Port of the embedded server (0 or absent: any free port). */
+  readonly embeddedPort?: number;
+  /** When another process runs the embedded server on the same folder: use it (`attach`) or stop with a message. */
+  readonly embeddedShare?: 'refuse' | 'attach';
   readonly logger: Logger;
 }
 
@@ -38,9 +44,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (uri) {
     description = `MongoDB at ${redactUri(uri)}`;
   } else {
-    embedded = await startEmbeddedMongo({ dataDir: options.embeddedDataDir });
+    embedded = await startEmbeddedMongo({
+      dataDir: options.embeddedDataDir,
+      port: options.embeddedPort,
+      share: options.embeddedShare,
+      logger: options.logger.child({ component: 'embedded-db' }),
+    });
     uri = embedded.uri;
-    description = `embedded FerretDB (MongoDB-compatible, SQLite) at ${embedded.uri}, data in ${embedded.dataDir}`;
+    description =
+      embedded.mode === 'own'
+        ? `embedded FerretDB (MongoDB-compatible, SQLite) at ${embedded.uri}, data in ${embedded.dataDir}`
+        : `embedded FerretDB of process ${embedded.ownerPid} at ${embedded.uri}, data in ${embedded.dataDir} (shared)`;
   }
   options.logger.info({ database: description }, 'connecting to the database');
   const connection = mongoose.createConnection(uri, {
@@ -65,6 +79,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       leases,
       commands,
       description,
+      embedded,
       ping: async () => {
         try {
           await connection.db?.admin().command({ ping: 1 });
