@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config';
 import { enabledChannels } from './config';
-import { extraTextKeys } from './app-text-keys';
+import { contentRequirements } from './app-text-keys';
 import { loadBotContent, type ContentPaths } from './content/content-loader';
 import { HotReloader } from './content/hot-reloader';
 import type { BotContent } from './core/bot-content';
@@ -29,6 +29,7 @@ import { MongoComplaintService, planPendingDeliveries, type PhotoFetcher } from 
 import { ComplaintFlow } from './complaints/complaint-flow';
 import { RatingFlow } from './complaints/rating-flow';
 import { ComplaintStatusHandler } from './complaints/status-handler';
+import { sectorLabelKey } from './complaints/complaint-format';
 import { isNotificationKind, renderNotification } from './complaints/notification-texts';
 import { DeadlineScanner } from './complaints/deadline-scanner';
 import { DeliveryWorker } from './forwarding/delivery-worker';
@@ -90,6 +91,7 @@ export function contentPathsOf(config: Config): ContentPaths {
     intentsDir: projectPath(config.INTENTS_DIR),
     localesDir: projectPath(config.LOCALES_DIR),
     abbreviationsFile: projectPath(config.ABBREVIATIONS_FILE),
+    sectorsFile: projectPath(config.SECTORS_FILE),
   };
 }
 
@@ -114,10 +116,10 @@ export async function buildApp(config: Config, logger: Logger): Promise<App> {
 
 async function wire(config: Config, logger: Logger, db: Database, owner: string, closers: (() => Promise<void>)[]): Promise<App> {
   const paths = contentPathsOf(config);
-  const textGlobals = { hotline: config.HOTLINE, botName: config.BOT_NAME };
+  const textGlobals = { ...(config.HOTLINE ? { hotline: config.HOTLINE } : {}), botName: config.BOT_NAME };
   const matcherOptions = config.NLU_THRESHOLD === undefined ? undefined : { ...DEFAULT_MATCHER_OPTIONS, threshold: config.NLU_THRESHOLD };
   const content = await HotReloader.create(
-    () => loadBotContent(paths, { requiredTextKeys: extraTextKeys(), textGlobals, matcher: matcherOptions }),
+    () => loadBotContent(paths, { ...contentRequirements(), textGlobals, matcher: matcherOptions }),
     (c) => ({ what: 'content', contentVersion: c.version, intents: c.intents.size }),
     logger.child({ component: 'content' }),
   );
@@ -130,7 +132,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
   );
   closers.push(() => directory.close());
   if (config.WATCH_CONTENT) {
-    await content.watch([paths.intentsDir, paths.localesDir, paths.abbreviationsFile]);
+    await content.watch([paths.intentsDir, paths.localesDir, paths.abbreviationsFile, ...(paths.sectorsFile ? [paths.sectorsFile] : [])]);
     await directory.watch([directoryFile]);
   }
   const holidays = await loadHolidays(projectPath(config.HOLIDAYS_FILE));
@@ -163,6 +165,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     intentHandlers: { complaint_status: new ComplaintStatusHandler({ service: complaints }) },
     logger: logger.child({ component: 'engine' }),
     observer: metrics,
+    idleFlowMs: config.FLOW_IDLE_MINUTES * 60_000,
   });
 
   const http = createHttpServer({ logger, metrics, ready: () => db.ping(), metricsToken: config.METRICS_TOKEN });
@@ -289,7 +292,12 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     db,
     directory,
     transports,
-    buildMessage: createAgencyMessageBuilder({ db, directory, apiBaseUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}` }),
+    buildMessage: createAgencyMessageBuilder({
+      db,
+      directory,
+      apiBaseUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+      sectorLabel: (sector) => content.current().translator.t('vi', sectorLabelKey(sector)),
+    }),
     owner,
     logger: logger.child({ component: 'deliveries' }),
     pollIntervalMs: config.OUTBOX_POLL_MS,

@@ -15,7 +15,7 @@ import { validateContentFiles, type ValidatedContent } from '../content/content-
 import { FALLBACK, IntentMatcher, type LabelledText } from '../nlu/intent-matcher';
 import { crossValidate, predictAll, scorePredictions, trainAndEvaluate, type EvaluationReport } from '../nlu/evaluation';
 import { defaultContentPaths } from './project-paths';
-import { extraTextKeys } from '../app-text-keys';
+import { contentRequirements } from '../app-text-keys';
 
 const USAGE = `usage: npm run nlu -- <validate | test --data FILE.jsonl | eval --train A.jsonl --test B.jsonl | cv [--folds N] [--strip-diacritics] | predict TEXT> [--json]`;
 
@@ -90,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function validate(quiet: boolean): Promise<ValidatedContent | undefined> {
-  const result = await validateContentFiles(defaultContentPaths(), { requiredTextKeys: extraTextKeys() });
+  const result = await validateContentFiles(defaultContentPaths(), contentRequirements());
   if (!result.ok) {
     for (const error of result.errors) console.error(formatContentError(error));
     console.error(`\n${result.errors.length} problem(s) found. Nothing was changed; the running bot keeps its last valid content.`);

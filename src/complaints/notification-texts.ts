@@ -9,7 +9,6 @@
  */
 import type { Locale, OutgoingMessage } from '../core/messages';
 import { formatDate, type TextLookup } from './complaint-format';
-import { SECTORS } from './sectors';
 
 /** Kinds of citizen notifications the complaint service puts in the outbox. */
 export const NOTIFICATION_KINDS = ['acknowledged', 'answer', 'transferred', 'resolved', 'rating_request', 'reopened'] as const;
@@ -97,7 +96,6 @@ export const COMPLAINT_TEXT_KEYS: readonly string[] = [
   ]),
   ...prefixed('complaint.button', ['confirm', 'edit_text', 'edit_sector', 'edit_place', 'cancel', 'skip', 'track']),
   ...prefixed('complaint.followup', ['telegram', 'zalo', 'web']),
-  ...prefixed('complaint.sector', SECTORS),
   ...prefixed('complaint.status_label', ['received', 'forwarded', 'acknowledged', 'answered', 'resolved', 'reopened', 'closed']),
   ...prefixed('complaint.status', [
     'ask_code',

@@ -4,6 +4,8 @@
  * replaces the old one atomically when edited files validate (see content-reloader).
  */
 import type { IntentDefinition } from '../content/intent-files';
+import type { SectorTable } from '../content/sector-file';
+import type { AbbreviationTable } from '../text/normalize';
 import type { IntentMatcher } from '../nlu/intent-matcher';
 import type { Translator } from '../i18n/translator';
 
@@ -11,6 +13,10 @@ export interface BotContent {
   readonly matcher: IntentMatcher;
   readonly translator: Translator;
   readonly intents: ReadonlyMap<string, IntentDefinition>;
+  /** The admins' teencode table: the language guess must not count "thanks" or "hs" as English. */
+  readonly abbreviations: AbbreviationTable;
+  /** Complaint sectors: labels (also served by the translator) and keywords. */
+  readonly sectors: SectorTable;
   /** Short hash of the source files, logged so admins can tell which edit is live. */
   readonly version: string;
 }

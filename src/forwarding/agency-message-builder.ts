@@ -11,7 +11,6 @@
  * (`/api/agency/complaints/:code/photos/:id`), which serves them only to the responsible
  * agency's API key. Zalo's photo URLs expire and must not leak anyway.
  */
-import { isSector, SECTOR_LABELS } from '../complaints/sectors';
 import type { Database } from '../storage/mongo/database';
 import type { ComplaintDoc, DeliveryDoc } from '../storage/mongo/models';
 import type { DirectorySource } from './outbox';
@@ -38,6 +37,8 @@ export interface AgencyMessageBuilderOptions {
   readonly apiBaseUrl: string;
   /** Page where a complaint can be followed, if the installation has one. */
   readonly publicUrl?: (code: string) => string;
+  /** The sector's Vietnamese label (from config/sectors.yaml, through the content in service); the id when absent. */
+  readonly sectorLabel?: (sector: string) => string;
 }
 
 export type AgencyMessageBuilder = (delivery: DeliveryDoc) => Promise<AgencyMessage>;
@@ -67,7 +68,7 @@ function asEventType(event: string): AgencyEventType {
 export function forwardedComplaint(
   complaint: ComplaintDoc,
   receiverId: string,
-  options: Pick<AgencyMessageBuilderOptions, 'directory' | 'apiBaseUrl' | 'publicUrl'>,
+  options: Pick<AgencyMessageBuilderOptions, 'directory' | 'apiBaseUrl' | 'publicUrl' | 'sectorLabel'>,
 ): ForwardedComplaint {
   const directory = options.directory.current();
   const agency = directory.agencyById.get(complaint.agencyId);
@@ -79,7 +80,7 @@ export function forwardedComplaint(
     agencyId: complaint.agencyId,
     agencyName: agency?.name.vi ?? complaint.agencyId,
     sector: complaint.sector,
-    sectorLabel: isSector(complaint.sector) ? SECTOR_LABELS[complaint.sector].vi : complaint.sector,
+    sectorLabel: options.sectorLabel?.(complaint.sector) ?? complaint.sector,
     text: responsible ? complaint.text : WITHHELD_TEXT_VI,
     photos: responsible ? photoLinks(complaint, base) : [],
     createdAt: complaint.createdAt.toISOString(),

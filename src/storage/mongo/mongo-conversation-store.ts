@@ -12,6 +12,8 @@ interface ConversationDoc {
   _id: string;
   locale: string;
   flow?: FlowState | null;
+  suspended?: (FlowState & { offered?: boolean }) | null;
+  offer?: string | null;
   lastSeenAt?: Date | null;
 }
 
@@ -25,15 +27,22 @@ export class MongoConversationStore implements ConversationStore {
     return {
       locale,
       ...(isFlowState(doc.flow) ? { flow: doc.flow } : {}),
+      ...(isFlowState(doc.suspended) ? { suspended: doc.suspended } : {}),
+      ...(doc.offer === 'continue' || doc.offer === 'restore' ? { offer: doc.offer } : {}),
       ...(doc.lastSeenAt ? { lastSeenAt: doc.lastSeenAt.toISOString() } : {}),
     };
   }
 
   async set(key: string, state: ConversationState): Promise<void> {
     const set: Record<string, unknown> = { locale: state.locale };
+    const unset: Record<string, 1> = {};
     if (state.lastSeenAt) set.lastSeenAt = new Date(state.lastSeenAt);
-    const update: Record<string, unknown> = { $set: state.flow ? { ...set, flow: state.flow } : set };
-    if (!state.flow) update.$unset = { flow: 1 };
+    for (const field of ['flow', 'suspended', 'offer'] as const) {
+      if (state[field]) set[field] = state[field];
+      else unset[field] = 1;
+    }
+    const update: Record<string, unknown> = { $set: set };
+    if (Object.keys(unset).length) update.$unset = unset;
     await this.db.models.Conversation.updateOne({ _id: key }, update, { upsert: true });
   }
 
