@@ -99,10 +99,16 @@ const SECTORS_PER_PAGE = MAX_QUICK_REPLIES - 1;
 /** "sửa số điện thoại", "đổi lĩnh vực", "change the phone number": which field to edit. Folded. */
 const EDIT_VERBS = new Set('sua doi thay chinh edit change fix correct update them xoa add remove'.split(' '));
 const EDIT_FIELDS: readonly [string, readonly string[]][] = [
-  [COMPLAINT_PAYLOADS.editContact, ['lien he', 'so dien thoai', 'dien thoai', 'so dt', 'sdt', 'ten', 'ho ten', 'phone', 'number', 'contact', 'name']],
+  [
+    COMPLAINT_PAYLOADS.editContact,
+    ['lien he', 'so dien thoai', 'dien thoai', 'so dt', 'sdt', 'ten', 'ho ten', 'phone', 'number', 'contact', 'name'],
+  ],
   [COMPLAINT_PAYLOADS.editText, ['noi dung', 'mo ta', 'text', 'description', 'content', 'details']],
   [COMPLAINT_PAYLOADS.editSector, ['linh vuc', 'sector', 'category', 'field']],
-  [COMPLAINT_PAYLOADS.editPlace, ['dia ban', 'dia chi', 'dia diem', 'noi', 'xa', 'phuong', 'huyen', 'place', 'location', 'address', 'commune']],
+  [
+    COMPLAINT_PAYLOADS.editPlace,
+    ['dia ban', 'dia chi', 'dia diem', 'noi', 'xa', 'phuong', 'huyen', 'place', 'location', 'address', 'commune'],
+  ],
   [COMPLAINT_PAYLOADS.editPhotos, ['anh', 'hinh', 'hinh anh', 'photo', 'photos', 'picture', 'pictures', 'image', 'images']],
 ];
 
@@ -185,7 +191,8 @@ export class ComplaintFlow implements ConversationFlow {
     const draft = readDraft(state.data);
     const step = stepOf(state, draft);
     const text = ctx.message.text.trim();
-    if (ctx.message.attachments?.some((a) => a.kind === 'image')) return 'answer';
+    // This flow's own buttons, even from an earlier screen, and photos are never "something else".
+    if (text.startsWith('#pa:') || ctx.message.attachments?.some((a) => a.kind === 'image')) return 'answer';
     switch (step) {
       case 'text':
         return 'free_text';
@@ -296,6 +303,8 @@ export class ComplaintFlow implements ConversationFlow {
     switch (this.summaryChoice(ctx, step)) {
       case COMPLAINT_PAYLOADS.confirm:
         return this.submit(ctx, draft);
+      case COMPLAINT_PAYLOADS.cancel: // "Hủy phản ánh" chosen by its number
+        return { messages: [{ text: ctx.t('system.cancelled') }], intent: 'complaint:cancelled' };
       case COMPLAINT_PAYLOADS.more:
         return this.prompt_(ctx, 'summary_more', draft, notes);
       case COMPLAINT_PAYLOADS.back:
@@ -365,9 +374,10 @@ export class ComplaintFlow implements ConversationFlow {
 
   /** A sector button, its number on this page, a sector's label typed, or a sector named in the words. */
   private sectorChoice(ctx: TurnContext, draft: Draft): string | undefined {
-    const choice = resolveChoice(ctx.message.text, this.quickReplies(ctx, 'sector', draft), this.sectorAliases(ctx));
-    if (choice) return choice;
     const text = ctx.message.text.trim();
+    if (text.startsWith(SECTOR_PAYLOAD)) return text; // a sector button of any page
+    const choice = resolveChoice(text, this.quickReplies(ctx, 'sector', draft), this.sectorAliases(ctx));
+    if (choice) return choice;
     if (!text || text.startsWith('#') || text.startsWith('/')) return undefined;
     const inferred = inferSector(ctx.content.sectors, text);
     return inferred ? `${SECTOR_PAYLOAD}${inferred}` : undefined;
@@ -609,7 +619,8 @@ function readDraft(data: Readonly<Record<string, unknown>>): Draft {
     text: str(data.text),
     sector: sector && isSector(sector) ? sector : undefined,
     sectorInferred: data.sectorInferred === true,
-    sectorPage: typeof data.sectorPage === 'number' && Number.isInteger(data.sectorPage) && data.sectorPage >= 0 ? data.sectorPage : undefined,
+    sectorPage:
+      typeof data.sectorPage === 'number' && Number.isInteger(data.sectorPage) && data.sectorPage >= 0 ? data.sectorPage : undefined,
     localityId: str(data.localityId),
     placeDone: data.placeDone === true,
     contact:

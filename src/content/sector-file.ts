@@ -65,7 +65,8 @@ export async function loadSectorFile(path: string, displayName: string, knownIds
       errors.push({ file: displayName, line, message: `unknown sector '${sector.id}' (known: ${knownIds.join(', ')})` });
   });
   for (const id of knownIds ?? []) {
-    if (!seen.has(id)) errors.push({ file: displayName, message: `sector '${id}' is missing (routing rules and stored complaints use it)` });
+    if (!seen.has(id))
+      errors.push({ file: displayName, message: `sector '${id}' is missing (routing rules and stored complaints use it)` });
   }
   if (errors.length) return { ok: false, errors };
   return {
@@ -79,5 +80,7 @@ export async function loadSectorFile(path: string, displayName: string, knownIds
 
 /** The labels as translator entries (`complaint.sector.<id>`), per language. */
 export function sectorLabelEntries(table: SectorTable): ReadonlyMap<Locale, ReadonlyMap<string, string>> {
-  return new Map(SUPPORTED_LOCALES.map((locale) => [locale, new Map(table.sectors.map((s) => [`complaint.sector.${s.id}`, s.label[locale]]))]));
+  return new Map(
+    SUPPORTED_LOCALES.map((locale) => [locale, new Map(table.sectors.map((s) => [`complaint.sector.${s.id}`, s.label[locale]]))]),
+  );
 }

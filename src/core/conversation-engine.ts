@@ -41,6 +41,8 @@ const HELP_MENU = 'help_menu';
 const GREETING = 'greeting';
 /** Phone screens: more quick replies than this do not fit (channels show them as buttons or numbered lines). */
 export const MAX_QUICK_REPLIES = 6;
+/** A quick-reply payload of a flow ("#pa:confirm"): a button press, not words. */
+const PAYLOAD = /^#[a-z]+:[\w:.-]*$/;
 /** A flow untouched this long is set aside (its draft kept) instead of reading the next message as its answer. */
 export const DEFAULT_IDLE_FLOW_MS = 30 * 60 * 1000;
 
@@ -78,6 +80,8 @@ export interface EngineDeps {
 /** The state a turn works on, changed as the turn goes. */
 interface Turn {
   state: ConversationState;
+  /** The flow was set aside by this very message (idle too long). */
+  justSetAside: boolean;
 }
 
 export class ConversationEngine {
@@ -103,7 +107,7 @@ export class ConversationEngine {
     const content = this.deps.content.current();
     const command = parseCommand(message.text);
     const stored = await this.deps.store.get(key);
-    const turn: Turn = { state: this.freshen(stored ?? { locale: this.deps.defaultLocale ?? 'vi' }, now) };
+    const turn: Turn = { state: this.freshen(stored ?? { locale: this.deps.defaultLocale ?? 'vi' }, now), justSetAside: false };
     this.setAsideIfIdle(turn, now);
     const locale = this.localeOf(message, command, turn.state, content);
     const ctx = this.context(message, locale, content, now);
@@ -166,6 +170,7 @@ export class ConversationEngine {
     const idleMs = this.deps.idleFlowMs ?? DEFAULT_IDLE_FLOW_MS;
     if (!flow || !lastSeenAt || now.getTime() - Date.parse(lastSeenAt) <= idleMs) return;
     turn.state = { ...turn.state, flow: undefined, offer: undefined, suspended: { ...flow, offered: false } };
+    turn.justSetAside = true;
   }
 
   /**
@@ -175,7 +180,7 @@ export class ConversationEngine {
    */
   private localeOf(message: IncomingMessage, command: Command | undefined, state: ConversationState, content: BotContent): Locale {
     if (command?.kind === 'language') return command.locale;
-    const typed = command ? undefined : detectLanguage(message.text, content.abbreviations);
+    const typed = command || PAYLOAD.test(message.text.trim()) ? undefined : detectLanguage(message.text, content.abbreviations);
     return typed ?? message.locale ?? state.locale;
   }
 
@@ -187,6 +192,7 @@ export class ConversationEngine {
 
   /** A message that is neither a command nor an answer to an offer. */
   private async route(ctx: TurnContext, match: MatchResult, turn: Turn): Promise<TurnOutcome> {
+    this.restoreOnAnswer(ctx, turn);
     const active = turn.state.flow;
     const flow = active && this.flows.get(active.name);
     if (active && flow) {
@@ -196,7 +202,29 @@ export class ConversationEngine {
       const answer = await this.answerIntent(ctx, match, turn);
       return this.offerToContinue(ctx, answer, active, turn);
     }
+    if (PAYLOAD.test(ctx.message.text.trim())) {
+      // A button of a flow that is over (pressed in the chat history): never guessed at as a question.
+      return {
+        messages: [{ text: ctx.t('conversation.nothing_to_continue'), quickReplies: this.menuReplies(ctx, HELP_MENU) }],
+        intent: 'stale_button',
+      };
+    }
     return this.answerIntent(ctx, match, turn);
+  }
+
+  /**
+   * A draft set aside is taken up again when the message is plainly an answer to its
+   * step: a button of it pressed in the chat history, or — right after the pause — a
+   * phone number at the contact step. Anything else is read fresh.
+   */
+  private restoreOnAnswer(ctx: TurnContext, turn: Turn): void {
+    const kept = turn.state.suspended;
+    if (!kept || turn.state.flow) return;
+    const flow = this.flows.get(kept.name);
+    if (!flow || flow.fit(ctx, kept) !== 'answer') return;
+    if (!turn.justSetAside && !PAYLOAD.test(ctx.message.text.trim())) return;
+    const { offered: _offered, ...state } = kept;
+    turn.state = { ...turn.state, flow: state, suspended: undefined };
   }
 
   private async runCommand(ctx: TurnContext, command: Command, turn: Turn): Promise<TurnOutcome> {
@@ -329,7 +357,10 @@ export class ConversationEngine {
       turn.state = { ...turn.state, suspended: undefined };
       return this.reprompt(ctx, suspended);
     }
-    return { messages: [{ text: ctx.t('conversation.nothing_to_continue'), quickReplies: this.menuReplies(ctx, HELP_MENU) }], intent: 'continue' };
+    return {
+      messages: [{ text: ctx.t('conversation.nothing_to_continue'), quickReplies: this.menuReplies(ctx, HELP_MENU) }],
+      intent: 'continue',
+    };
   }
 
   private discard(ctx: TurnContext, turn: Turn): TurnOutcome {

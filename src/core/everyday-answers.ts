@@ -20,7 +20,9 @@ export function foldForChoice(text: string): string {
 }
 
 /** Words that add politeness or emphasis and nothing else. */
-const PARTICLES = words('a ah ak nhe nha nhen nghe ha he ad admin oi bot ban anh chi em e minh toi please pls plz thanks thank you ' + 'luon di');
+const PARTICLES = words(
+  'a ah ak nhe nha nhen nghe ha he ad admin oi bot ban anh chi em e minh toi please pls plz thanks thank you ' + 'luon di',
+);
 
 /** Words that carry a yes, alone or together ("đúng rồi", "gửi đi", "ok luôn"). */
 const YES_CORE = words(
@@ -38,38 +40,36 @@ const NO_EXTRA = words('can muon de lai co gi dau roi nua thoi cam on thanks lat
  * Whole-message phrases that end a multi-step conversation, besides "/huy" and "hủy":
  * "thôi, không gửi nữa", "thoi khong gui nua", "never mind". Folded.
  */
-const CANCEL_PHRASES = new Set(
-  [
-    'huy',
-    'huy bo',
-    'huy di',
-    'huy phan anh',
-    'huy gui',
-    'thoat',
-    'stop',
-    'cancel',
-    'cancel it',
-    'cancel complaint',
-    'thoi',
-    'thoi khong gui nua',
-    'thoi khong gui',
-    'thoi khong can nua',
-    'thoi khong can',
-    'thoi bo di',
-    'thoi huy di',
-    'thoi khoi',
-    'thoi khoi gui',
-    'khong gui nua',
-    'khong muon gui nua',
-    'khong phan anh nua',
-    'bo di',
-    'never mind',
-    'nevermind',
-    'forget it',
-    'quit',
-    'exit',
-  ],
-);
+const CANCEL_PHRASES = new Set([
+  'huy',
+  'huy bo',
+  'huy di',
+  'huy phan anh',
+  'huy gui',
+  'thoat',
+  'stop',
+  'cancel',
+  'cancel it',
+  'cancel complaint',
+  'thoi',
+  'thoi khong gui nua',
+  'thoi khong gui',
+  'thoi khong can nua',
+  'thoi khong can',
+  'thoi bo di',
+  'thoi huy di',
+  'thoi khoi',
+  'thoi khoi gui',
+  'khong gui nua',
+  'khong muon gui nua',
+  'khong phan anh nua',
+  'bo di',
+  'never mind',
+  'nevermind',
+  'forget it',
+  'quit',
+  'exit',
+]);
 /** "dừng" folds to "dung", which is also "đúng" (right): only the accented forms cancel. */
 const ACCENTED_CANCEL = new Set(['dừng', 'dừng lại', 'dừng đi']);
 

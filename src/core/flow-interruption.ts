@@ -44,17 +44,32 @@ export function understandingOfMatch(match: {
 
 /** Conversation openers and closers: a flow always yields to them when they come alone. */
 const SOCIAL_INTENTS = new Set(['greeting', 'help_menu', 'thanks_goodbye']);
-/** Confidence above which a topic counts as "clearly something else" at a choice step. */
+/** At a choice step, a question about a topic this likely is something else… */
 const CHOICE_STEP_CONFIDENCE = 0.5;
+/** …and so is any message this sure of a topic, question or not ("ừm để tôi nghĩ đã" scores 0.55 on a random intent). */
+const CLEAR_TOPIC_CONFIDENCE = 0.75;
 /** Free text steps need more: a complaint that mentions a procedure is still a complaint. */
 const FREE_TEXT_CONFIDENCE = 0.6;
 /** A social message is short; "xin chào, cán bộ xã đòi tiền…" is a complaint text. */
 const SOCIAL_MAX_WORDS = 8;
 
 /** How questions start, end, or end in two words (folded: with and without marks alike). */
-const QUESTION_STARTS = new Set('how what where when why which who can could do does is are should may will would'.split(' '));
+const QUESTION_WORDS_EN = new Set('how what where when why which who whom whose'.split(' '));
+/** "can I", "do we", "is it": an English auxiliary counts only before a subject ("cán bộ" also folds to "can bo"). */
+const AUXILIARIES_EN = new Set('can could do does did is are was should may will would must'.split(' '));
+const SUBJECTS_EN = new Set('i you we they he she it my our your the a an there this that someone anyone foreigners'.split(' '));
 const QUESTION_ENDINGS = new Set('khong ko k kg chua nhi vay j gi sao nao dau ntn may'.split(' '));
-const QUESTION_LAST_TWO = new Set(['bao nhieu', 'bao lau', 'bao gio', 'the nao', 'lam sao', 'o dau', 'duoc khong', 'co khong', 'phai khong']);
+const QUESTION_LAST_TWO = new Set([
+  'bao nhieu',
+  'bao lau',
+  'bao gio',
+  'the nao',
+  'lam sao',
+  'o dau',
+  'duoc khong',
+  'co khong',
+  'phai khong',
+]);
 /** Politeness after the question itself ("…cần giấy tờ gì ạ", "…được không ad"). */
 const TRAILING_PARTICLES = new Set('a ah ak ad admin oi nhe nha voi vay the please pls'.split(' '));
 
@@ -63,7 +78,7 @@ export function looksLikeQuestion(text: string): boolean {
   if (text.includes('?')) return true;
   const tokens = foldForChoice(text).split(' ').filter(Boolean);
   if (tokens.length === 0) return false;
-  if (QUESTION_STARTS.has(tokens[0])) return true;
+  if (QUESTION_WORDS_EN.has(tokens[0]) || (AUXILIARIES_EN.has(tokens[0]) && SUBJECTS_EN.has(tokens[1] ?? ''))) return true;
   while (tokens.length > 1 && TRAILING_PARTICLES.has(tokens[tokens.length - 1]) && !QUESTION_ENDINGS.has(tokens[tokens.length - 1]))
     tokens.pop();
   const last = tokens[tokens.length - 1];
@@ -87,6 +102,7 @@ export function isSomethingElse(understanding: RankedUnderstanding, context: Int
   if (!top || context.ownTopics.has(top.id)) return false;
   const words = foldForChoice(context.text).split(' ').filter(Boolean).length;
   if (top.kind === 'intent' && SOCIAL_INTENTS.has(top.id)) return words <= SOCIAL_MAX_WORDS && top.confidence >= CHOICE_STEP_CONFIDENCE;
-  if (context.fit === 'other') return top.confidence >= CHOICE_STEP_CONFIDENCE;
+  if (context.fit === 'other')
+    return top.confidence >= CLEAR_TOPIC_CONFIDENCE || (top.confidence >= CHOICE_STEP_CONFIDENCE && looksLikeQuestion(context.text));
   return top.confidence >= FREE_TEXT_CONFIDENCE && looksLikeQuestion(context.text);
 }

@@ -32,7 +32,13 @@ describe('sector ids and the sector file', () => {
     const result = await loadSectorFile(file, 'config/sectors.yaml', SECTORS);
     expect(result.ok).toBe(false);
     const errors = result.ok ? [] : result.errors;
-    expect(errors).toEqual([expect.objectContaining({ file: 'config/sectors.yaml', line: lineOf('keywrods'), message: expect.stringContaining("unknown key(s) 'keywrods'") })]);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        file: 'config/sectors.yaml',
+        line: lineOf('keywrods'),
+        message: expect.stringContaining("unknown key(s) 'keywrods'"),
+      }),
+    ]);
     writeFileSync(file, readFileSync(SAMPLE_SECTORS_PATH, 'utf8').replace('  - id: tax\n', '  - id: taxes\n'));
     const again = await loadSectorFile(file, 'config/sectors.yaml', SECTORS);
     const messages = again.ok ? [] : again.errors;
