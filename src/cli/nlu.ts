@@ -7,6 +7,7 @@
  *   eval --train A.jsonl --test B.jsonl    train a fresh model on A only, test on B
  *   cv [--folds 5] [--strip-diacritics]    k-fold cross-validation on intents/
  *   predict "some text"                    show the match for one message
+ *   stories FILE…                          replay conversation stories (see src/stories/story-file.ts)
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -16,8 +17,9 @@ import { FALLBACK, IntentMatcher, type LabelledText } from '../nlu/intent-matche
 import { crossValidate, predictAll, scorePredictions, trainAndEvaluate, type EvaluationReport } from '../nlu/evaluation';
 import { defaultContentPaths } from './project-paths';
 import { contentRequirements } from '../app-text-keys';
+import { storiesCommand } from '../stories/stories-command';
 
-const USAGE = `usage: npm run nlu -- <validate | test --data FILE.jsonl | eval --train A.jsonl --test B.jsonl | cv [--folds N] [--strip-diacritics] | predict TEXT> [--json]`;
+const USAGE = `usage: npm run nlu -- <validate | test --data FILE.jsonl | eval --train A.jsonl --test B.jsonl | cv [--folds N] [--strip-diacritics] | predict TEXT | stories FILE…> [--json]`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -69,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
       print(report, values.json, `${folds}-fold cross-validation on intents/${strip ? ', test texts without diacritics' : ''}`);
       return 0;
     }
+    case 'stories':
+      return storiesCommand(rest);
     case 'predict': {
       const text = rest.join(' ');
       if (!text) return usage('predict needs a text');

@@ -285,7 +285,8 @@ export class ComplaintFlow implements ConversationFlow {
       const key = parsed.reason === 'invalid_phone' ? 'complaint.contact_invalid_phone' : 'complaint.contact_not_understood';
       return this.prompt_(ctx, 'contact', draft, notes, key);
     }
-    this.setContact(draft, parsed.contact);
+    // Correcting one part ("sửa số điện thoại" then the number) keeps the other.
+    this.setContact(draft, { ...draft.contact, ...parsed.contact });
     return this.ask(ctx, draft, notes);
   }
 
