@@ -5,7 +5,7 @@
  *   validate                               check every content file (exit 1 on problems)
  *   test --data FILE.jsonl [--json]        run the model built from intents/ on labelled lines
  *   eval --train A.jsonl --test B.jsonl    train a fresh model on A only, test on B
- *   cv [--folds 5] [--strip-diacritics]    k-fold cross-validation on intents/
+ *   cv [--folds 5] [--strip-diacritics] [--language en]   k-fold cross-validation on intents/ (optionally scored on one language)
  *   predict "some text"                    show the match for one message
  *   stories FILE…                          replay conversation stories (see src/stories/story-file.ts)
  */
@@ -18,8 +18,9 @@ import { crossValidate, predictAll, scorePredictions, trainAndEvaluate, type Eva
 import { defaultContentPaths } from './project-paths';
 import { contentRequirements } from '../app-text-keys';
 import { storiesCommand } from '../stories/stories-command';
+import { isInLanguage } from '../text/language';
 
-const USAGE = `usage: npm run nlu -- <validate | test --data FILE.jsonl | eval --train A.jsonl --test B.jsonl | cv [--folds N] [--strip-diacritics] | predict TEXT | stories FILE…> [--json]`;
+const USAGE = `usage: npm run nlu -- <validate | test --data FILE.jsonl | eval --train A.jsonl --test B.jsonl | cv [--folds N] [--strip-diacritics] [--language vi|en] | predict TEXT | stories FILE…> [--json]`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -33,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
       folds: { type: 'string', default: '5' },
       'strip-diacritics': { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
+      language: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -67,8 +69,12 @@ async function main(argv: string[]): Promise<number> {
       const folds = Number(values.folds);
       if (!Number.isInteger(folds) || folds < 2 || folds > 20) return usage('--folds must be a whole number from 2 to 20');
       const strip = values['strip-diacritics'] ?? false;
-      const report = crossValidate(items, content.abbreviations, { folds, stripDiacritics: strip, seed: Number(values.seed) });
-      print(report, values.json, `${folds}-fold cross-validation on intents/${strip ? ', test texts without diacritics' : ''}`);
+      const language = values.language;
+      if (language !== undefined && language !== 'vi' && language !== 'en') return usage('--language must be vi or en');
+      const testOnly = language ? (item: LabelledText) => isInLanguage(item.text, language, content.abbreviations) : undefined;
+      const report = crossValidate(items, content.abbreviations, { folds, stripDiacritics: strip, seed: Number(values.seed), testOnly });
+      const scope = language ? `, scored on the ${language === 'en' ? 'English' : 'Vietnamese'} examples only` : '';
+      print(report, values.json, `${folds}-fold cross-validation on intents/${strip ? ', test texts without diacritics' : ''}${scope}`);
       return 0;
     }
     case 'stories':

@@ -150,6 +150,8 @@ export interface CrossValidationOptions {
   /** Strip diacritics from every test text (the training texts stay as written). */
   readonly stripDiacritics: boolean;
   readonly seed: number;
+  /** Scores only the test texts this accepts (e.g. the English ones); every text still trains the other folds. */
+  readonly testOnly?: (item: LabelledText) => boolean;
 }
 
 /**
@@ -168,7 +170,9 @@ export function crossValidate(
   let predictMs = 0;
   for (let k = 0; k < cv.folds; k++) {
     const train = items.filter((_, i) => folds[i] !== k);
-    const test = items.filter((_, i) => folds[i] === k).map((t) => (cv.stripDiacritics ? { ...t, text: foldDiacritics(t.text) } : t));
+    const test = items
+      .filter((item, i) => folds[i] === k && (cv.testOnly?.(item) ?? true))
+      .map((t) => (cv.stripDiacritics ? { ...t, text: foldDiacritics(t.text) } : t));
     const started = performance.now();
     const matcher = IntentMatcher.train(train, abbreviations, options);
     trainMs += performance.now() - started;

@@ -48,7 +48,9 @@ export async function runStory(world: StoryWorld, story: Story, start: StoryStar
     const where = `${story.file}:${step.line ?? story.line ?? ''} (step ${index + 1}, "${step.user}")`;
     for (const problem of check(reply, step.bot, content)) failures.push(`${where}: ${problem}`);
     if (index === 0 && start === 'old_flow' && !OLD_DRAFT_KEYS.some((key) => containsKey(reply, key, content))) {
-      failures.push(`${where}: from a database holding an old draft, the first reply neither offers it back nor says it was replaced or cancelled`);
+      failures.push(
+        `${where}: from a database holding an old draft, the first reply neither offers it back nor says it was replaced or cancelled`,
+      );
     }
     world.now = new Date(world.now.getTime() + 20_000); // people take a while to type
   }

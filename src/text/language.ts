@@ -128,3 +128,17 @@ export function detectLanguage(
   if (vi >= MIN_EVIDENCE && vi / total >= MIN_SHARE) return 'vi';
   return undefined;
 }
+
+/**
+ * Whether a labelled text counts as written in `language`, for evaluation: English means
+ * detected as English; Vietnamese means anything else (a conversation starts in Vietnamese,
+ * so "ok" or "menu" is answered in Vietnamese).
+ */
+export function isInLanguage(
+  text: string,
+  language: DetectedLanguage,
+  neutral: ReadonlySet<string> | ReadonlyMap<string, unknown> = new Set(),
+): boolean {
+  const detected = detectLanguage(text, neutral);
+  return language === 'en' ? detected === 'en' : detected !== 'en';
+}
