@@ -203,7 +203,7 @@ export class ComplaintFlow implements ConversationFlow {
         return text && this.localities().find(text) ? 'answer' : 'other';
       case 'contact':
         if (ctx.message.contact || this.skipped(ctx, 'contact') || /\d{3,}/.test(text)) return 'answer';
-        return 'free_text';
+        return 'free_text'; // a name, or maybe something else
       case 'photos':
       case 'summary':
       case 'summary_more':

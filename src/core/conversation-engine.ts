@@ -29,7 +29,7 @@ import { KeyedMutex } from './keyed-mutex';
 import type { IncomingMessage, Locale, OutgoingMessage, QuickReply, Reply } from './messages';
 import { conversationKey } from './messages';
 import { FALLBACK, type MatchResult } from '../nlu/intent-matcher';
-import { detectLanguage } from '../text/language';
+import { detectLanguage, languageEvidence } from '../text/language';
 
 /** Intents whose handling the engine itself knows about. */
 export const COMPLAINT_FLOW = 'complaint';
@@ -43,6 +43,8 @@ const GREETING = 'greeting';
 export const MAX_QUICK_REPLIES = 6;
 /** A quick-reply payload of a flow ("#pa:confirm"): a button press, not words. */
 const PAYLOAD = /^#[a-z]+:[\w:.-]*$/;
+/** Words of evidence that make a message at a free-text step a sentence in its language, not a name. */
+const SENTENCE_EVIDENCE = 5;
 /** A flow untouched this long is set aside (its draft kept) instead of reading the next message as its answer. */
 export const DEFAULT_IDLE_FLOW_MS = 30 * 60 * 1000;
 
@@ -109,10 +111,10 @@ export class ConversationEngine {
     const stored = await this.deps.store.get(key);
     const turn: Turn = { state: this.freshen(stored ?? { locale: this.deps.defaultLocale ?? 'vi' }, now), justSetAside: false };
     this.setAsideIfIdle(turn, now);
-    const locale = this.localeOf(message, command, turn.state, content);
+    let match: MatchResult | undefined = command ? undefined : content.matcher.match(message.text);
+    const locale = this.localeOf(message, command, match, turn.state, content, now);
     const ctx = this.context(message, locale, content, now);
 
-    let match: MatchResult | undefined;
     const offer = turn.state.offer;
     turn.state = { ...turn.state, offer: undefined };
     let outcome: TurnOutcome | undefined;
@@ -122,7 +124,7 @@ export class ConversationEngine {
       outcome = await this.answerOffer(ctx, offer, turn);
     }
     if (!outcome) {
-      match = content.matcher.match(message.text);
+      match ??= content.matcher.match(message.text);
       outcome = await this.route(ctx, match, turn);
     }
     outcome = this.offerSetAsideDraft(ctx, outcome, turn);
@@ -178,10 +180,25 @@ export class ConversationEngine {
    * the channel says its page shows; then the conversation's. Buttons and commands carry
    * no language of their own ("#pa:edit:sector" is not English).
    */
-  private localeOf(message: IncomingMessage, command: Command | undefined, state: ConversationState, content: BotContent): Locale {
+  private localeOf(
+    message: IncomingMessage,
+    command: Command | undefined,
+    match: MatchResult | undefined,
+    state: ConversationState,
+    content: BotContent,
+    now: Date,
+  ): Locale {
     if (command?.kind === 'language') return command.locale;
+    const current = message.locale ?? state.locale;
     const typed = command || PAYLOAD.test(message.text.trim()) ? undefined : detectLanguage(message.text, content.abbreviations);
-    return typed ?? message.locale ?? state.locale;
+    const flow = state.flow && this.flows.get(state.flow.name);
+    if (!typed || typed === current || !state.flow || !flow || !match) return typed ?? current;
+    // Inside a flow, a name, a place or a choice is no language switch ("Nguyen Van A" in an English
+    // conversation): only a question about something else, or a sentence written at a free-text step, is.
+    const fit = flow.fit(this.context(message, current, content, now), state.flow);
+    if (isSomethingElse(understandingOfMatch(match), { text: message.text, fit, ownTopics: flow.ownTopics })) return typed;
+    const { vi, en } = languageEvidence(message.text, content.abbreviations);
+    return fit === 'free_text' && vi + en >= SENTENCE_EVIDENCE ? typed : current;
   }
 
   private context(message: IncomingMessage, locale: Locale, content: BotContent, now: Date): TurnContext {

@@ -49,7 +49,7 @@ const CHOICE_STEP_CONFIDENCE = 0.5;
 /** …and so is any message this sure of a topic, question or not ("ừm để tôi nghĩ đã" scores 0.55 on a random intent). */
 const CLEAR_TOPIC_CONFIDENCE = 0.75;
 /** Free text steps need more: a complaint that mentions a procedure is still a complaint. */
-const FREE_TEXT_CONFIDENCE = 0.6;
+const FREE_TEXT_CONFIDENCE = 0.7;
 /** A social message is short; "xin chào, cán bộ xã đòi tiền…" is a complaint text. */
 const SOCIAL_MAX_WORDS = 8;
 
