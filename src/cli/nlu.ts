@@ -13,12 +13,12 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { formatContentError } from '../content/content-error';
 import { validateContentFiles, type ValidatedContent } from '../content/content-loader';
-import { FALLBACK, IntentMatcher, type LabelledText } from '../nlu/intent-matcher';
+import { BilingualMatcher, labelledExamples } from '../nlu/bilingual-matcher';
+import { type LabelledText } from '../nlu/intent-matcher';
 import { crossValidate, predictAll, scorePredictions, trainAndEvaluate, type EvaluationReport } from '../nlu/evaluation';
 import { defaultContentPaths } from './project-paths';
 import { contentRequirements } from '../app-text-keys';
 import { storiesCommand } from '../stories/stories-command';
-import { isInLanguage } from '../text/language';
 
 const USAGE = `usage: npm run nlu -- <validate | test --data FILE.jsonl | eval --train A.jsonl --test B.jsonl | cv [--folds N] [--strip-diacritics] [--language vi|en] | predict TEXT | stories FILE…> [--json]`;
 
@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
       if (!values.data) return usage('test needs --data FILE.jsonl');
       const data = await readJsonl(values.data);
       const started = performance.now();
-      const matcher = IntentMatcher.train(items, content.abbreviations);
+      const matcher = BilingualMatcher.train(items, content.abbreviations);
       const trainMs = performance.now() - started;
       const predictStarted = performance.now();
       const predictions = predictAll(matcher, data);
@@ -71,9 +71,11 @@ async function main(argv: string[]): Promise<number> {
       const strip = values['strip-diacritics'] ?? false;
       const language = values.language;
       if (language !== undefined && language !== 'vi' && language !== 'en') return usage('--language must be vi or en');
-      const testOnly = language ? (item: LabelledText) => isInLanguage(item.text, language, content.abbreviations) : undefined;
+      const testOnly = language ? (item: LabelledText) => item.language === language : undefined;
       const report = crossValidate(items, content.abbreviations, { folds, stripDiacritics: strip, seed: Number(values.seed), testOnly });
-      const scope = language ? `, scored on the ${language === 'en' ? 'English' : 'Vietnamese'} examples only` : '';
+      const scope = language
+        ? `, scored on the ${language === 'en' ? 'English (examples_en)' : 'Vietnamese (examples)'} examples only`
+        : '';
       print(report, values.json, `${folds}-fold cross-validation on intents/${strip ? ', test texts without diacritics' : ''}${scope}`);
       return 0;
     }
@@ -82,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
     case 'predict': {
       const text = rest.join(' ');
       if (!text) return usage('predict needs a text');
-      const matcher = IntentMatcher.train(items, content.abbreviations);
+      const matcher = BilingualMatcher.train(items, content.abbreviations);
       const result = matcher.match(text);
       const out = {
         intent: result.intent,
@@ -109,18 +111,16 @@ async function validate(quiet: boolean): Promise<ValidatedContent | undefined> {
   const { intentSet } = result.value;
   if (!quiet) {
     const examples = intentSet.intents.reduce((n, i) => n + i.examples.length, 0);
+    const english = intentSet.intents.reduce((n, i) => n + i.englishExamples.length, 0);
     console.error(
-      `OK: ${intentSet.intents.length} intents, ${examples} examples, ${intentSet.outOfScope.length} out-of-scope examples, ${result.value.abbreviations.size} abbreviations, locales vi+en consistent.`,
+      `OK: ${intentSet.intents.length} intents, ${examples} examples + ${english} in English, ${intentSet.outOfScope.length} + ${intentSet.outOfScopeEnglish.length} out-of-scope examples, ${result.value.abbreviations.size} abbreviations, locales vi+en consistent.`,
     );
   }
   return result.value;
 }
 
 function intentItems(content: ValidatedContent): LabelledText[] {
-  return [
-    ...content.intentSet.intents.flatMap((intent) => intent.examples.map((text) => ({ text, intent: intent.id }))),
-    ...content.intentSet.outOfScope.map((text) => ({ text, intent: FALLBACK })),
-  ];
+  return labelledExamples(content.intentSet);
 }
 
 /** Reads `{"text": "...", "intent": "..."}` lines; a bad line stops with its number. */

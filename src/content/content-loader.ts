@@ -10,7 +10,8 @@ import { join, relative } from 'node:path';
 import type { BotContent } from '../core/bot-content';
 import { CORE_TEXT_KEYS } from '../core/bot-content';
 import { Translator, type TemplateVars } from '../i18n/translator';
-import { IntentMatcher, type MatcherOptions, DEFAULT_MATCHER_OPTIONS } from '../nlu/intent-matcher';
+import { BilingualMatcher } from '../nlu/bilingual-matcher';
+import { type MatcherOptions, DEFAULT_MATCHER_OPTIONS } from '../nlu/intent-matcher';
 import { loadAbbreviations } from './abbreviations-file';
 import type { Checked, ContentError } from './content-error';
 import { readIntentFiles, type IntentSet } from './intent-files';
@@ -101,7 +102,7 @@ export async function loadBotContent(paths: ContentPaths, options: ContentOption
   const validated = await validateContentFiles(paths, options);
   if (!validated.ok) return validated;
   const { intentSet, abbreviations, locales, sectors } = validated.value;
-  const matcher = IntentMatcher.fromIntentSet(intentSet, abbreviations, options.matcher ?? DEFAULT_MATCHER_OPTIONS);
+  const matcher = BilingualMatcher.fromIntentSet(intentSet, abbreviations, options.matcher ?? DEFAULT_MATCHER_OPTIONS);
   return {
     ok: true,
     value: {

@@ -6,11 +6,12 @@
 import type { IntentDefinition } from '../content/intent-files';
 import type { SectorTable } from '../content/sector-file';
 import type { AbbreviationTable } from '../text/normalize';
-import type { IntentMatcher } from '../nlu/intent-matcher';
+import type { BilingualMatcher } from '../nlu/bilingual-matcher';
 import type { Translator } from '../i18n/translator';
 
 export interface BotContent {
-  readonly matcher: IntentMatcher;
+  /** One model per language; `match(text, locale)`. */
+  readonly matcher: BilingualMatcher;
   readonly translator: Translator;
   readonly intents: ReadonlyMap<string, IntentDefinition>;
   /** The admins' teencode table: the language guess must not count "thanks" or "hs" as English. */

@@ -111,8 +111,11 @@ export class ConversationEngine {
     const stored = await this.deps.store.get(key);
     const turn: Turn = { state: this.freshen(stored ?? { locale: this.deps.defaultLocale ?? 'vi' }, now), justSetAside: false };
     this.setAsideIfIdle(turn, now);
-    let match: MatchResult | undefined = command ? undefined : content.matcher.match(message.text);
-    const locale = this.localeOf(message, command, match, turn.state, content, now);
+    const typed = command || PAYLOAD.test(message.text.trim()) ? undefined : detectLanguage(message.text, content.abbreviations);
+    let match: MatchResult | undefined = command
+      ? undefined
+      : content.matcher.match(message.text, typed ?? message.locale ?? turn.state.locale);
+    const locale = this.localeOf(message, command, typed, match, turn.state, content, now);
     const ctx = this.context(message, locale, content, now);
 
     const offer = turn.state.offer;
@@ -124,7 +127,7 @@ export class ConversationEngine {
       outcome = await this.answerOffer(ctx, offer, turn);
     }
     if (!outcome) {
-      match ??= content.matcher.match(message.text);
+      match ??= content.matcher.match(message.text, locale);
       outcome = await this.route(ctx, match, turn);
     }
     outcome = this.offerSetAsideDraft(ctx, outcome, turn);
@@ -183,6 +186,7 @@ export class ConversationEngine {
   private localeOf(
     message: IncomingMessage,
     command: Command | undefined,
+    typed: Locale | undefined,
     match: MatchResult | undefined,
     state: ConversationState,
     content: BotContent,
@@ -190,7 +194,6 @@ export class ConversationEngine {
   ): Locale {
     if (command?.kind === 'language') return command.locale;
     const current = message.locale ?? state.locale;
-    const typed = command || PAYLOAD.test(message.text.trim()) ? undefined : detectLanguage(message.text, content.abbreviations);
     const flow = state.flow && this.flows.get(state.flow.name);
     if (!typed || typed === current || !state.flow || !flow || !match) return typed ?? current;
     // Inside a flow, a name, a place or a choice is no language switch ("Nguyen Van A" in an English

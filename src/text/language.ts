@@ -68,15 +68,17 @@ const FINALS = '(?:ch|nh|ng|[cmnpt])?';
 const SYLLABLE = new RegExp(`^${INITIALS}(?:${VOWEL_CLUSTERS})${FINALS}$`);
 
 /**
- * Words that are possible Vietnamese syllables AND everyday English (or loanwords both
- * use): they say nothing about the language.
+ * Words that are possible Vietnamese syllables AND everyday English, loanwords and chat
+ * words both use ("alo", "help"), web addresses and the reform indexes' acronyms: they say
+ * nothing about the language.
  */
 const SHARED_WORDS = new Set(
   (
     'a i an to do in on at the can my me so no go be get he she we it its us ok oke okay hi ' +
     'online offline email mail zalo facebook website web app link file pdf ok bot menu admin ad hotline ' +
     'visa covid test taxi video internet wifi sim code pass password otp vneid id nick login logout check inbox like share ' +
-    'post chat group page fanpage shop ship online'
+    'post chat group page fanpage shop ship online alo helo help pls gov vn com www http https kontum ' +
+    'par papi pci sipas'
   ).split(' '),
 );
 
@@ -127,18 +129,4 @@ export function detectLanguage(
   if (en >= MIN_EVIDENCE && en / total >= MIN_SHARE) return 'en';
   if (vi >= MIN_EVIDENCE && vi / total >= MIN_SHARE) return 'vi';
   return undefined;
-}
-
-/**
- * Whether a labelled text counts as written in `language`, for evaluation: English means
- * detected as English; Vietnamese means anything else (a conversation starts in Vietnamese,
- * so "ok" or "menu" is answered in Vietnamese).
- */
-export function isInLanguage(
-  text: string,
-  language: DetectedLanguage,
-  neutral: ReadonlySet<string> | ReadonlyMap<string, unknown> = new Set(),
-): boolean {
-  const detected = detectLanguage(text, neutral);
-  return language === 'en' ? detected === 'en' : detected !== 'en';
 }
