@@ -1,7 +1,7 @@
 /**
  * Turns a normalised message into a sparse feature vector for the classifier.
  *
- * The feature set is the one measured in shared/design-notes.md §2 to reach ≈95 % on
+ * The feature set is the one measured in docs/measurements.md to reach ≈95 % on
  * Vietnamese intents: syllable unigrams and bigrams plus character 3–5-grams, all on
  * the diacritic-free view (so "khai sinh" and "khai sinh" typed without marks share
  * features), plus accented unigrams where the citizen typed marks (they disambiguate

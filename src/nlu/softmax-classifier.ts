@@ -2,7 +2,7 @@
  * Sparse multinomial logistic regression (softmax) trained by SGD.
  *
  * Hand-written on purpose: `natural`'s LogisticRegressionClassifier is dense batch
- * gradient descent (29 minutes for 4,500 utterances, design-notes §2) and its scores are
+ * gradient descent (29 minutes for 4,500 utterances, docs/measurements.md) and its scores are
  * not probabilities, so no confidence threshold can be built on them. This one trains in
  * a second on our intents, gives real probabilities for the fallback decision, and is
  * deterministic (seeded shuffle, fixed initialisation).

@@ -2,7 +2,7 @@
  * Turns a message as citizens really type it into the forms the matcher and the
  * entity extractors compare: one pure function, no I/O.
  *
- * Steps, in order (each one fixes a measured failure, see shared/design-notes.md §2):
+ * Steps, in order (each one fixes a measured failure, see docs/measurements.md):
  * 1. cut to {@link MAX_TEXT_LENGTH} characters: a 1 MB paste must cost no more than a tweet;
  * 2. NFC + lower case: NFD input from some keyboards must behave exactly like NFC;
  * 3. drop emoji, zero-width and control characters;

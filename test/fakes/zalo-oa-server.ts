@@ -10,14 +10,14 @@
  * - Open API envelope, error codes and messages (-216 "Access token is invalid", -220
  *   "access_token is expired or removed", -230, -232, -213, -32, -201 "<field> is invalid!"):
  *   the error table of a public Zalo Platform integration specification (its §14.2), which
- *   agrees with /work/shared/zalo-facts.md.
+ *   agrees with docs/zalo.md.
  * - OAuth v4 failures come back as HTTP 200 with `{error, error_name, error_description,
  *   error_reason}`: a public design note recording a live probe (-14002 "Invalid appId",
  *   -14004 secret key, -14018 grant type). A used or dead refresh token answers
  *   `{"error":-14014,"error_name":"Invalid refresh token."}` in a public Go ZNS provider's
  *   test double. The same note reports that minting a new access token kills the previous
  *   one: `revokeOldAccessTokenOnRefresh` (default true) reproduces that.
- * - Webhook bodies: /work/shared/zalo-facts.md and the same specification (§13); the
+ * - Webhook bodies: docs/zalo.md and the same specification (§13); the
  *   `user_withdraw` literal and layout are not documented anywhere we could read.
  */
 import { randomBytes } from 'node:crypto';
