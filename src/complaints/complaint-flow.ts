@@ -586,7 +586,7 @@ export function describedProblem(raw: string): string | undefined {
 }
 
 /** "sửa số điện thoại", "đổi lĩnh vực", "change the phone number" → the edit payload; undefined otherwise. */
-export function editRequest(text: string, abbreviations: ReadonlyMap<string, string>): string | undefined {
+function editRequest(text: string, abbreviations: ReadonlyMap<string, string>): string | undefined {
   const folded = normalizeText(text, abbreviations).foldedTokens;
   if (folded.length === 0 || folded.length > 8 || !folded.some((w) => EDIT_VERBS.has(w))) return undefined;
   const joined = ` ${folded.join(' ')} `;

@@ -32,7 +32,7 @@ const SectorFileSchema = z.strictObject({
   false_friends: z.array(z.string().trim().min(1, 'a phrase must not be empty')).default([]),
 });
 
-export interface SectorDefinition {
+interface SectorDefinition {
   readonly id: string;
   readonly label: Readonly<Record<Locale, string>>;
   /** Phrases written with diacritics; a leading "!" means "only when typed with these exact marks". */

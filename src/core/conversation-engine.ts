@@ -46,7 +46,7 @@ const PAYLOAD = /^#[a-z]+:[\w:.-]*$/;
 /** Words of evidence that make a message at a free-text step a sentence in its language, not a name. */
 const SENTENCE_EVIDENCE = 5;
 /** A flow untouched this long is set aside (its draft kept) instead of reading the next message as its answer. */
-export const DEFAULT_IDLE_FLOW_MS = 30 * 60 * 1000;
+const DEFAULT_IDLE_FLOW_MS = 30 * 60 * 1000;
 
 /** Locale keys the engine itself uses. */
 export const ENGINE_TEXT_KEYS = [

@@ -29,9 +29,9 @@ import { z } from 'zod';
 import type { Checked } from '../content/content-error';
 import { readYamlWithSchema } from '../content/yaml-source';
 
-export const STORY_CHANNELS = ['telegram', 'zalo', 'web', 'console'] as const;
+const STORY_CHANNELS = ['telegram', 'zalo', 'web', 'console'] as const;
 /** Where a story starts: an empty database, or one holding an old complaint draft left open by the same citizen. */
-export const STORY_STARTS = ['fresh', 'old_flow'] as const;
+const STORY_STARTS = ['fresh', 'old_flow'] as const;
 export type StoryStart = (typeof STORY_STARTS)[number];
 
 const DURATION = /^(\d+)(s|m|h|d)$/;
@@ -70,7 +70,7 @@ const StoryFileSchema = z.strictObject({
 });
 
 export type StoryExpectation = z.output<typeof ExpectationSchema>;
-export type StoryStep = z.output<typeof StepSchema> & { readonly line?: number };
+type StoryStep = z.output<typeof StepSchema> & { readonly line?: number };
 export interface Story {
   readonly name: string;
   readonly channel: (typeof STORY_CHANNELS)[number];

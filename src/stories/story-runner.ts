@@ -72,7 +72,7 @@ async function seedOldDraft(world: StoryWorld, story: Story, userId: string): Pr
 }
 
 /** What is wrong with `reply` against `expected`; empty when nothing is. */
-export function check(reply: Reply, expected: StoryExpectation, content: BotContent): string[] {
+function check(reply: Reply, expected: StoryExpectation, content: BotContent): string[] {
   const problems: string[] = [];
   const all = reply.messages.map((m) => m.text).join('\n');
   const buttons = reply.messages.flatMap((m) => m.quickReplies ?? []);

@@ -23,7 +23,7 @@ import { MongoConversationStore } from '../storage/mongo/mongo-conversation-stor
 /** Monday 10 March 2025, 10:00 in Vietnam: a working day, within office hours. */
 export const STORY_START_TIME = new Date('2025-03-10T03:00:00Z');
 /** The hotline number stories run with, unless a story says `hotline: false`. */
-export const STORY_HOTLINE = '0260 3 822 222';
+const STORY_HOTLINE = '0260 3 822 222';
 
 export interface StoryWorld {
   readonly store: ConversationStore;
