@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config';
 import { enabledChannels } from './config';
-import { extraTextKeys } from './app-text-keys';
+import { contentRequirements } from './app-text-keys';
 import { loadBotContent, type ContentPaths } from './content/content-loader';
 import { HotReloader } from './content/hot-reloader';
 import type { BotContent } from './core/bot-content';
@@ -97,6 +97,7 @@ export function contentPathsOf(config: Config): ContentPaths {
     intentsDir: projectPath(config.INTENTS_DIR),
     localesDir: projectPath(config.LOCALES_DIR),
     abbreviationsFile: projectPath(config.ABBREVIATIONS_FILE),
+    sectorsFile: projectPath(config.SECTORS_FILE),
   };
 }
 
@@ -131,10 +132,10 @@ export async function buildApp(config: Config, logger: Logger, options: BuildOpt
 
 async function wire(config: Config, logger: Logger, db: Database, owner: string, closers: (() => Promise<void>)[]): Promise<App> {
   const paths = contentPathsOf(config);
-  const textGlobals = { hotline: config.HOTLINE, botName: config.BOT_NAME };
+  const textGlobals = { ...(config.HOTLINE ? { hotline: config.HOTLINE } : {}), botName: config.BOT_NAME };
   const matcherOptions = config.NLU_THRESHOLD === undefined ? undefined : { ...DEFAULT_MATCHER_OPTIONS, threshold: config.NLU_THRESHOLD };
   const content = await HotReloader.create(
-    () => loadBotContent(paths, { requiredTextKeys: extraTextKeys(), textGlobals, matcher: matcherOptions }),
+    () => loadBotContent(paths, { ...contentRequirements(), textGlobals, matcher: matcherOptions }),
     (c) => ({ what: 'content', contentVersion: c.version, intents: c.intents.size }),
     logger.child({ component: 'content' }),
   );
@@ -147,7 +148,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
   );
   closers.push(() => directory.close());
   if (config.WATCH_CONTENT) {
-    await content.watch([paths.intentsDir, paths.localesDir, paths.abbreviationsFile]);
+    await content.watch([paths.intentsDir, paths.localesDir, paths.abbreviationsFile, ...(paths.sectorsFile ? [paths.sectorsFile] : [])]);
     await directory.watch([directoryFile]);
   }
   const holidays = await loadHolidays(projectPath(config.HOLIDAYS_FILE));
@@ -259,6 +260,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     intentHandlers: { complaint_status: new ComplaintStatusHandler({ service: complaints }) },
     logger: logger.child({ component: 'engine' }),
     observer: metrics,
+    idleFlowMs: config.FLOW_IDLE_MINUTES * 60_000,
   });
 
   const transports: Partial<Record<Transport['kind'], Transport>> = {};

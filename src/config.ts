@@ -47,13 +47,15 @@ export const ConfigSchema = z.object({
   ABBREVIATIONS_FILE: z.string().trim().min(1).default('config/abbreviations.yaml'),
   DIRECTORY_FILE: z.string().trim().min(1).default('config/directory/kontum-2021.yaml'),
   HOLIDAYS_FILE: z.string().trim().min(1).default('config/holidays.yaml'),
+  SECTORS_FILE: z.string().trim().min(1).default('config/sectors.yaml'),
   WATCH_CONTENT: z
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
 
   BOT_NAME: z.string().trim().min(1).default('Trợ lý CCHC'),
-  HOTLINE: z.string().trim().min(1).default('kontum.gov.vn → Đường dây nóng / Hotline'),
+  /** The hotline number; unset, texts say where to find one instead of "call this number". */
+  HOTLINE: optionalString,
   NLU_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
 
   TELEGRAM_BOT_TOKEN: optionalString,
@@ -82,6 +84,7 @@ export const ConfigSchema = z.object({
   WEB_CHALLENGE_AFTER: z.coerce.number().int().min(0).default(150),
   WEB_UPDATES_PER_MINUTE: positiveInt.default(60),
   COMPLAINTS_PER_DAY: positiveInt.default(5),
+  FLOW_IDLE_MINUTES: positiveInt.default(30),
   OUTBOX_POLL_MS: positiveInt.default(1000),
   OUTBOX_MAX_ATTEMPTS: positiveInt.default(8),
   /** /metrics on a listener of its own (e.g. 9464); off when unset. */

@@ -5,19 +5,22 @@
  *   validate                               check every content file (exit 1 on problems)
  *   test --data FILE.jsonl [--json]        run the model built from intents/ on labelled lines
  *   eval --train A.jsonl --test B.jsonl    train a fresh model on A only, test on B
- *   cv [--folds 5] [--strip-diacritics]    k-fold cross-validation on intents/
+ *   cv [--folds 5] [--strip-diacritics] [--language en]   k-fold cross-validation on intents/ (optionally scored on one language)
  *   predict "some text"                    show the match for one message
+ *   stories FILE…                          replay conversation stories (see src/stories/story-file.ts)
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { formatContentError } from '../content/content-error';
 import { validateContentFiles, type ValidatedContent } from '../content/content-loader';
-import { FALLBACK, IntentMatcher, type LabelledText } from '../nlu/intent-matcher';
+import { BilingualMatcher, labelledExamples } from '../nlu/bilingual-matcher';
+import { type LabelledText } from '../nlu/intent-matcher';
 import { crossValidate, predictAll, scorePredictions, trainAndEvaluate, type EvaluationReport } from '../nlu/evaluation';
 import { defaultContentPaths } from './project-paths';
-import { extraTextKeys } from '../app-text-keys';
+import { contentRequirements } from '../app-text-keys';
+import { storiesCommand } from '../stories/stories-command';
 
-const USAGE = `usage: npm run nlu -- <validate | test --data FILE.jsonl | eval --train A.jsonl --test B.jsonl | cv [--folds N] [--strip-diacritics] | predict TEXT> [--json]`;
+const USAGE = `usage: npm run nlu -- <validate | test --data FILE.jsonl | eval --train A.jsonl --test B.jsonl | cv [--folds N] [--strip-diacritics] [--language vi|en] | predict TEXT | stories FILE…> [--json]`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -31,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
       folds: { type: 'string', default: '5' },
       'strip-diacritics': { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
+      language: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -44,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
       if (!values.data) return usage('test needs --data FILE.jsonl');
       const data = await readJsonl(values.data);
       const started = performance.now();
-      const matcher = IntentMatcher.train(items, content.abbreviations);
+      const matcher = BilingualMatcher.train(items, content.abbreviations);
       const trainMs = performance.now() - started;
       const predictStarted = performance.now();
       const predictions = predictAll(matcher, data);
@@ -65,14 +69,22 @@ async function main(argv: string[]): Promise<number> {
       const folds = Number(values.folds);
       if (!Number.isInteger(folds) || folds < 2 || folds > 20) return usage('--folds must be a whole number from 2 to 20');
       const strip = values['strip-diacritics'] ?? false;
-      const report = crossValidate(items, content.abbreviations, { folds, stripDiacritics: strip, seed: Number(values.seed) });
-      print(report, values.json, `${folds}-fold cross-validation on intents/${strip ? ', test texts without diacritics' : ''}`);
+      const language = values.language;
+      if (language !== undefined && language !== 'vi' && language !== 'en') return usage('--language must be vi or en');
+      const testOnly = language ? (item: LabelledText) => item.language === language : undefined;
+      const report = crossValidate(items, content.abbreviations, { folds, stripDiacritics: strip, seed: Number(values.seed), testOnly });
+      const scope = language
+        ? `, scored on the ${language === 'en' ? 'English (examples_en)' : 'Vietnamese (examples)'} examples only`
+        : '';
+      print(report, values.json, `${folds}-fold cross-validation on intents/${strip ? ', test texts without diacritics' : ''}${scope}`);
       return 0;
     }
+    case 'stories':
+      return storiesCommand(rest);
     case 'predict': {
       const text = rest.join(' ');
       if (!text) return usage('predict needs a text');
-      const matcher = IntentMatcher.train(items, content.abbreviations);
+      const matcher = BilingualMatcher.train(items, content.abbreviations);
       const result = matcher.match(text);
       const out = {
         intent: result.intent,
@@ -90,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function validate(quiet: boolean): Promise<ValidatedContent | undefined> {
-  const result = await validateContentFiles(defaultContentPaths(), { requiredTextKeys: extraTextKeys() });
+  const result = await validateContentFiles(defaultContentPaths(), contentRequirements());
   if (!result.ok) {
     for (const error of result.errors) console.error(formatContentError(error));
     console.error(`\n${result.errors.length} problem(s) found. Nothing was changed; the running bot keeps its last valid content.`);
@@ -99,18 +111,16 @@ async function validate(quiet: boolean): Promise<ValidatedContent | undefined> {
   const { intentSet } = result.value;
   if (!quiet) {
     const examples = intentSet.intents.reduce((n, i) => n + i.examples.length, 0);
+    const english = intentSet.intents.reduce((n, i) => n + i.englishExamples.length, 0);
     console.error(
-      `OK: ${intentSet.intents.length} intents, ${examples} examples, ${intentSet.outOfScope.length} out-of-scope examples, ${result.value.abbreviations.size} abbreviations, locales vi+en consistent.`,
+      `OK: ${intentSet.intents.length} intents, ${examples} examples + ${english} in English, ${intentSet.outOfScope.length} + ${intentSet.outOfScopeEnglish.length} out-of-scope examples, ${result.value.abbreviations.size} abbreviations, locales vi+en consistent.`,
     );
   }
   return result.value;
 }
 
 function intentItems(content: ValidatedContent): LabelledText[] {
-  return [
-    ...content.intentSet.intents.flatMap((intent) => intent.examples.map((text) => ({ text, intent: intent.id }))),
-    ...content.intentSet.outOfScope.map((text) => ({ text, intent: FALLBACK })),
-  ];
+  return labelledExamples(content.intentSet);
 }
 
 /** Reads `{"text": "...", "intent": "..."}` lines; a bad line stops with its number. */

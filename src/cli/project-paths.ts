@@ -12,5 +12,6 @@ export function defaultContentPaths(env: NodeJS.ProcessEnv = process.env): Conte
     intentsDir: resolve(PROJECT_ROOT, env.INTENTS_DIR ?? 'intents'),
     localesDir: resolve(PROJECT_ROOT, env.LOCALES_DIR ?? 'locales'),
     abbreviationsFile: resolve(PROJECT_ROOT, env.ABBREVIATIONS_FILE ?? 'config/abbreviations.yaml'),
+    sectorsFile: resolve(PROJECT_ROOT, env.SECTORS_FILE ?? 'config/sectors.yaml'),
   };
 }

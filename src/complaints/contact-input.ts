@@ -1,24 +1,31 @@
 /**
- * Reads the optional contact a citizen types ("Nguyễn Văn A 0905 123 456") into a name
- * and a Vietnamese mobile number.
+ * Reads the optional contact a citizen types ("Nguyễn Văn A 0905 123 456", "sđt
+ * +84 260 3862 345", "tên tôi là Lan") into a name and a Vietnamese phone number.
+ *
+ * Phone numbers are checked with libphonenumber-js and Google's metadata ("max" set:
+ * it knows which number ranges are mobile and which are landlines, 157 KB) rather than
+ * a hand-written pattern: Vietnamese numbering changed in 2018 (11-digit mobiles) and
+ * 2017 (landline area codes), and the library tracks such changes. Accepted: +84 / 84 /
+ * 0084 / 0 prefixes, mobile and landline numbers.
  *
  * Why strict on the phone and lenient on the name: the agency calls the number, so a
  * wrong number is worse than none (we ask again); a name is free text we only tidy.
  */
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
-/** 0 + 3/5/7/8/9 + 8 digits: the mobile numbering since the 2018 renumbering. */
-const MOBILE = /^0[35789]\d{8}$/;
 /** A run of digits with the separators people type inside phone numbers. */
 const PHONE_CANDIDATE = /(\+?\d[\d .\-()]{6,}\d)/;
 const MAX_NAME_LENGTH = 100;
+const CALLABLE_TYPES = new Set(['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE']);
 
-/** The canonical "0xxxxxxxxx" form of a Vietnamese mobile number, or undefined. */
+/** The national digits ("0905123456", "02603862345") of a valid Vietnamese mobile or landline number, or undefined. */
 export function normalizeVietnamesePhone(input: string): string | undefined {
-  let digits = input.replace(/[\s.\-()]/g, '');
-  if (digits.startsWith('+84')) digits = `0${digits.slice(3)}`;
-  else if (digits.startsWith('0084')) digits = `0${digits.slice(4)}`;
-  else if (digits.startsWith('84') && digits.length === 11) digits = `0${digits.slice(2)}`;
-  return MOBILE.test(digits) ? digits : undefined;
+  const compact = input.replace(/[\s.\-()]/g, '').replace(/^0084/, '+84');
+  const parsed = parsePhoneNumberFromString(compact, 'VN');
+  if (!parsed || parsed.country !== 'VN' || !parsed.isValid()) return undefined;
+  const type = parsed.getType();
+  if (type && !CALLABLE_TYPES.has(type)) return undefined;
+  return parsed.formatNational().replace(/\D/g, '');
 }
 
 export type ContactInput =
@@ -26,7 +33,7 @@ export type ContactInput =
   | { readonly ok: false; readonly reason: 'invalid_phone' | 'empty' };
 
 /**
- * Splits a typed contact into name and phone. Digits that do not form a mobile number
+ * Splits a typed contact into name and phone. Digits that do not form a valid number
  * are an error (the citizen meant a phone and mistyped it); text without digits is a name.
  */
 export function parseContactInput(text: string): ContactInput {
@@ -46,14 +53,14 @@ export function parseContactInput(text: string): ContactInput {
   return { ok: true, contact: { ...(name ? { name } : {}), ...(phone ? { phone } : {}) } };
 }
 
-/** Removes labels and punctuation around a typed name ("tên: A, sđt" → "A"). */
+/** Removes labels and punctuation around a typed name ("tên: A, sđt" → "A", "tên tôi là Lan" → "Lan"). */
 function tidyName(text: string): string | undefined {
   const name = text
     .replace(
-      /(?<!\p{L})(họ và tên|họ tên|ho ten|tên|ten|name|sđt|sdt|số điện thoại|so dien thoai|điện thoại|dien thoai|phone|đt|dt)(?!\p{L})\s*:?/giu,
+      /(?<!\p{L})(họ và tên|họ tên|ho ten|tên tôi là|ten toi la|tôi tên là|toi ten la|tôi là|toi la|mình là|minh la|tên|ten|my name is|name|i am|i'm|số điện thoại|so dien thoai|điện thoại|dien thoai|sđt|sdt|số|so|phone number|phone|mobile|tel|đt|dt)(?!\p{L})\s*:?/giu,
       ' ',
     )
-    .replace(/[,;:|/]+/g, ' ')
+    .replace(/[,;:|/+]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, MAX_NAME_LENGTH)

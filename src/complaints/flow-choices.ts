@@ -3,15 +3,8 @@
  * the quick reply's payload (button), its number (Zalo shows numbered menus, and some
  * citizens type "2" anyway) or its label typed with or without diacritics.
  */
+import { foldForChoice } from '../core/everyday-answers';
 import type { QuickReply } from '../core/messages';
-import { foldDiacritics } from '../text/vietnamese';
-
-/** Lower case, no diacritics, letters and digits separated by single spaces. */
-export function foldForChoice(text: string): string {
-  return foldDiacritics(text.normalize('NFC').toLowerCase())
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
 
 /**
  * The payload of the chosen quick reply, or undefined. `aliases` maps extra typed words

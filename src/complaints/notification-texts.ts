@@ -9,7 +9,6 @@
  */
 import type { Locale, OutgoingMessage } from '../core/messages';
 import { formatDate, type TextLookup } from './complaint-format';
-import { SECTORS } from './sectors';
 
 import type { NotificationKind } from './domain/complaint-events';
 
@@ -94,7 +93,6 @@ export const COMPLAINT_TEXT_KEYS: readonly string[] = [
   ]),
   ...prefixed('complaint.button', ['confirm', 'edit_text', 'edit_sector', 'edit_place', 'cancel', 'skip', 'track']),
   ...prefixed('complaint.followup', ['telegram', 'zalo', 'web']),
-  ...prefixed('complaint.sector', SECTORS),
   ...prefixed('complaint.status_label', ['received', 'forwarded', 'acknowledged', 'answered', 'resolved', 'reopened', 'closed']),
   ...prefixed('complaint.status', [
     'ask_code',

@@ -8,7 +8,9 @@
 import { parseCommand } from '../core/command';
 import { RATING_FLOW } from '../core/conversation-engine';
 import type { FlowState } from '../core/conversation-store';
+import { everydayAnswer } from '../core/everyday-answers';
 import type { ConversationFlow, TurnContext, TurnOutcome } from '../core/flow';
+import type { StepFit } from '../core/flow-interruption';
 import type { OutgoingMessage } from '../core/messages';
 import type { Logger } from '../infra/logger';
 import { silentLogger } from '../infra/logger';
@@ -21,6 +23,12 @@ import { normalizeTrackingCode } from './tracking-code';
 /** The engine starts the flow of this name on /danhgia. */
 export const RATING_FLOW_NAME = RATING_FLOW;
 const SKIP_PAYLOAD = '#pa:skip';
+/** Locale keys this flow uses besides the complaint texts (checked at load). */
+export const RATING_FLOW_TEXT_KEYS = [
+  'conversation.continue_offer.rating',
+  'conversation.restore_offer.rating',
+  'conversation.button.discard_rating',
+] as const;
 const DEFAULT_TTL_MS = 24 * 3600 * 1000;
 const SKIP_WORDS: Record<string, string> = Object.fromEntries(
   ['bo qua', 'khong', 'ko', 'k', 'skip', 'no', 'thoi'].map((w) => [w, SKIP_PAYLOAD]),
@@ -36,6 +44,7 @@ export function parseRatingArgument(argument: string): { code?: string; score?: 
 
 export class RatingFlow implements ConversationFlow {
   readonly name = RATING_FLOW_NAME;
+  readonly ownTopics: ReadonlySet<string> = new Set(['satisfaction_rating']);
   private readonly logger: Logger;
 
   constructor(private readonly deps: { readonly service: ComplaintService; readonly ttlMs?: number; readonly logger?: Logger }) {
@@ -54,10 +63,35 @@ export class RatingFlow implements ConversationFlow {
     const code = typeof state.data.code === 'string' ? state.data.code : undefined;
     if (!code) return { messages: [{ text: ctx.t('complaint.rating.invalid_code') }], intent: 'rating:invalid_code' };
     if (state.step === 'comment' && typeof state.data.score === 'number') return this.comment(ctx, code, state.data.score);
-    const choice = resolveChoice(ctx.message.text, ratingQuickReplies(code, ctx.locale, ctx.content.translator));
-    const score = choice ? parseRatingArgument(choice.replace(/^\/danhgia\s+/, '')).score : undefined;
+    const score = this.scoreOf(ctx, code);
     if (score === undefined) return this.askScore(ctx, code, ctx.t('complaint.rating.invalid_score'));
     return this.rate(ctx, code, score);
+  }
+
+  fit(ctx: TurnContext, state: FlowState): StepFit {
+    const code = typeof state.data.code === 'string' ? state.data.code : undefined;
+    if (!code) return 'other';
+    if (state.step === 'comment') return everydayAnswer(ctx.message.text) === 'no' ? 'answer' : 'free_text';
+    return this.scoreOf(ctx, code) === undefined ? 'other' : 'answer';
+  }
+
+  prompt(ctx: TurnContext, state: FlowState): TurnOutcome {
+    const code = typeof state.data.code === 'string' ? state.data.code : '';
+    if (state.step === 'comment' && typeof state.data.score === 'number') {
+      return {
+        messages: [
+          { text: ctx.t('complaint.rating.ask_comment'), quickReplies: [{ label: ctx.t('complaint.button.skip'), payload: SKIP_PAYLOAD }] },
+        ],
+        flow: this.state(ctx, 'comment', { code, score: state.data.score }),
+        intent: 'rating:comment_prompt',
+      };
+    }
+    return this.askScore(ctx, code);
+  }
+
+  private scoreOf(ctx: TurnContext, code: string): number | undefined {
+    const choice = resolveChoice(ctx.message.text, ratingQuickReplies(code, ctx.locale, ctx.content.translator));
+    return choice ? parseRatingArgument(choice.replace(/^\/danhgia\s+/, '')).score : undefined;
   }
 
   private askScore(ctx: TurnContext, code: string, prefix?: string): TurnOutcome {
@@ -90,7 +124,7 @@ export class RatingFlow implements ConversationFlow {
 
   private async comment(ctx: TurnContext, code: string, score: number): Promise<TurnOutcome> {
     const skip = resolveChoice(ctx.message.text, [{ label: ctx.t('complaint.button.skip'), payload: SKIP_PAYLOAD }], SKIP_WORDS);
-    if (skip === SKIP_PAYLOAD || !ctx.message.text.trim())
+    if (skip === SKIP_PAYLOAD || everydayAnswer(ctx.message.text) === 'no' || !ctx.message.text.trim())
       return { messages: [{ text: ctx.t('complaint.rating.done') }], intent: 'rating:done' };
     const result = await this.call(() => this.deps.service.rate(code, ctx.message.channel, ctx.message.userId, score, ctx.message.text));
     if (!result.ok) return this.failure(ctx, code, result);

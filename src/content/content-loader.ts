@@ -5,22 +5,29 @@
  * reported and nothing is.
  */
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { access, readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { BotContent } from '../core/bot-content';
 import { CORE_TEXT_KEYS } from '../core/bot-content';
 import { Translator, type TemplateVars } from '../i18n/translator';
-import { IntentMatcher, type MatcherOptions, DEFAULT_MATCHER_OPTIONS } from '../nlu/intent-matcher';
+import { BilingualMatcher } from '../nlu/bilingual-matcher';
+import { type MatcherOptions, DEFAULT_MATCHER_OPTIONS } from '../nlu/intent-matcher';
 import { loadAbbreviations } from './abbreviations-file';
 import type { Checked, ContentError } from './content-error';
 import { readIntentFiles, type IntentSet } from './intent-files';
 import { loadLocaleFiles, type LocaleCatalogs } from './locale-files';
+import { EMPTY_SECTOR_TABLE, loadSectorFile, sectorLabelEntries, type SectorTable } from './sector-file';
 import type { AbbreviationTable } from '../text/normalize';
 
 export interface ContentPaths {
   readonly intentsDir: string;
   readonly localesDir: string;
   readonly abbreviationsFile: string;
+  /**
+   * The complaint sectors file. When not given, `<root>/config/sectors.yaml` is used if it
+   * exists (tools and tests that only check intents may go without it).
+   */
+  readonly sectorsFile?: string;
   /** Base for the file names shown in error messages (the project root). */
   readonly root: string;
 }
@@ -30,6 +37,7 @@ export interface ValidatedContent {
   readonly intentSet: IntentSet;
   readonly abbreviations: AbbreviationTable;
   readonly locales: LocaleCatalogs;
+  readonly sectors: SectorTable;
 }
 
 export interface ContentOptions {
@@ -38,6 +46,8 @@ export interface ContentOptions {
   /** Values every text may use: {{hotline}}, {{botName}}. */
   readonly textGlobals?: TemplateVars;
   readonly matcher?: MatcherOptions;
+  /** Sector ids the code knows: the sector file must list exactly these. */
+  readonly sectorIds?: readonly string[];
 }
 
 /** Validates the files without training: what `npm run nlu -- validate` runs. */
@@ -55,22 +65,52 @@ export async function validateContentFiles(paths: ContentPaths, options: Content
   }
   const locales = await loadLocaleFiles(paths.localesDir, keys, relative(paths.root, paths.localesDir));
   if (!locales.ok) errors.push(...locales.errors);
-  if (errors.length || !abbreviations.ok || !locales.ok) return { ok: false, errors };
-  return { ok: true, value: { intentSet: intents.value, abbreviations: abbreviations.value, locales: locales.value } };
+  const sectorsFile = await sectorsFileOf(paths);
+  const sectors = sectorsFile
+    ? await loadSectorFile(sectorsFile, relative(paths.root, sectorsFile), options.sectorIds)
+    : { ok: true as const, value: EMPTY_SECTOR_TABLE };
+  if (!sectors.ok) errors.push(...sectors.errors);
+  if (errors.length || !abbreviations.ok || !locales.ok || !sectors.ok) return { ok: false, errors };
+  return {
+    ok: true,
+    value: {
+      intentSet: intents.value,
+      abbreviations: abbreviations.value,
+      locales: withSectorLabels(locales.value, sectors.value),
+      sectors: sectors.value,
+    },
+  };
+}
+
+async function sectorsFileOf(paths: ContentPaths): Promise<string | undefined> {
+  if (paths.sectorsFile) return paths.sectorsFile;
+  const conventional = join(paths.root, 'config', 'sectors.yaml');
+  return access(conventional).then(
+    () => conventional,
+    () => undefined,
+  );
+}
+
+/** Sector labels live in the sector file; the translator serves them as `complaint.sector.<id>`. */
+function withSectorLabels(locales: LocaleCatalogs, sectors: SectorTable): LocaleCatalogs {
+  const labels = sectorLabelEntries(sectors);
+  return new Map([...locales].map(([locale, catalog]) => [locale, new Map([...catalog, ...(labels.get(locale) ?? [])])]));
 }
 
 /** Loads, validates and trains. */
 export async function loadBotContent(paths: ContentPaths, options: ContentOptions = {}): Promise<Checked<BotContent>> {
   const validated = await validateContentFiles(paths, options);
   if (!validated.ok) return validated;
-  const { intentSet, abbreviations, locales } = validated.value;
-  const matcher = IntentMatcher.fromIntentSet(intentSet, abbreviations, options.matcher ?? DEFAULT_MATCHER_OPTIONS);
+  const { intentSet, abbreviations, locales, sectors } = validated.value;
+  const matcher = BilingualMatcher.fromIntentSet(intentSet, abbreviations, options.matcher ?? DEFAULT_MATCHER_OPTIONS);
   return {
     ok: true,
     value: {
       matcher,
       translator: new Translator(locales, options.textGlobals),
       intents: new Map(intentSet.intents.map((i) => [i.id, i])),
+      abbreviations,
+      sectors,
       version: await contentVersion(paths),
     },
   };
@@ -79,7 +119,7 @@ export async function loadBotContent(paths: ContentPaths, options: ContentOption
 /** A short hash over all content files, so logs say which edit is in service. */
 async function contentVersion(paths: ContentPaths): Promise<string> {
   const hash = createHash('sha256');
-  const files = [paths.abbreviationsFile];
+  const files = [paths.abbreviationsFile, ...(paths.sectorsFile ? [paths.sectorsFile] : [])];
   for (const dir of [paths.intentsDir, paths.localesDir]) {
     for (const name of (await readdir(dir)).sort()) files.push(join(dir, name));
   }

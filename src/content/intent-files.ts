@@ -24,10 +24,13 @@ const IntentFileSchema = z.strictObject({
   answer: z.string().min(1, 'answer must name a locale key'),
   suggestions: z.array(z.string().regex(INTENT_ID, 'a suggestion must be an intent id')).max(5).optional(),
   examples: z.array(z.string().trim().min(1, 'an example must not be empty')).min(3, 'an intent needs at least 3 examples'),
+  /** The same intent asked in English (foreign residents, investors): trains the English model. */
+  examples_en: z.array(z.string().trim().min(1, 'an example must not be empty')).optional(),
 });
 
 const OutOfScopeFileSchema = z.strictObject({
   out_of_scope: z.array(z.string().trim().min(1, 'an example must not be empty')),
+  out_of_scope_en: z.array(z.string().trim().min(1, 'an example must not be empty')).optional(),
 });
 
 /** One intent as the matcher and the conversation core use it. */
@@ -39,6 +42,8 @@ export interface IntentDefinition {
   /** Intent ids offered as quick replies after the answer. */
   readonly suggestions: readonly string[];
   readonly examples: readonly string[];
+  /** English examples (`examples_en`). */
+  readonly englishExamples: readonly string[];
   /** File the intent came from, for error messages. */
   readonly file: string;
 }
@@ -46,6 +51,7 @@ export interface IntentDefinition {
 export interface IntentSet {
   readonly intents: readonly IntentDefinition[];
   readonly outOfScope: readonly string[];
+  readonly outOfScopeEnglish: readonly string[];
 }
 
 interface ExampleOrigin {
@@ -71,13 +77,14 @@ export async function readIntentFiles(dir: string, displayDir = 'intents'): Prom
     names = (await readdir(dir)).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
   } catch (err) {
     return {
-      value: { intents: [], outOfScope: [] },
+      value: { intents: [], outOfScope: [], outOfScopeEnglish: [] },
       errors: [{ file: displayDir, message: `cannot read folder: ${(err as Error).message}` }],
     };
   }
   const errors: ContentError[] = [];
   const intents: IntentDefinition[] = [];
   const outOfScope: string[] = [];
+  const outOfScopeEnglish: string[] = [];
   const seen = new Map<string, ExampleOrigin>();
   const intentFile = new Map<string, string>();
   const brokenIds = new Set<string>();
@@ -94,6 +101,10 @@ export async function readIntentFiles(dir: string, displayDir = 'intents'): Prom
       parsed.value.out_of_scope.forEach((text, i) => {
         const origin = { intent: 'out of scope', file: display, line: parsed.lineOf(['out_of_scope', i]) };
         if (checkDuplicate(text, origin, seen, errors)) outOfScope.push(text);
+      });
+      (parsed.value.out_of_scope_en ?? []).forEach((text, i) => {
+        const origin = { intent: 'out of scope', file: display, line: parsed.lineOf(['out_of_scope_en', i]) };
+        if (checkDuplicate(text, origin, seen, errors)) outOfScopeEnglish.push(text);
       });
       continue;
     }
@@ -124,12 +135,18 @@ export async function readIntentFiles(dir: string, displayDir = 'intents'): Prom
       const origin = { intent: file.intent, file: display, line: parsed.lineOf(['examples', i]) };
       if (checkDuplicate(text, origin, seen, errors)) examples.push(text);
     });
+    const englishExamples: string[] = [];
+    (file.examples_en ?? []).forEach((text, i) => {
+      const origin = { intent: file.intent, file: display, line: parsed.lineOf(['examples_en', i]) };
+      if (checkDuplicate(text, origin, seen, errors)) englishExamples.push(text);
+    });
     intents.push({
       id: file.intent,
       description: file.description,
       answerKey: file.answer,
       suggestions: file.suggestions ?? [],
       examples,
+      englishExamples,
       file: display,
     });
   }
@@ -144,7 +161,7 @@ export async function readIntentFiles(dir: string, displayDir = 'intents'): Prom
   if (intents.length < 2 && errors.length === 0) {
     errors.push({ file: displayDir, message: 'at least two intents are needed to train the matcher' });
   }
-  return { value: { intents, outOfScope }, errors };
+  return { value: { intents, outOfScope, outOfScopeEnglish }, errors };
 }
 
 /**

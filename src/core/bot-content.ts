@@ -4,13 +4,20 @@
  * replaces the old one atomically when edited files validate (see content-reloader).
  */
 import type { IntentDefinition } from '../content/intent-files';
-import type { IntentMatcher } from '../nlu/intent-matcher';
+import type { SectorTable } from '../content/sector-file';
+import type { AbbreviationTable } from '../text/normalize';
+import type { BilingualMatcher } from '../nlu/bilingual-matcher';
 import type { Translator } from '../i18n/translator';
 
 export interface BotContent {
-  readonly matcher: IntentMatcher;
+  /** One model per language; `match(text, locale)`. */
+  readonly matcher: BilingualMatcher;
   readonly translator: Translator;
   readonly intents: ReadonlyMap<string, IntentDefinition>;
+  /** The admins' teencode table: the language guess must not count "thanks" or "hs" as English. */
+  readonly abbreviations: AbbreviationTable;
+  /** Complaint sectors: labels (also served by the translator) and keywords. */
+  readonly sectors: SectorTable;
   /** Short hash of the source files, logged so admins can tell which edit is live. */
   readonly version: string;
 }

@@ -3,6 +3,8 @@
  * ("#intent:hotline") before any intent matching. Commands are exact: a citizen who
  * types "/phananh" must never be second-guessed by the classifier.
  */
+import { isCancelPhrase } from './everyday-answers';
+
 export type Command =
   | { readonly kind: 'start' }
   | { readonly kind: 'help' }
@@ -12,7 +14,14 @@ export type Command =
   /** "/danhgia PA-7K3M9Q 4": the citizen rates a resolved complaint (the rating notification's buttons send it). */
   | { readonly kind: 'rate'; readonly argument: string }
   | { readonly kind: 'cancel' }
+  /** The "continue" button of a flow offered again, or of a draft kept aside. */
+  | { readonly kind: 'continue' }
+  /** The "drop the draft" button beside it. */
+  | { readonly kind: 'discard' }
   | { readonly kind: 'intent'; readonly intent: string };
+
+/** Quick-reply payloads of the engine's own offers. */
+export const FLOW_PAYLOADS = { continue: '#flow:continue', discard: '#flow:discard' } as const;
 
 const COMMANDS: Record<string, (arg: string) => Command> = {
   start: () => ({ kind: 'start' }),
@@ -34,11 +43,10 @@ const COMMANDS: Record<string, (arg: string) => Command> = {
   cancel: () => ({ kind: 'cancel' }),
 };
 
-/** Words that, alone, cancel whatever multi-step conversation is in progress. */
-const CANCEL_WORDS = new Set(['hủy', 'huỷ', 'huy', 'cancel', 'thoát', 'thoat', 'dừng', 'dung', 'stop', 'hủy bỏ', 'huy bo']);
-
 export function parseCommand(text: string): Command | undefined {
   const trimmed = text.trim();
+  if (trimmed === FLOW_PAYLOADS.continue) return { kind: 'continue' };
+  if (trimmed === FLOW_PAYLOADS.discard) return { kind: 'discard' };
   const payload = /^#intent:([a-z][a-z0-9_]*)$/.exec(trimmed);
   if (payload) return { kind: 'intent', intent: payload[1] };
   // Telegram appends the bot's name in groups: "/tracuu@cchc_bot PA-…".
@@ -52,6 +60,7 @@ export function parseCommand(text: string): Command | undefined {
     .toLowerCase()
     .replace(/[.!]+$/, '');
   if (lower === 'menu') return { kind: 'help' };
-  if (CANCEL_WORDS.has(lower)) return { kind: 'cancel' };
+  // "hủy", "thôi, không gửi nữa", "never mind": whole messages only (see everyday-answers.ts).
+  if (isCancelPhrase(lower)) return { kind: 'cancel' };
   return undefined;
 }

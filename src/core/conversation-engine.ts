@@ -2,21 +2,33 @@
  * The conversation core: one function from an incoming message to the replies, for
  * every channel. It knows no telegraf, mongoose or HTTP — only the ports it is given.
  *
- * Order of precedence for each message:
- * 1. a command or quick-reply payload (exact, never second-guessed);
- * 2. a flow in progress (the citizen is answering the bot's question);
- * 3. the intent matcher, then the intent's handler or its fixed answer;
- * 4. the fallback, which offers the menu and the hotline.
+ * For each message:
+ * 1. the language: a command ("/en"), else the language the message is written in when
+ *    it is clear (text/language.ts), else the channel's or the conversation's;
+ * 2. a flow left idle longer than `idleFlowMs` is set aside, its draft kept (until its
+ *    own expiry) and offered back once;
+ * 3. a command or quick-reply payload (exact, never second-guessed); "hủy" and "thôi,
+ *    không gửi nữa" always cancel; a language switch keeps the flow and asks its step
+ *    again in the new language;
+ * 4. a "có"/"không" answering the bot's offer to continue;
+ * 5. a flow in progress gets the message — unless the message is not an answer to the
+ *    step and clearly about something else (flow-interruption.ts): then it is answered
+ *    on its own and the flow is offered again in one line, never lost;
+ * 6. the intent matcher, then the intent's handler or its fixed answer;
+ * 7. the fallback, with the menu.
  */
 import type { Logger } from '../infra/logger';
 import { silentLogger } from '../infra/logger';
 import type { BotContent, ContentSource } from './bot-content';
-import { parseCommand, type Command } from './command';
-import type { ConversationState, ConversationStore } from './conversation-store';
+import { FLOW_PAYLOADS, parseCommand, type Command } from './command';
+import type { ConversationState, ConversationStore, FlowState } from './conversation-store';
+import { everydayAnswer } from './everyday-answers';
 import type { ConversationFlow, IntentHandler, TurnContext, TurnOutcome } from './flow';
+import { isSomethingElse, understandingOfMatch } from './flow-interruption';
 import type { IncomingMessage, Locale, OutgoingMessage, QuickReply, Reply } from './messages';
 import { conversationKey } from './messages';
 import { FALLBACK, type MatchResult } from '../nlu/intent-matcher';
+import { detectLanguage, languageEvidence } from '../text/language';
 
 /** Intents whose handling the engine itself knows about. */
 export const COMPLAINT_FLOW = 'complaint';
@@ -26,9 +38,26 @@ const COMPLAINT_SUBMIT = 'complaint_submit';
 const COMPLAINT_STATUS = 'complaint_status';
 const HELP_MENU = 'help_menu';
 const GREETING = 'greeting';
-/** Intents offered with the fallback and the help menu. */
-const MENU_INTENTS = ['online_submission_howto', 'dossier_status', 'procedure_lookup', 'complaint_submit', 'complaint_status', 'hotline'];
-const FALLBACK_SUGGESTIONS = ['help_menu', 'complaint_submit', 'hotline'];
+/** Phone screens: more quick replies than this do not fit (channels show them as buttons or numbered lines). */
+export const MAX_QUICK_REPLIES = 6;
+/** A quick-reply payload of a flow ("#pa:confirm"): a button press, not words. */
+const PAYLOAD = /^#[a-z]+:[\w:.-]*$/;
+/** Words of evidence that make a message at a free-text step a sentence in its language, not a name. */
+const SENTENCE_EVIDENCE = 5;
+/** A flow untouched this long is set aside (its draft kept) instead of reading the next message as its answer. */
+const DEFAULT_IDLE_FLOW_MS = 30 * 60 * 1000;
+
+/** Locale keys the engine itself uses. */
+export const ENGINE_TEXT_KEYS = [
+  'system.cancelled',
+  'system.nothing_to_cancel',
+  'conversation.button.continue',
+  'conversation.button.discard',
+  'conversation.discarded',
+  'conversation.nothing_to_continue',
+  'conversation.replaced_draft',
+  'conversation.language_switched',
+] as const;
 
 /** Observes each handled message, e.g. for metrics. Receives labels, never text. */
 export interface EngineObserver {
@@ -45,6 +74,15 @@ export interface EngineDeps {
   readonly observer?: EngineObserver;
   readonly clock?: () => Date;
   readonly defaultLocale?: Locale;
+  /** How long a flow may wait for the citizen before it is set aside; default 30 minutes. */
+  readonly idleFlowMs?: number;
+}
+
+/** The state a turn works on, changed as the turn goes. */
+interface Turn {
+  state: ConversationState;
+  /** The flow was set aside by this very message (idle too long). */
+  justSetAside: boolean;
 }
 
 export class ConversationEngine {
@@ -66,28 +104,39 @@ export class ConversationEngine {
   async handle(message: IncomingMessage): Promise<Reply> {
     const key = conversationKey(message.channel, message.userId);
     const now = this.clock();
-    const stored = await this.deps.store.get(key);
-    let state: ConversationState = stored ?? { locale: this.deps.defaultLocale ?? 'vi' };
-    if (message.locale) state = { ...state, locale: message.locale };
-    if (state.flow && Date.parse(state.flow.expiresAt) <= now.getTime()) state = { ...state, flow: undefined };
-
     const content = this.deps.content.current();
     const command = parseCommand(message.text);
-    if (command?.kind === 'language') state = { ...state, locale: command.locale };
-    const ctx = this.context(message, state.locale, content, now);
+    const stored = await this.deps.store.get(key);
+    const turn: Turn = { state: this.freshen(stored ?? { locale: this.deps.defaultLocale ?? 'vi' }, now), justSetAside: false };
+    this.setAsideIfIdle(turn, now);
+    const typed = command || PAYLOAD.test(message.text.trim()) ? undefined : detectLanguage(message.text, content.abbreviations);
+    let match: MatchResult | undefined = command
+      ? undefined
+      : content.matcher.match(message.text, typed ?? message.locale ?? turn.state.locale);
+    const locale = this.localeOf(message, command, typed, match, turn.state, content, now);
+    const ctx = this.context(message, locale, content, now);
 
-    let outcome: TurnOutcome;
-    let match: MatchResult | undefined;
+    const offer = turn.state.offer;
+    turn.state = { ...turn.state, offer: undefined };
+    let outcome: TurnOutcome | undefined;
     if (command) {
-      outcome = await this.runCommand(ctx, command, state);
-    } else if (state.flow && this.flows.has(state.flow.name)) {
-      outcome = await this.flows.get(state.flow.name)!.resume(ctx, state.flow);
-    } else {
-      match = content.matcher.match(message.text);
-      outcome = await this.answerIntent(ctx, match);
+      outcome = await this.runCommand(ctx, command, turn);
+    } else if (offer) {
+      outcome = await this.answerOffer(ctx, offer, turn);
     }
+    if (!outcome) {
+      match ??= content.matcher.match(message.text, locale);
+      outcome = await this.route(ctx, match, turn);
+    }
+    outcome = this.offerSetAsideDraft(ctx, outcome, turn);
 
-    const next: ConversationState = { locale: state.locale, flow: outcome.flow, lastSeenAt: now.toISOString() };
+    const next: ConversationState = {
+      locale,
+      flow: outcome.flow,
+      ...(turn.state.suspended ? { suspended: turn.state.suspended } : {}),
+      ...(turn.state.offer ? { offer: turn.state.offer } : {}),
+      lastSeenAt: now.toISOString(),
+    };
     await this.deps.store.set(key, next);
     this.deps.observer?.messageHandled({
       channel: message.channel,
@@ -97,57 +146,156 @@ export class ConversationEngine {
       replies: outcome.messages.length,
     });
     this.logger.debug(
-      { channel: message.channel, intent: outcome.intent, confidence: match?.confidence, fallbackReason: match?.fallbackReason },
+      { channel: message.channel, intent: outcome.intent, confidence: match?.confidence, fallbackReason: match?.fallbackReason, locale },
       'message handled',
     );
-    return { messages: outcome.messages, intent: outcome.intent, locale: state.locale };
+    return { messages: outcome.messages, intent: outcome.intent, locale };
+  }
+
+  // ------------------------------------------------------------ state and language
+
+  /** Drops what has expired: a flow or a kept draft past its expiry, a flow whose code is gone. */
+  private freshen(state: ConversationState, now: Date): ConversationState {
+    const alive = (flow: FlowState | undefined): boolean =>
+      flow !== undefined && Date.parse(flow.expiresAt) > now.getTime() && this.flows.has(flow.name);
+    return {
+      locale: state.locale,
+      ...(alive(state.flow) ? { flow: state.flow } : {}),
+      ...(alive(state.suspended) ? { suspended: state.suspended } : {}),
+      ...(state.offer ? { offer: state.offer } : {}),
+      ...(state.lastSeenAt ? { lastSeenAt: state.lastSeenAt } : {}),
+    };
+  }
+
+  /** A flow not touched for `idleFlowMs` is set aside: the citizen's next words are read fresh. */
+  private setAsideIfIdle(turn: Turn, now: Date): void {
+    const { flow, lastSeenAt } = turn.state;
+    const idleMs = this.deps.idleFlowMs ?? DEFAULT_IDLE_FLOW_MS;
+    if (!flow || !lastSeenAt || now.getTime() - Date.parse(lastSeenAt) <= idleMs) return;
+    turn.state = { ...turn.state, flow: undefined, offer: undefined, suspended: { ...flow, offered: false } };
+    turn.justSetAside = true;
+  }
+
+  /**
+   * "/en" wins; then the language the message is clearly written in; then the language
+   * the channel says its page shows; then the conversation's. Buttons and commands carry
+   * no language of their own ("#pa:edit:sector" is not English).
+   */
+  private localeOf(
+    message: IncomingMessage,
+    command: Command | undefined,
+    typed: Locale | undefined,
+    match: MatchResult | undefined,
+    state: ConversationState,
+    content: BotContent,
+    now: Date,
+  ): Locale {
+    if (command?.kind === 'language') return command.locale;
+    const current = message.locale ?? state.locale;
+    const flow = state.flow && this.flows.get(state.flow.name);
+    if (!typed || typed === current || !state.flow || !flow || !match) return typed ?? current;
+    // Inside a flow, a name, a place or a choice is no language switch ("Nguyen Van A" in an English
+    // conversation): only a question about something else, or a sentence written at a free-text step, is.
+    const fit = flow.fit(this.context(message, current, content, now), state.flow);
+    if (isSomethingElse(understandingOfMatch(match), { text: message.text, fit, ownTopics: flow.ownTopics })) return typed;
+    const { vi, en } = languageEvidence(message.text, content.abbreviations);
+    return fit === 'free_text' && vi + en >= SENTENCE_EVIDENCE ? typed : current;
   }
 
   private context(message: IncomingMessage, locale: Locale, content: BotContent, now: Date): TurnContext {
     return { message, locale, content, now, t: (key, vars) => content.translator.t(locale, key, vars) };
   }
 
-  private async runCommand(ctx: TurnContext, command: Command, state: ConversationState): Promise<TurnOutcome> {
+  // ------------------------------------------------------------ routing
+
+  /** A message that is neither a command nor an answer to an offer. */
+  private async route(ctx: TurnContext, match: MatchResult, turn: Turn): Promise<TurnOutcome> {
+    this.restoreOnAnswer(ctx, turn);
+    const active = turn.state.flow;
+    const flow = active && this.flows.get(active.name);
+    if (active && flow) {
+      const understanding = understandingOfMatch(match);
+      const fit = flow.fit(ctx, active);
+      if (!isSomethingElse(understanding, { text: ctx.message.text, fit, ownTopics: flow.ownTopics })) return flow.resume(ctx, active);
+      const answer = await this.answerIntent(ctx, match, turn);
+      return this.offerToContinue(ctx, answer, active, turn);
+    }
+    if (PAYLOAD.test(ctx.message.text.trim())) {
+      // A button of a flow that is over (pressed in the chat history): never guessed at as a question.
+      return {
+        messages: [{ text: ctx.t('conversation.nothing_to_continue'), quickReplies: this.menuReplies(ctx, HELP_MENU) }],
+        intent: 'stale_button',
+      };
+    }
+    return this.answerIntent(ctx, match, turn);
+  }
+
+  /**
+   * A draft set aside is taken up again when the message is plainly an answer to its
+   * step: a button of it pressed in the chat history, or — right after the pause — a
+   * phone number at the contact step. Anything else is read fresh.
+   */
+  private restoreOnAnswer(ctx: TurnContext, turn: Turn): void {
+    const kept = turn.state.suspended;
+    if (!kept || turn.state.flow) return;
+    const flow = this.flows.get(kept.name);
+    if (!flow || flow.fit(ctx, kept) !== 'answer') return;
+    if (!turn.justSetAside && !PAYLOAD.test(ctx.message.text.trim())) return;
+    const { offered: _offered, ...state } = kept;
+    turn.state = { ...turn.state, flow: state, suspended: undefined };
+  }
+
+  private async runCommand(ctx: TurnContext, command: Command, turn: Turn): Promise<TurnOutcome> {
+    const active = turn.state.flow;
     switch (command.kind) {
-      case 'start':
-        return this.fixedAnswer(ctx, GREETING, MENU_INTENTS);
-      case 'help':
-        return this.fixedAnswer(ctx, HELP_MENU, MENU_INTENTS);
-      case 'language':
-        return this.fixedAnswer(ctx, HELP_MENU, MENU_INTENTS);
-      case 'complaint':
-        return this.startComplaint(ctx);
-      case 'status':
-        return this.intentHandlerOrAnswer(ctx, COMPLAINT_STATUS, undefined, command.argument);
-      case 'intent':
-        return this.answerIntentById(ctx, command.intent);
-      case 'rate': {
-        const rating = this.flows.get(RATING_FLOW);
-        return rating ? rating.start(ctx) : this.fixedAnswer(ctx, HELP_MENU, MENU_INTENTS);
-      }
       case 'cancel':
-        if (state.flow) return { messages: [{ text: ctx.t('system.cancelled') }], intent: 'cancel' };
-        return {
-          messages: [{ text: ctx.t('system.nothing_to_cancel'), quickReplies: intentQuickReplies(ctx, MENU_INTENTS) }],
-          intent: 'cancel',
-        };
+        return this.cancel(ctx, turn);
+      case 'continue':
+        return this.continueFlow(ctx, turn);
+      case 'discard':
+        return this.discard(ctx, turn);
+      case 'language':
+        // The draft survives a switch: the step is asked again, in the new language.
+        if (active) return this.reprompt(ctx, active, ctx.t('conversation.language_switched'));
+        return this.menuAnswer(ctx, HELP_MENU);
+      case 'complaint':
+        if (active?.name === COMPLAINT_FLOW) return this.reprompt(ctx, active);
+        return this.startComplaint(ctx, turn);
+      case 'rate':
+        return (await this.startFlow(ctx, RATING_FLOW, turn)) ?? this.menuAnswer(ctx, HELP_MENU);
+      case 'intent':
+        if (command.intent === COMPLAINT_SUBMIT && active?.name === COMPLAINT_FLOW) return this.reprompt(ctx, active);
+        return this.yieldingTo(ctx, turn, () => this.answerIntentById(ctx, command.intent, turn));
+      case 'start':
+        return this.yieldingTo(ctx, turn, async () => this.menuAnswer(ctx, GREETING));
+      case 'help':
+        return this.yieldingTo(ctx, turn, async () => this.menuAnswer(ctx, HELP_MENU));
+      case 'status':
+        return this.yieldingTo(ctx, turn, () => this.intentHandlerOrAnswer(ctx, COMPLAINT_STATUS, undefined, command.argument));
     }
   }
 
-  private async answerIntent(ctx: TurnContext, match: MatchResult): Promise<TurnOutcome> {
+  /** Answers a command that is not about the flow, then offers the flow again (if one is open). */
+  private async yieldingTo(ctx: TurnContext, turn: Turn, answer: () => Promise<TurnOutcome>): Promise<TurnOutcome> {
+    const active = turn.state.flow;
+    const outcome = await answer();
+    return active && !outcome.flow ? this.offerToContinue(ctx, outcome, active, turn) : outcome;
+  }
+
+  private async answerIntent(ctx: TurnContext, match: MatchResult, turn: Turn): Promise<TurnOutcome> {
     if (match.intent === FALLBACK) {
       return {
-        messages: [{ text: ctx.t('fallback.answer'), quickReplies: intentQuickReplies(ctx, FALLBACK_SUGGESTIONS) }],
+        messages: [{ text: ctx.t('fallback.answer'), quickReplies: this.menuReplies(ctx, HELP_MENU) }],
         intent: FALLBACK,
       };
     }
-    if (match.intent === COMPLAINT_SUBMIT) return this.startComplaint(ctx, match);
+    if (match.intent === COMPLAINT_SUBMIT) return this.startComplaint(ctx, turn, match);
     return this.intentHandlerOrAnswer(ctx, match.intent, match);
   }
 
-  private async answerIntentById(ctx: TurnContext, intent: string): Promise<TurnOutcome> {
-    if (!ctx.content.intents.has(intent)) return this.fixedAnswer(ctx, HELP_MENU, MENU_INTENTS);
-    if (intent === COMPLAINT_SUBMIT) return this.startComplaint(ctx);
+  private async answerIntentById(ctx: TurnContext, intent: string, turn: Turn): Promise<TurnOutcome> {
+    if (!ctx.content.intents.has(intent)) return this.menuAnswer(ctx, HELP_MENU);
+    if (intent === COMPLAINT_SUBMIT) return this.startComplaint(ctx, turn);
     return this.intentHandlerOrAnswer(ctx, intent);
   }
 
@@ -157,23 +305,132 @@ export class ConversationEngine {
     return this.fixedAnswer(ctx, intent);
   }
 
-  private async startComplaint(ctx: TurnContext, match?: MatchResult): Promise<TurnOutcome> {
-    const flow = this.flows.get(COMPLAINT_FLOW);
-    if (flow) return flow.start(ctx, match);
-    return this.fixedAnswer(ctx, COMPLAINT_SUBMIT);
+  private async startComplaint(ctx: TurnContext, turn: Turn, match?: MatchResult): Promise<TurnOutcome> {
+    return (await this.startFlow(ctx, COMPLAINT_FLOW, turn, match)) ?? this.fixedAnswer(ctx, COMPLAINT_SUBMIT);
   }
 
-  /** The intent's answer text, with its suggestions (or `override`) as quick replies. */
-  private fixedAnswer(ctx: TurnContext, intent: string, override?: readonly string[]): TurnOutcome {
+  /**
+   * Starts a flow. An open flow of another kind is set aside (offered back when this one
+   * ends); a kept draft of the same kind is replaced, and the citizen is told so.
+   */
+  private async startFlow(ctx: TurnContext, name: string, turn: Turn, match?: MatchResult): Promise<TurnOutcome | undefined> {
+    const flow = this.flows.get(name);
+    if (!flow) return undefined;
+    const { flow: active, suspended } = turn.state;
+    const outcome = await flow.start(ctx, match);
+    if (!outcome.flow) return outcome;
+    if (active && active.name !== name) {
+      turn.state = { ...turn.state, flow: undefined, suspended: { ...active, offered: false } };
+    } else if (suspended?.name === name) {
+      turn.state = { ...turn.state, suspended: undefined };
+      return { ...outcome, messages: [{ text: ctx.t('conversation.replaced_draft') }, ...outcome.messages] };
+    }
+    return outcome;
+  }
+
+  // ------------------------------------------------------------ offers, cancel, continue
+
+  /** The answer to another question, then one line offering to go on with the flow. */
+  private offerToContinue(ctx: TurnContext, answer: TurnOutcome, flow: FlowState, turn: Turn): TurnOutcome {
+    if (answer.flow) return answer; // the answer started a flow of its own
+    turn.state = { ...turn.state, offer: 'continue' };
+    const line: OutgoingMessage = {
+      text: ctx.t(`conversation.continue_offer.${flow.name}`),
+      quickReplies: this.offerReplies(ctx, `conversation.button.discard_${flow.name}`),
+    };
+    return { ...answer, messages: [...answer.messages, line], flow };
+  }
+
+  /** After a turn with no flow open, a draft set aside (idle, or by another flow) is offered back once. */
+  private offerSetAsideDraft(ctx: TurnContext, outcome: TurnOutcome, turn: Turn): TurnOutcome {
+    const kept = turn.state.suspended;
+    if (!kept || kept.offered || outcome.flow) return outcome;
+    turn.state = { ...turn.state, offer: 'restore', suspended: { ...kept, offered: true } };
+    const line: OutgoingMessage = {
+      text: ctx.t(`conversation.restore_offer.${kept.name}`),
+      quickReplies: this.offerReplies(ctx, 'conversation.button.discard'),
+    };
+    return { ...outcome, messages: [...outcome.messages, line] };
+  }
+
+  private offerReplies(ctx: TurnContext, discardKey: string): QuickReply[] {
+    return [
+      { label: ctx.t('conversation.button.continue'), payload: FLOW_PAYLOADS.continue },
+      { label: ctx.t(discardKey), payload: FLOW_PAYLOADS.discard },
+    ];
+  }
+
+  /** "có"/"ok" continues, "không" drops; anything else is read as a new message. */
+  private async answerOffer(ctx: TurnContext, offer: 'continue' | 'restore', turn: Turn): Promise<TurnOutcome | undefined> {
+    const answer = everydayAnswer(ctx.message.text);
+    if (answer === 'yes') return this.continueFlow(ctx, turn);
+    if (answer === 'no') return offer === 'continue' ? this.cancel(ctx, turn) : this.discard(ctx, turn);
+    return undefined;
+  }
+
+  private continueFlow(ctx: TurnContext, turn: Turn): TurnOutcome {
+    const { flow, suspended } = turn.state;
+    if (flow) return this.reprompt(ctx, flow);
+    if (suspended) {
+      turn.state = { ...turn.state, suspended: undefined };
+      return this.reprompt(ctx, suspended);
+    }
+    return {
+      messages: [{ text: ctx.t('conversation.nothing_to_continue'), quickReplies: this.menuReplies(ctx, HELP_MENU) }],
+      intent: 'continue',
+    };
+  }
+
+  private discard(ctx: TurnContext, turn: Turn): TurnOutcome {
+    if (turn.state.flow) return this.cancel(ctx, turn);
+    if (!turn.state.suspended) return this.continueFlow(ctx, turn);
+    turn.state = { ...turn.state, suspended: undefined };
+    return { messages: [{ text: ctx.t('conversation.discarded'), quickReplies: this.menuReplies(ctx, HELP_MENU) }], intent: 'discard' };
+  }
+
+  /** "hủy" ends the open flow; with none open, it drops a kept draft; otherwise there is nothing to cancel. */
+  private cancel(ctx: TurnContext, turn: Turn): TurnOutcome {
+    if (turn.state.flow || turn.state.suspended) {
+      turn.state = { ...turn.state, flow: undefined, suspended: undefined };
+      return { messages: [{ text: ctx.t('system.cancelled') }], intent: 'cancel' };
+    }
+    return { messages: [{ text: ctx.t('system.nothing_to_cancel'), quickReplies: this.menuReplies(ctx, HELP_MENU) }], intent: 'cancel' };
+  }
+
+  /** The flow's current question again, optionally after a note. */
+  private reprompt(ctx: TurnContext, state: FlowState, note?: string): TurnOutcome {
+    const flow = this.flows.get(state.name);
+    if (!flow) return this.menuAnswer(ctx, HELP_MENU);
+    const outcome = flow.prompt(ctx, state);
+    return note ? { ...outcome, messages: [{ text: note }, ...outcome.messages] } : outcome;
+  }
+
+  // ------------------------------------------------------------ fixed answers and menus
+
+  /** An intent's answer with the intent file's own menu (help_menu.yaml is the one source of "the menu"). */
+  private menuAnswer(ctx: TurnContext, intent: string): TurnOutcome {
+    return this.fixedAnswer(ctx, intent);
+  }
+
+  /** The quick replies of an intent's `suggestions`. */
+  private menuReplies(ctx: TurnContext, intent: string): QuickReply[] {
+    return intentQuickReplies(ctx, ctx.content.intents.get(intent)?.suggestions ?? []);
+  }
+
+  /** The intent's answer text, with its suggestions as quick replies. */
+  private fixedAnswer(ctx: TurnContext, intent: string): TurnOutcome {
     const definition = ctx.content.intents.get(intent);
     const text = ctx.t(definition?.answerKey ?? `intent.${intent}.answer`);
-    const suggestions = override ?? definition?.suggestions ?? [];
-    const message: OutgoingMessage = suggestions.length ? { text, quickReplies: intentQuickReplies(ctx, suggestions) } : { text };
+    const replies = intentQuickReplies(ctx, definition?.suggestions ?? []);
+    const message: OutgoingMessage = replies.length ? { text, quickReplies: replies } : { text };
     return { messages: [message], intent };
   }
 }
 
-/** Builds the quick replies for a list of intent ids (flows use it for their menus). */
+/** Builds the quick replies for a list of intent ids (flows use it for their menus); at most {@link MAX_QUICK_REPLIES}. */
 export function intentQuickReplies(ctx: TurnContext, intents: readonly string[]): QuickReply[] {
-  return intents.filter((id) => ctx.content.intents.has(id)).map((id) => ({ label: ctx.t(`menu.${id}`), payload: `#intent:${id}` }));
+  return intents
+    .filter((id) => ctx.content.intents.has(id))
+    .slice(0, MAX_QUICK_REPLIES)
+    .map((id) => ({ label: ctx.t(`menu.${id}`), payload: `#intent:${id}` }));
 }

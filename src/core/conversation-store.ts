@@ -13,9 +13,21 @@ export interface FlowState {
   readonly expiresAt: string;
 }
 
+/**
+ * What the bot's last message offered, so that a bare "có"/"không" is read as the answer
+ * to it: continue the flow that was interrupted, or take up the draft kept aside.
+ */
+export type PendingOffer = 'continue' | 'restore';
+
 export interface ConversationState {
   readonly locale: Locale;
   readonly flow?: FlowState;
+  /**
+   * A flow set aside (left idle too long, or another flow was started): kept until its
+   * own expiry and offered back once.
+   */
+  readonly suspended?: FlowState & { readonly offered?: boolean };
+  readonly offer?: PendingOffer;
   /** ISO time of the citizen's last message (Zalo's 7-day window is counted from it). */
   readonly lastSeenAt?: string;
 }

@@ -6,6 +6,7 @@
  */
 import type { BotContent } from './bot-content';
 import type { FlowState } from './conversation-store';
+import type { StepFit } from './flow-interruption';
 import type { IncomingMessage, Locale, OutgoingMessage } from './messages';
 import type { MatchResult } from '../nlu/intent-matcher';
 import type { TemplateVars } from '../i18n/translator';
@@ -33,6 +34,19 @@ export interface ConversationFlow {
   start(ctx: TurnContext, match?: MatchResult): Promise<TurnOutcome>;
   /** Continues the flow with the citizen's next message. */
   resume(ctx: TurnContext, state: FlowState): Promise<TurnOutcome>;
+  /**
+   * How the message fits the step the flow waits on. The engine asks before
+   * {@link resume}: a message that is not an answer and is clearly about something else
+   * is answered on its own, and the flow is offered again (see flow-interruption.ts).
+   */
+  fit(ctx: TurnContext, state: FlowState): StepFit;
+  /**
+   * Asks the current step's question again, in `ctx.locale`: after the citizen chose to
+   * continue, after a language switch, or when a draft kept aside is taken up again.
+   */
+  prompt(ctx: TurnContext, state: FlowState): TurnOutcome;
+  /** Intent ids that belong to the flow itself: they never interrupt it ("complaint_submit"). */
+  readonly ownTopics: ReadonlySet<string>;
 }
 
 export interface IntentHandler {

@@ -56,6 +56,8 @@ export interface AgencyMessageBuilderOptions {
   readonly apiBaseUrl: string;
   /** Page where a complaint can be followed, if the installation has one. */
   readonly publicUrl?: (code: string) => string;
+  /** The sector's Vietnamese label (from config/sectors.yaml, through the content in service); the id when absent. */
+  readonly sectorLabel?: (sector: string) => string;
 }
 
 export type AgencyMessageBuilder = (delivery: DeliveryItem) => Promise<AgencyMessage>;
@@ -134,7 +136,7 @@ function renderNotice(notice: TextRef, directory: DirectorySource, texts: TextLo
 function forwardedComplaint(
   complaint: Complaint,
   receiverId: string,
-  options: Pick<AgencyMessageBuilderOptions, 'directory' | 'apiBaseUrl' | 'publicUrl'>,
+  options: Pick<AgencyMessageBuilderOptions, 'directory' | 'apiBaseUrl' | 'publicUrl' | 'sectorLabel'>,
   texts: TextLookup,
 ): ForwardedComplaint {
   const directory = options.directory.current();
@@ -147,7 +149,7 @@ function forwardedComplaint(
     agencyId: complaint.agencyId,
     agencyName: agency?.name.vi ?? complaint.agencyId,
     sector: complaint.sector,
-    sectorLabel: texts.t(AGENCY_LOCALE, `complaint.sector.${complaint.sector}`),
+    sectorLabel: options.sectorLabel?.(complaint.sector) ?? texts.t(AGENCY_LOCALE, `complaint.sector.${complaint.sector}`),
     text: responsible ? complaint.text : texts.t(AGENCY_LOCALE, 'agency.withheld_text'),
     photos: responsible ? photoLinks(complaint, base) : [],
     createdAt: complaint.createdAt.toISOString(),

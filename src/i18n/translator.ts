@@ -8,16 +8,33 @@ import { REFERENCE_LOCALE } from '../content/locale-files';
 
 export type TemplateVars = Readonly<Record<string, string | number>>;
 
+/** Locale keys of the hotline clause: with a configured number, and without one. */
+export const HOTLINE_TEXT_KEYS = { call: 'hotline.call', find: 'hotline.find' } as const;
+
+/**
+ * Looks up texts and fills their `{{placeholders}}`.
+ *
+ * `{{call_hotline}}` is a clause every text may use: "gọi đường dây nóng 0260 1022" when
+ * a hotline number is configured (global `hotline`), and "xem số đường dây nóng trên …"
+ * when none is — so no text ever says "call this number" next to a web address.
+ */
 export class Translator {
   constructor(
     private readonly catalogs: LocaleCatalogs,
-    /** Values every text may use, e.g. {{hotline}} from configuration. */
+    /** Values every text may use, e.g. {{hotline}} (the number, when configured) and {{botName}}. */
     private readonly globals: TemplateVars = {},
   ) {}
 
   t(locale: Locale, key: string, vars: TemplateVars = {}): string {
-    const text = this.catalogs.get(locale)?.get(key) ?? this.catalogs.get(REFERENCE_LOCALE)?.get(key) ?? key;
-    return interpolate(text, { ...this.globals, ...vars });
+    const text = this.raw(locale, key);
+    const all = { ...this.globals, ...vars };
+    if (!text.includes('call_hotline')) return interpolate(text, all);
+    const clause = interpolate(this.raw(locale, 'hotline' in all ? HOTLINE_TEXT_KEYS.call : HOTLINE_TEXT_KEYS.find), all);
+    return interpolate(text, { call_hotline: clause, ...all });
+  }
+
+  private raw(locale: Locale, key: string): string {
+    return this.catalogs.get(locale)?.get(key) ?? this.catalogs.get(REFERENCE_LOCALE)?.get(key) ?? key;
   }
 
   has(key: string): boolean {

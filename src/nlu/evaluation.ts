@@ -6,7 +6,8 @@
 import type { AbbreviationTable } from '../text/normalize';
 import { foldDiacritics } from '../text/vietnamese';
 import type { LabelledText, MatcherOptions } from './intent-matcher';
-import { DEFAULT_MATCHER_OPTIONS, FALLBACK, IntentMatcher } from './intent-matcher';
+import { BilingualMatcher } from './bilingual-matcher';
+import { DEFAULT_MATCHER_OPTIONS, FALLBACK, type MatchResult } from './intent-matcher';
 import { seededRandom, shuffleInPlace } from './seeded-random';
 
 export interface IntentScore {
@@ -57,7 +58,7 @@ export interface Prediction {
 }
 
 /** Runs `matcher` over `items` and returns the predictions. */
-export function predictAll(matcher: IntentMatcher, items: readonly LabelledText[]): Prediction[] {
+export function predictAll(matcher: { match(text: string): MatchResult }, items: readonly LabelledText[]): Prediction[] {
   return items.map((item) => {
     const result = matcher.match(item.text);
     return { text: item.text, expected: item.intent, predicted: result.intent, confidence: result.confidence };
@@ -137,7 +138,7 @@ export function trainAndEvaluate(
   options: MatcherOptions = DEFAULT_MATCHER_OPTIONS,
 ): EvaluationReport {
   const started = performance.now();
-  const matcher = IntentMatcher.train(train, abbreviations, options);
+  const matcher = BilingualMatcher.train(train, abbreviations, options);
   const trainMs = performance.now() - started;
   const predictStarted = performance.now();
   const predictions = predictAll(matcher, test);
@@ -150,6 +151,8 @@ export interface CrossValidationOptions {
   /** Strip diacritics from every test text (the training texts stay as written). */
   readonly stripDiacritics: boolean;
   readonly seed: number;
+  /** Scores only the test texts this accepts (e.g. the English ones); every text still trains the other folds. */
+  readonly testOnly?: (item: LabelledText) => boolean;
 }
 
 /**
@@ -168,9 +171,11 @@ export function crossValidate(
   let predictMs = 0;
   for (let k = 0; k < cv.folds; k++) {
     const train = items.filter((_, i) => folds[i] !== k);
-    const test = items.filter((_, i) => folds[i] === k).map((t) => (cv.stripDiacritics ? { ...t, text: foldDiacritics(t.text) } : t));
+    const test = items
+      .filter((item, i) => folds[i] === k && (cv.testOnly?.(item) ?? true))
+      .map((t) => (cv.stripDiacritics ? { ...t, text: foldDiacritics(t.text) } : t));
     const started = performance.now();
-    const matcher = IntentMatcher.train(train, abbreviations, options);
+    const matcher = BilingualMatcher.train(train, abbreviations, options);
     trainMs += performance.now() - started;
     const predictStarted = performance.now();
     predictions.push(...predictAll(matcher, test));
@@ -185,7 +190,9 @@ export function crossValidate(
 function assignFolds(items: readonly LabelledText[], k: number, seed: number): number[] {
   const random = seededRandom(seed);
   const byLabel = new Map<string, number[]>();
-  items.forEach((item, i) => byLabel.set(item.intent, [...(byLabel.get(item.intent) ?? []), i]));
+  // Strata are label × language, so adding English examples does not unbalance the Vietnamese folds.
+  const stratum = (item: LabelledText): string => (item.language ? `${item.intent}\u0000${item.language}` : item.intent);
+  items.forEach((item, i) => byLabel.set(stratum(item), [...(byLabel.get(stratum(item)) ?? []), i]));
   const folds = new Array<number>(items.length).fill(0);
   for (const label of [...byLabel.keys()].sort()) {
     shuffleInPlace(byLabel.get(label)!, random).forEach((index, j) => (folds[index] = j % k));

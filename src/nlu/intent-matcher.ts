@@ -28,6 +28,8 @@ export interface LabelledText {
   readonly text: string;
   /** An intent id, or `fallback` for an out-of-scope example. */
   readonly intent: string;
+  /** The language the example was written for (`examples` vs `examples_en`), when known. */
+  readonly language?: 'vi' | 'en';
 }
 
 export interface MatcherOptions {

@@ -87,6 +87,7 @@ describe('a message that already describes the problem', () => {
   it('asks only for the contact, reads the summary back, stores and routes the complaint', async () => {
     const first = await say('u-main', DAK_HA_TRIGGER);
     expect(first.intent).toBe('complaint:contact');
+    expect(first.messages[0].text).toBe(t('complaint.ack_described')); // acknowledged at once, in one sentence
     expect(lastText(first)).toBe(t('complaint.ask_contact'));
     expect(lastText(first)).toContain('chỉ cơ quan chịu trách nhiệm');
 
@@ -100,7 +101,8 @@ describe('a message that already describes the problem', () => {
       '#pa:edit:text',
       '#pa:edit:sector',
       '#pa:edit:place',
-      '/huy',
+      '#pa:edit:contact',
+      '#pa:more',
     ]);
 
     const done = await say('u-main', '#pa:confirm');
@@ -137,7 +139,8 @@ describe('a message that already describes the problem', () => {
   it('tells Zalo citizens about the 7-day window and to check back with /tracuu', async () => {
     const user = 'zalo-1';
     await engine.handle(message(user, DAK_HA_TRIGGER, {}, 'zalo'));
-    await engine.handle(message(user, '2', {}, 'zalo')); // numbered menus: "1" is skip, anything else is a contact attempt
+    const notUnderstood = await engine.handle(message(user, '2', {}, 'zalo')); // numbered menus: "1" is "no contact"
+    expect(lastText(notUnderstood)).toBe(t('complaint.contact_not_understood'));
     const summary = await engine.handle(message(user, 'bo qua', {}, 'zalo'));
     expect(summary.intent).toBe('complaint:summary');
     const done = await engine.handle(message(user, '1', {}, 'zalo'));
@@ -157,9 +160,13 @@ describe('a short trigger', () => {
     expect((await say(user, 'chậm quá')).intent).toBe('complaint:text'); // under 10 characters
     const sector = await say(user, 'Hồ sơ nộp từ tháng trước mà đến nay vẫn chưa có kết quả, hỏi thì không ai trả lời');
     expect(sector.intent).toBe('complaint:sector');
-    expect(sector.messages[0].quickReplies).toHaveLength(10);
+    expect(sector.messages[0].quickReplies).toHaveLength(6); // five sectors and "more": a phone screen
+    expect(sector.messages[0].quickReplies?.at(-1)?.payload).toBe('#pa:more');
 
-    const place = await say(user, '4'); // numbered answer: the 4th sector, civil status
+    const more = await say(user, '6'); // numbered answer: "more sectors"
+    expect(more.intent).toBe('complaint:sector');
+    expect(more.messages[0].quickReplies?.[0]).toEqual({ label: 'Hộ tịch', payload: '#pa:sector:civil_status' });
+    const place = await say(user, '1'); // the first sector of the second page, civil status
     expect(place.intent).toBe('complaint:place');
     const notFound = await say(user, 'thôn Xa Lắc');
     expect(notFound.intent).toBe('complaint:place');
@@ -194,14 +201,18 @@ describe('a short trigger', () => {
     const ack = await say(user, '', { attachments: [{ kind: 'image', ref: 'file-1' }] });
     expect(ack.messages[0].text).toBe(t('complaint.photo_received', { count: 1, max: 5 }));
     expect(ack.intent).toBe('complaint:text');
-    await say(user, 'Đường vào thôn 3 xã Hà Mòn sạt lở nửa năm chưa ai sửa', { attachments: [{ kind: 'image', ref: 'file-2' }] });
-    await say(user, '10'); // field: other
-    const summary = await say(user, '#pa:skip');
+    // A road landslide is a road, not "other": the field and the place are read from the text.
+    const contact = await say(user, 'Đường vào thôn 3 xã Hà Mòn sạt lở nửa năm chưa ai sửa', {
+      attachments: [{ kind: 'image', ref: 'file-2' }],
+    });
+    expect(contact.intent).toBe('complaint:contact');
+    const summary = await say(user, 'ko cần');
     expect(lastText(summary)).toMatch(/Ảnh kèm theo: 2/);
-    const code = codeIn(await say(user, '#pa:confirm'));
+    expect(lastText(summary)).toContain('Giao thông, đường sá');
+    const code = codeIn(await say(user, 'dung roi gui di'));
     const stored = await db.models.Complaint.findOne({ code }).lean();
     expect(stored?.photos.map((p) => p.sourceRef)).toEqual(['file-1', 'file-2']);
-    expect(stored?.localityId).toBe('xa-ha-mon');
+    expect(stored).toMatchObject({ localityId: 'xa-ha-mon', sector: 'transport', agencyId: 'ubnd-xa-ha-mon' });
   });
 });
 
@@ -212,13 +223,22 @@ describe('cancelling', () => {
     ['place', ['/phananh', 'Hồ sơ nộp từ tháng trước mà đến nay vẫn chưa có kết quả gì cả', '1']],
     ['contact', [DAK_HA_TRIGGER]],
     ['summary', [DAK_HA_TRIGGER, '#pa:skip']],
+    ['summary_more', [DAK_HA_TRIGGER, '#pa:skip', '6']],
   ];
+  const cancelWords: Record<string, string> = {
+    text: 'hủy',
+    sector: 'huy',
+    place: 'thôi, không gửi nữa',
+    contact: 'thoi khong gui nua',
+    summary: 'Thôi không gửi nữa.',
+    summary_more: '2', // numbered: "Cancel complaint" on the "Photos, cancel…" page
+  };
   it.each(steps)('leaves at the %s step without storing anything', async (step, inputs) => {
     const user = `u-cancel-${step}`;
     let reply: Reply | undefined;
     for (const input of inputs) reply = await say(user, input);
     expect(reply?.intent).toBe(`complaint:${step}`);
-    const cancelled = await say(user, step === 'summary' ? '5' : 'hủy');
+    const cancelled = await say(user, cancelWords[step]);
     expect(lastText(cancelled)).toBe(t('system.cancelled'));
     expect((await store.get(conversationKey('telegram', user)))?.flow).toBeUndefined();
     expect(await db.models.Complaint.countDocuments({ userId: user })).toBe(0);
@@ -287,7 +307,7 @@ describe('idempotence and expiry', () => {
     expect(await db.models.Complaint.countDocuments({ userId: user })).toBe(0);
   });
 
-  it('keeps a draft that is touched within 24 hours', async () => {
+  it('a button of a draft left for hours still works (the draft was kept)', async () => {
     const user = 'u-keep';
     await say(user, DAK_HA_TRIGGER);
     now = new Date(MONDAY_10AM.getTime() + 23 * 3600 * 1000);

@@ -6,7 +6,8 @@ import { describedProblem } from '../../src/complaints/complaint-flow';
 import { formatDate } from '../../src/complaints/complaint-format';
 import { normalizeVietnamesePhone, parseContactInput } from '../../src/complaints/contact-input';
 import { resolveChoice } from '../../src/complaints/flow-choices';
-import { COMPLAINT_TEXT_KEYS, NOTIFICATION_KINDS, renderNotification } from '../../src/complaints/notification-texts';
+import { NOTIFICATION_KINDS, renderNotification } from '../../src/complaints/notification-texts';
+import { extraTextKeys } from '../../src/app-text-keys';
 import { parseRatingArgument } from '../../src/complaints/rating-flow';
 import { findTrackingCode } from '../../src/complaints/status-handler';
 import { checkComplaintText, cleanComplaintText, submissionKey } from '../../src/complaints/submission-key';
@@ -24,7 +25,12 @@ describe('contact input', () => {
     ['+84 905.123.456', '0905123456'],
     ['84905123456', '0905123456'],
     ['0381234567', '0381234567'],
-  ])('accepts the mobile number %s', (input, expected) => {
+    ['0084905123456', '0905123456'],
+    // landlines: area code 2xx since 2017
+    ['0260 3862 345', '02603862345'],
+    ['+84 260 3862345', '02603862345'],
+    ['028 3812 3456', '02838123456'],
+  ])('accepts the mobile or landline number %s', (input, expected) => {
     expect(normalizeVietnamesePhone(input)).toBe(expected);
   });
 
@@ -42,6 +48,11 @@ describe('contact input', () => {
     expect(parseContactInput('Lê C 090 5123')).toEqual({ ok: false, reason: 'invalid_phone' });
     expect(parseContactInput('Lê C 0123456789')).toEqual({ ok: false, reason: 'invalid_phone' });
     expect(parseContactInput(' , ')).toEqual({ ok: false, reason: 'empty' });
+    expect(parseContactInput('tên tôi là Lan, số 0260 3862 345')).toEqual({ ok: true, contact: { name: 'Lan', phone: '02603862345' } });
+    expect(parseContactInput('My name is John Smith, phone +84 905 123 456')).toEqual({
+      ok: true,
+      contact: { name: 'John Smith', phone: '0905123456' },
+    });
   });
 });
 
@@ -166,12 +177,18 @@ describe('notification texts', () => {
     );
   });
 
-  it('declares every complaint text in the locale files, and uses every one declared', () => {
+  it('declares every complaint and conversation text in the locale files, and uses every one declared', () => {
     const vi = JSON.parse(readFileSync(join(__dirname, '..', '..', 'locales', 'vi.json'), 'utf8')) as Record<string, unknown>;
     const flat = (tree: unknown, prefix: string): string[] =>
       typeof tree === 'string' ? [prefix] : Object.entries(tree as Record<string, unknown>).flatMap(([k, v]) => flat(v, `${prefix}.${k}`));
-    const declared = [...flat(vi.complaint, 'complaint'), ...flat(vi.system, 'system')].sort();
-    expect([...COMPLAINT_TEXT_KEYS].sort()).toEqual(declared);
+    const declared = [
+      ...flat(vi.complaint, 'complaint'),
+      ...flat(vi.system, 'system'),
+      ...flat(vi.conversation, 'conversation'),
+      ...flat(vi.hotline, 'hotline'),
+    ].sort();
+    const used = new Set(extraTextKeys().filter((k) => /^(complaint|system|conversation|hotline)\./.test(k)));
+    expect([...used].sort()).toEqual(declared);
   });
 
   it('formats dates in Vietnam time', () => {

@@ -4,7 +4,7 @@ import type { BotContent } from '../../src/core/bot-content';
 import type { IncomingMessage } from '../../src/core/messages';
 import { loadBotContent } from '../../src/content/content-loader';
 import { loadHolidays, type HolidayCalendar } from '../../src/complaints/holiday-calendar';
-import { COMPLAINT_TEXT_KEYS } from '../../src/complaints/notification-texts';
+import { contentRequirements } from '../../src/app-text-keys';
 
 export { loadSampleDirectory } from './sample-directory';
 
@@ -19,9 +19,10 @@ export async function loadTestContent(): Promise<BotContent> {
       intentsDir: join(ROOT, 'intents'),
       localesDir: join(ROOT, 'locales'),
       abbreviationsFile: join(ROOT, 'config', 'abbreviations.yaml'),
+      sectorsFile: join(ROOT, 'config', 'sectors.yaml'),
       root: ROOT,
     },
-    { requiredTextKeys: COMPLAINT_TEXT_KEYS, textGlobals: TEXT_GLOBALS },
+    { ...contentRequirements(), textGlobals: TEXT_GLOBALS },
   );
   if (!result.ok) throw new Error(result.errors.map((e) => `${e.file}:${e.line ?? ''}: ${e.message}`).join('\n'));
   return result.value;

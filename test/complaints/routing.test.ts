@@ -3,7 +3,7 @@ import { parseDirectory } from '../../src/complaints/directory/directory-loader'
 import { LocalityMatcher } from '../../src/complaints/directory/locality-matcher';
 import { routeComplaint } from '../../src/complaints/directory/routing';
 import { inferSector, type Sector } from '../../src/complaints/sectors';
-import { SMALL_DIRECTORY, loadSampleDirectory } from './sample-directory';
+import { SMALL_DIRECTORY, loadSampleDirectory, loadSampleSectors } from './sample-directory';
 
 let directory: Directory;
 
@@ -14,10 +14,10 @@ beforeAll(async () => {
 const route = (sector: Sector, localityId?: string) => routeComplaint(directory, { sector, localityId });
 
 describe('routeComplaint on the sample directory', () => {
-  it('routes the reference complaint end to end: place, sector, agency', () => {
+  it('routes the reference complaint end to end: place, sector, agency', async () => {
     const text = 'can bo xa Dak Ha doi tien moi giai quyet ho so dat';
     const locality = new LocalityMatcher(directory).find(text)?.locality;
-    const sector = inferSector(text);
+    const sector = inferSector(await loadSampleSectors(), text);
     expect(sector).toBe('officer_conduct');
     const decision = routeComplaint(directory, { sector: sector ?? 'other', localityId: locality?.id });
     expect(decision.agency.id).toBe('ubnd-huyen-dak-ha');

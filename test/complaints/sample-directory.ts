@@ -2,12 +2,23 @@
 import { join } from 'node:path';
 import { loadDirectory } from '../../src/complaints/directory/directory-loader';
 import type { Directory } from '../../src/complaints/directory/directory';
+import { SECTORS } from '../../src/complaints/sectors';
+import { loadSectorFile, type SectorTable } from '../../src/content/sector-file';
 
 export const SAMPLE_DIRECTORY_PATH = join(__dirname, '..', '..', 'config', 'directory', 'kontum-2021.yaml');
 
 /** Loads config/directory/kontum-2021.yaml or fails the test with every error listed. */
 export async function loadSampleDirectory(): Promise<Directory> {
   const result = await loadDirectory(SAMPLE_DIRECTORY_PATH);
+  if (!result.ok) throw new Error(result.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('\n'));
+  return result.value;
+}
+
+export const SAMPLE_SECTORS_PATH = join(__dirname, '..', '..', 'config', 'sectors.yaml');
+
+/** Loads config/sectors.yaml (labels and keywords of the sectors) or fails the test. */
+export async function loadSampleSectors(): Promise<SectorTable> {
+  const result = await loadSectorFile(SAMPLE_SECTORS_PATH, 'config/sectors.yaml', SECTORS);
   if (!result.ok) throw new Error(result.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('\n'));
   return result.value;
 }

@@ -1,30 +1,65 @@
-import { SECTORS, SECTOR_LABELS, inferSector, isSector, type Sector } from '../../src/complaints/sectors';
+import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SECTORS, inferSector, isSector, rankSectors, type Sector } from '../../src/complaints/sectors';
+import { loadSectorFile, type SectorTable } from '../../src/content/sector-file';
+import { SAMPLE_SECTORS_PATH, loadSampleSectors } from './sample-directory';
 
-describe('sector ids', () => {
-  it('are exactly the ten agreed ids, each with vi and en labels', () => {
-    expect(SECTORS).toEqual([
-      'land',
-      'construction',
-      'business_registration',
-      'civil_status',
-      'tax',
-      'health',
-      'electricity',
-      'market_management',
-      'officer_conduct',
-      'other',
-    ]);
-    for (const s of SECTORS) {
-      expect(SECTOR_LABELS[s].vi.length).toBeGreaterThan(0);
-      expect(SECTOR_LABELS[s].en.length).toBeGreaterThan(0);
+let table: SectorTable;
+beforeAll(async () => {
+  table = await loadSampleSectors();
+});
+
+describe('sector ids and the sector file', () => {
+  it('the file lists every id the code knows, each with vi and en labels', () => {
+    expect(table.sectors.map((s) => s.id).sort()).toEqual([...SECTORS].sort());
+    for (const s of table.sectors) {
+      expect(s.label.vi.length).toBeGreaterThan(0);
+      expect(s.label.en.length).toBeGreaterThan(0);
     }
     expect(isSector('land')).toBe(true);
     expect(isSector('đất')).toBe(false);
   });
+
+  it('reports a missing id, an unknown id and a bad key with file and line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cchc-sectors-'));
+    const broken = readFileSync(SAMPLE_SECTORS_PATH, 'utf8')
+      .replace('  - id: tax\n', '  - id: taxes\n')
+      .replace('    keywords: [bệnh viện', '    keywrods: [bệnh viện');
+    const file = join(dir, 'sectors.yaml');
+    writeFileSync(file, broken);
+    const lineOf = (needle: string): number => broken.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    const result = await loadSectorFile(file, 'config/sectors.yaml', SECTORS);
+    expect(result.ok).toBe(false);
+    const errors = result.ok ? [] : result.errors;
+    expect(errors).toEqual([
+      expect.objectContaining({
+        file: 'config/sectors.yaml',
+        line: lineOf('keywrods'),
+        message: expect.stringContaining("unknown key(s) 'keywrods'"),
+      }),
+    ]);
+    writeFileSync(file, readFileSync(SAMPLE_SECTORS_PATH, 'utf8').replace('  - id: tax\n', '  - id: taxes\n'));
+    const again = await loadSectorFile(file, 'config/sectors.yaml', SECTORS);
+    const messages = again.ok ? [] : again.errors;
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ line: lineOf('id: taxes'), message: expect.stringContaining("unknown sector 'taxes'") }),
+        expect.objectContaining({ message: expect.stringContaining("sector 'tax' is missing") }),
+      ]),
+    );
+  });
+
+  it('ranks the sectors a text hints at first, in file order otherwise', () => {
+    const ranked = rankSectors(table, 'đường vào thôn bị sạt lở');
+    expect(ranked[0]).toEqual({ sector: 'transport', score: expect.any(Number) });
+    expect(ranked.map((r) => r.sector).sort()).toEqual([...SECTORS].sort());
+    expect(rankSectors(table, 'xin chào').map((r) => r.sector)).toEqual(table.sectors.map((s) => s.id));
+  });
 });
 
 describe('inferSector', () => {
-  const table: [string, Sector | undefined][] = [
+  const cases: [string, Sector | undefined][] = [
     // land
     ['Tôi xin cấp sổ đỏ 3 tháng chưa có', 'land'],
     ['xin cap so do 3 thang chua co', 'land'],
@@ -67,6 +102,11 @@ describe('inferSector', () => {
     ['giá cả tăng vô lý', 'market_management'],
     ['kinh doanh hàng giả', 'market_management'],
     ['quan ly thi truong khong xu ly', 'market_management'],
+    // roads and the environment are not "other"
+    ['đường vào thôn bị sạt lở', 'transport'],
+    ['duong vao thon bi sat lo nua nam chua ai sua', 'transport'],
+    ['trại heo gần nhà xả thải ra suối gây hôi thối', 'environment'],
+    ['the road to our village has a huge pothole', 'transport'],
     // nothing recognisable → undefined, the conversation asks
     ['xin chào', undefined],
     ['tôi muốn phản ánh', undefined],
@@ -75,12 +115,12 @@ describe('inferSector', () => {
     ['dat lich hen', undefined],
     ['', undefined],
   ];
-  it.each(table)('%s → %s', (text, expected) => {
-    expect(inferSector(text)).toBe(expected);
+  it.each(cases)('%s → %s', (text, expected) => {
+    expect(inferSector(table, text)).toBe(expected);
   });
 
   it('finds keywords on word boundaries only', () => {
     // "thuế" must not be found inside another word, nor "đất" inside "đấtnước"-like run-ons
-    expect(inferSector('thuếxyz')).toBeUndefined();
+    expect(inferSector(table, 'thuếxyz')).toBeUndefined();
   });
 });

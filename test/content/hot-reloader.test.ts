@@ -57,10 +57,12 @@ describe('hot reloading of intents and locales', () => {
   it('picks up an edited answer without a restart', async () => {
     const before = reloader.current();
     const vi = JSON.parse(readFileSync(join(paths.localesDir, 'vi.json'), 'utf8'));
-    vi.intent.hotline.answer = 'Đường dây nóng mới: {{hotline}}';
+    vi.intent.hotline.answer = 'Đường dây nóng mới: Anh/Chị {{call_hotline}}.'; // same placeholder as the English text
     writeFileSync(join(paths.localesDir, 'vi.json'), JSON.stringify(vi, null, 2));
     await waitFor(() => reloader.current() !== before);
-    expect(reloader.current().translator.t('vi', 'intent.hotline.answer', { hotline: '123' })).toBe('Đường dây nóng mới: 123');
+    expect(reloader.current().translator.t('vi', 'intent.hotline.answer', { hotline: '123' })).toBe(
+      'Đường dây nóng mới: Anh/Chị gọi đường dây nóng 123.',
+    );
   }, 120_000);
 
   it('keeps the last good content when an edit is broken, and logs file and line', async () => {

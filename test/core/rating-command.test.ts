@@ -37,6 +37,9 @@ describe('ConversationEngine and the rating flow', () => {
         seen.push(`resume:${ctx.message.text}`);
         return { messages: [{ text: 'thanks' }], intent: 'rating:comment' };
       },
+      fit: () => 'free_text',
+      prompt: () => ({ messages: [{ text: 'score?' }], intent: 'rating:score' }),
+      ownTopics: new Set(),
     };
     const other: ConversationFlow = {
       name: 'complaint',
@@ -46,12 +49,21 @@ describe('ConversationEngine and the rating flow', () => {
         intent: 'complaint:text',
       }),
       resume: async () => ({ messages: [{ text: 'unexpected' }], intent: 'complaint:text' }),
+      fit: () => 'free_text',
+      prompt: (_ctx, state) => ({ messages: [{ text: 'what happened?' }], flow: state, intent: 'complaint:text' }),
+      ownTopics: new Set(),
     };
     const engine = new ConversationEngine({ content: fixed(content), store: new InMemoryConversationStore(), flows: [rating, other] });
     await engine.handle(message('u', '/phananh'));
     expect((await engine.handle(message('u', '/danhgia PA-7K3M9X 2'))).intent).toBe('rating:score');
-    expect((await engine.handle(message('u', 'vẫn chưa được giải quyết'))).intent).toBe('rating:comment');
+    const comment = await engine.handle(message('u', 'vẫn chưa được giải quyết'));
+    expect(comment.intent).toBe('rating:comment');
     expect(seen).toEqual(['start:/danhgia PA-7K3M9X 2', 'resume:vẫn chưa được giải quyết']);
+    // The complaint draft set aside by the rating is offered back once the rating is over…
+    expect(comment.messages.at(-1)?.text).toBe(content.translator.t('vi', 'conversation.restore_offer.complaint'));
+    // …and "có" takes it up again at its step.
+    const resumed = await engine.handle(message('u', 'có'));
+    expect(resumed).toMatchObject({ intent: 'complaint:text', messages: [{ text: 'what happened?' }] });
   });
 
   it('answers with the help menu when no rating flow is installed', async () => {

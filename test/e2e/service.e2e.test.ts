@@ -225,7 +225,7 @@ describe('the service started by npm start', () => {
       let since = world.zalo.sent.length;
       expect((await world.zalo.userSendsText(user, ZALO_TEXT)).status).toBe(200);
       const askContact = await world.zaloMessage(user, (t) => t.includes('số điện thoại') && /Trả lời 1\s*$/.test(t), since);
-      expect(askContact.text).toContain('1. Bỏ qua');
+      expect(askContact.text).toContain('1. Không để lại liên hệ');
 
       since = world.zalo.sent.length;
       await world.zalo.userSendsText(user, '1');

@@ -36,7 +36,7 @@ describe('two service processes on one database', () => {
         abbreviationsFile: join(PROJECT_ROOT, 'config', 'abbreviations.yaml'),
         root: PROJECT_ROOT,
       },
-      { textGlobals: { hotline: defaults.HOTLINE, botName: defaults.BOT_NAME } },
+      { textGlobals: { ...(defaults.HOTLINE ? { hotline: defaults.HOTLINE } : {}), botName: defaults.BOT_NAME } },
     );
     if (!loaded.ok) throw new Error('content did not load');
     content = loaded.value;

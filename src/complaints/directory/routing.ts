@@ -6,7 +6,7 @@
  * a sentence saying why, because staff will ask ("why did this land complaint reach us?")
  * and the answer must not require reading code.
  */
-import { SECTOR_LABELS, type Sector } from '../sectors';
+import type { Sector } from '../sectors';
 import { enclosingDistrict, isWithin, localityAgency, type Agency, type Directory, type Locality, type RoutingRule } from './directory';
 import { DISTRICT_AGENCY, LOCALITY_AGENCY } from './directory-schema';
 
@@ -80,5 +80,5 @@ function explain(rule: RoutingRule, sector: Sector, locality: Locality | undefin
 
 function describeComplaint(sector: Sector, locality: Locality | undefined): string {
   const place = locality ? `${locality.name.vi} (${locality.kind})` : 'no locality';
-  return `${SECTOR_LABELS[sector].en.toLowerCase()} complaint, ${place}`;
+  return `${sector} complaint, ${place}`;
 }

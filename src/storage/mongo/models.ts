@@ -181,6 +181,8 @@ export const conversationSchema = new Schema(
     _id: { type: String, required: true },
     locale: { type: String, required: true },
     flow: { type: Schema.Types.Mixed },
+    suspended: { type: Schema.Types.Mixed },
+    offer: { type: String },
     lastSeenAt: { type: Date },
   },
   { timestamps: true, collection: 'conversations', minimize: false },

@@ -13,6 +13,8 @@ interface ConversationDoc {
   _id: string;
   locale: string;
   flow?: FlowState | null;
+  suspended?: (FlowState & { offered?: boolean }) | null;
+  offer?: string | null;
   lastSeenAt?: Date | null;
 }
 
@@ -26,21 +28,28 @@ export class MongoConversationStore implements ConversationStore {
     return {
       locale,
       ...(isFlowState(doc.flow) ? { flow: doc.flow } : {}),
+      ...(isFlowState(doc.suspended) ? { suspended: doc.suspended } : {}),
+      ...(doc.offer === 'continue' || doc.offer === 'restore' ? { offer: doc.offer } : {}),
       ...(doc.lastSeenAt ? { lastSeenAt: doc.lastSeenAt.toISOString() } : {}),
     };
   }
 
   async set(key: string, state: ConversationState): Promise<void> {
     const set: Record<string, unknown> = { locale: state.locale };
+    const unset: Record<string, 1> = {};
     if (state.lastSeenAt) set.lastSeenAt = new Date(state.lastSeenAt);
-    const update: Record<string, unknown> = { $set: state.flow ? { ...set, flow: state.flow } : set };
-    if (!state.flow) update.$unset = { flow: 1 };
+    for (const field of ['flow', 'suspended', 'offer'] as const) {
+      if (state[field]) set[field] = state[field];
+      else unset[field] = 1;
+    }
+    const update: Record<string, unknown> = { $set: set };
+    if (Object.keys(unset).length) update.$unset = unset;
     // An update by _id, and an insert when there was nothing to update: on FerretDB an upsert
     // costs about an update and an insert together (measured), and most turns update.
     const updated = await this.db.models.Conversation.updateOne({ _id: key }, update);
     if (updated.matchedCount > 0) return;
     try {
-      await this.db.models.Conversation.create({ _id: key, ...set, ...(state.flow ? { flow: state.flow } : {}) });
+      await this.db.models.Conversation.create({ _id: key, ...set });
     } catch (err) {
       // Another process created it meanwhile: update it.
       if (!isDuplicateKeyError(err)) throw err;

@@ -160,7 +160,7 @@ describe('web chat in a browser (360×640)', () => {
     // A complaint through the conversation: the description, skip the contact, confirm.
     await send(COMPLAINT);
     await waitForBot(new RegExp(escapeRegExp(t('complaint.ask_contact')).slice(0, 40)));
-    await page.locator('#quick-replies button', { hasText: t('complaint.button.skip') }).click();
+    await page.locator('#quick-replies button', { hasText: t('complaint.button.no_contact') }).click();
     await page.locator('#quick-replies button', { hasText: t('complaint.button.confirm') }).waitFor({ timeout: 15_000 });
     await page.locator('#quick-replies button', { hasText: t('complaint.button.confirm') }).click();
     // The greeting mentions the placeholder "PA-XXXXXX": wait for a real code.

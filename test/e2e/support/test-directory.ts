@@ -12,7 +12,8 @@ import { loadDirectory } from '../../../src/complaints/directory/directory-loade
 import { LocalityMatcher } from '../../../src/complaints/directory/locality-matcher';
 import { routeComplaint } from '../../../src/complaints/directory/routing';
 import type { Directory } from '../../../src/complaints/directory/directory';
-import { inferSector } from '../../../src/complaints/sectors';
+import { inferSector, SECTORS } from '../../../src/complaints/sectors';
+import { loadSectorFile, type SectorTable } from '../../../src/content/sector-file';
 import { PROJECT_ROOT } from './service-process';
 
 export const SAMPLE_DIRECTORY = join(PROJECT_ROOT, 'config', 'directory', 'kontum-2021.yaml');
@@ -37,11 +38,17 @@ interface RawAgency {
 export async function agencyFor(complaintText: string): Promise<string> {
   const loaded = await loadDirectory(SAMPLE_DIRECTORY);
   if (!loaded.ok) throw new Error('the sample directory does not load');
-  return routeFor(loaded.value, complaintText);
+  return routeFor(loaded.value, await sampleSectors(), complaintText);
 }
 
-function routeFor(directory: Directory, text: string): string {
-  const sector = inferSector(text);
+async function sampleSectors(): Promise<SectorTable> {
+  const sectors = await loadSectorFile(join(PROJECT_ROOT, 'config', 'sectors.yaml'), 'config/sectors.yaml', SECTORS);
+  if (!sectors.ok) throw new Error('the sector file does not load');
+  return sectors.value;
+}
+
+function routeFor(directory: Directory, sectors: SectorTable, text: string): string {
+  const sector = inferSector(sectors, text);
   if (!sector) throw new Error('no sector inferred from the test complaint');
   const place = new LocalityMatcher(directory).find(text);
   return routeComplaint(directory, { sector, localityId: place?.locality.id }).agency.id;
@@ -78,7 +85,7 @@ export async function writeTestDirectory(
   await writeFile(path, stringify(raw), 'utf8');
   const checked = await loadDirectory(path);
   if (!checked.ok) throw new Error(`the test directory is invalid: ${JSON.stringify(checked.errors)}`);
-  const routed = routeFor(checked.value, complaintText);
+  const routed = routeFor(checked.value, await sampleSectors(), complaintText);
   if (routed !== agencyId) throw new Error(`the test directory routes the complaint to ${routed}, expected ${agencyId}`);
   const others = checked.value.agencies.filter((a) => a.id !== agencyId);
   if (others.some((a) => a.delivery.email || a.delivery.webhook)) throw new Error('another agency still has an e-mail or webhook');

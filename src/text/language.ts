@@ -1,0 +1,132 @@
+/**
+ * Which language a message is written in: Vietnamese, English, or "cannot tell".
+ *
+ * Why hand-written (measured, see docs/architecture.md): general detectors (franc,
+ * tinyld, eld) learn Vietnamese from accented text, so "thu tuc dang ky kinh doanh" —
+ * how many citizens type — comes out as anything but Vietnamese, and two-word messages
+ * are guesses. Vietnamese has a property those libraries do not use: every word is one
+ * syllable from a small closed set (initial consonant + vowel cluster + final
+ * consonant), with or without marks. English words mostly are not such syllables
+ * ("register", "how", "birth"), so counting words that cannot be Vietnamese is a strong,
+ * explainable signal that works without diacritics.
+ *
+ * Evidence per word: a Vietnamese letter or tone mark counts twice for Vietnamese; a
+ * word that cannot be a Vietnamese syllable counts for English; a possible syllable
+ * counts for Vietnamese. Words both languages use ("to", "can", "my", "ok", "online",
+ * abbreviations from the admins' table) count for neither. A verdict needs at least two
+ * words of evidence and a clear majority; otherwise the answer is `undefined` and the
+ * conversation keeps its current language — "ok" or "hello" must not flip it.
+ */
+import { cleanText, wordTokens } from './normalize';
+import { nfcLower } from './vietnamese';
+
+export type DetectedLanguage = 'vi' | 'en';
+
+const INITIALS = '(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?';
+/** Vowel clusters of Vietnamese syllables, folded (ươ → uo, iê → ie, uyê → uye…), longest first. */
+const VOWEL_CLUSTERS = [
+  'uye',
+  'uya',
+  'uyu',
+  'ieu',
+  'yeu',
+  'oai',
+  'oay',
+  'oao',
+  'oeo',
+  'uay',
+  'uoi',
+  'uou',
+  'ai',
+  'ao',
+  'au',
+  'ay',
+  'eo',
+  'eu',
+  'ia',
+  'ie',
+  'iu',
+  'oa',
+  'oe',
+  'oi',
+  'oo',
+  'ua',
+  'ue',
+  'ui',
+  'uo',
+  'uu',
+  'uy',
+  'ye',
+  'a',
+  'e',
+  'i',
+  'o',
+  'u',
+  'y',
+].join('|');
+const FINALS = '(?:ch|nh|ng|[cmnpt])?';
+const SYLLABLE = new RegExp(`^${INITIALS}(?:${VOWEL_CLUSTERS})${FINALS}$`);
+
+/**
+ * Words that are possible Vietnamese syllables AND everyday English, loanwords and chat
+ * words both use ("alo", "help"), web addresses and the reform indexes' acronyms: they say
+ * nothing about the language.
+ */
+const SHARED_WORDS = new Set(
+  (
+    'a i an to do in on at the can my me so no go be get he she we it its us ok oke okay hi ' +
+    'online offline email mail zalo facebook website web app link file pdf ok bot menu admin ad hotline ' +
+    'visa covid test taxi video internet wifi sim code pass password otp vneid id nick login logout check inbox like share ' +
+    'post chat group page fanpage shop ship online alo helo help pls gov vn com www http https kontum ' +
+    'par papi pci sipas'
+  ).split(' '),
+);
+
+/** Letters (or combining marks) that only Vietnamese writing uses among the two languages. */
+const VIETNAMESE_MARKS = /[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]/;
+
+export interface LanguageEvidence {
+  /** Weighted count of words that point to Vietnamese. */
+  readonly vi: number;
+  /** Count of words that cannot be Vietnamese syllables. */
+  readonly en: number;
+}
+
+/** Minimum evidence (weighted words) for a verdict. */
+const MIN_EVIDENCE = 2;
+/** Share of the evidence the winning language needs. */
+const MIN_SHARE = 0.6;
+
+/**
+ * Counts the evidence for each language in `text`. `neutral` words (the abbreviation
+ * table's keys: "hs", "sdt", "thanks") never count for English.
+ */
+export function languageEvidence(text: string, neutral: ReadonlySet<string> | ReadonlyMap<string, unknown> = new Set()): LanguageEvidence {
+  let vi = 0;
+  let en = 0;
+  for (const token of wordTokens(nfcLower(cleanText(text)))) {
+    if (/\d/.test(token)) continue;
+    if (VIETNAMESE_MARKS.test(token)) {
+      vi += 2;
+      continue;
+    }
+    if (SHARED_WORDS.has(token)) continue;
+    if (!/^[a-z]+$/.test(token)) continue; // another script: no evidence either way
+    if (SYLLABLE.test(token)) vi += 1;
+    else if (!neutral.has(token)) en += 1; // "thanks", "hs", "sdt": the admins' abbreviations are not English evidence
+  }
+  return { vi, en };
+}
+
+/** The language of `text`, or undefined when the evidence is too thin or mixed to tell. */
+export function detectLanguage(
+  text: string,
+  neutral: ReadonlySet<string> | ReadonlyMap<string, unknown> = new Set(),
+): DetectedLanguage | undefined {
+  const { vi, en } = languageEvidence(text, neutral);
+  const total = vi + en;
+  if (total < MIN_EVIDENCE) return undefined;
+  if (en >= MIN_EVIDENCE && en / total >= MIN_SHARE) return 'en';
+  if (vi >= MIN_EVIDENCE && vi / total >= MIN_SHARE) return 'vi';
+  return undefined;
+}
