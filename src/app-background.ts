@@ -13,7 +13,7 @@ import { agencyDeliveryHandler } from './forwarding/agency-delivery-handler';
 import type { DeliveryItem } from './forwarding/delivery-item';
 import type { Transport } from './forwarding/transport';
 import type { Logger } from './infra/logger';
-import type { Metrics } from './infra/metrics';
+import type { Metrics } from './observability/metrics';
 import { ScheduledJob } from './jobs/scheduled-job';
 import {
   citizenNotificationHandler,

@@ -44,7 +44,7 @@ import { deliveryOutbox } from './storage/mongo/mongo-outbox';
 import { createHttpServer, createMetricsServer } from './http/server';
 import { agencyApiRoutes } from './http/agency-api';
 import type { Logger } from './infra/logger';
-import { Metrics } from './infra/metrics';
+import { Metrics } from './observability/metrics';
 import { PROJECT_ROOT } from './infra/project-root';
 import { keyedHash } from './infra/pseudonyms';
 import { openDatabase, type Database } from './storage/mongo/database';

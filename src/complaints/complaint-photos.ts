@@ -7,7 +7,7 @@
  * Each channel that can download gives a {@link PhotoFetcher}; the submit use case keeps
  * the bytes (use-cases/submit-complaint.ts).
  */
-export { MAX_PHOTOS, MAX_PHOTO_BYTES } from './domain/limits';
+export { MAX_PHOTOS } from './domain/limits';
 
 /** Downloads a photo from the channel that referenced it; undefined when it cannot. */
 export interface PhotoFetcher {

@@ -8,10 +8,11 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import type { Checked, ContentError } from './content-error';
+import type { ContentError } from './content-error';
 import { readYamlWithSchema } from './yaml-source';
 import { foldDiacritics } from '../text/vietnamese';
 import { normalizeKey } from '../text/normalize';
+import type { IntentDefinition, IntentSet } from '../nlu/intent-set';
 
 /** Name of the special file holding out-of-scope examples. */
 export const OUT_OF_SCOPE_FILE = '_out_of_scope.yaml';
@@ -33,26 +34,7 @@ const OutOfScopeFileSchema = z.strictObject({
   out_of_scope_en: z.array(z.string().trim().min(1, 'an example must not be empty')).optional(),
 });
 
-/** One intent as the matcher and the conversation core use it. */
-export interface IntentDefinition {
-  readonly id: string;
-  readonly description?: string;
-  /** Locale key of the answer. */
-  readonly answerKey: string;
-  /** Intent ids offered as quick replies after the answer. */
-  readonly suggestions: readonly string[];
-  readonly examples: readonly string[];
-  /** English examples (`examples_en`). */
-  readonly englishExamples: readonly string[];
-  /** File the intent came from, for error messages. */
-  readonly file: string;
-}
-
-export interface IntentSet {
-  readonly intents: readonly IntentDefinition[];
-  readonly outOfScope: readonly string[];
-  readonly outOfScopeEnglish: readonly string[];
-}
+export type { IntentSet } from '../nlu/intent-set';
 
 interface ExampleOrigin {
   intent: string;
@@ -60,15 +42,9 @@ interface ExampleOrigin {
   line?: number;
 }
 
-/** Reads every `*.yaml` in `dir` (sorted, so the result never depends on the file system's order). */
-export async function loadIntentFiles(dir: string, displayDir = 'intents'): Promise<Checked<IntentSet>> {
-  const { value, errors } = await readIntentFiles(dir, displayDir);
-  return errors.length ? { ok: false, errors } : { ok: true, value };
-}
-
 /**
- * Like {@link loadIntentFiles}, but also returns what did load when some files are
- * broken, so a validator can go on checking the rest (e.g. the answer keys of the valid
+ * Reads every `*.yaml` in `dir` (sorted, so the result never depends on the file system's
+ * order). Returns what did load even when some files are broken, so a validator can go on checking the rest (e.g. the answer keys of the valid
  * intents against the translations) and report everything in one run.
  */
 export async function readIntentFiles(dir: string, displayDir = 'intents'): Promise<{ value: IntentSet; errors: ContentError[] }> {

@@ -10,13 +10,9 @@ import { z } from 'zod';
 import type { Checked, ContentError } from './content-error';
 import { parseYamlWithSchema } from './yaml-source';
 
-export const SUPPORTED_LOCALES = ['vi', 'en'] as const;
-export type Locale = (typeof SUPPORTED_LOCALES)[number];
-export const REFERENCE_LOCALE: Locale = 'vi';
+import { SUPPORTED_LOCALES, REFERENCE_LOCALE, type Locale, type LocaleCatalogs } from '../i18n/locale';
 
-/** Flat view of one language: "intent.hotline.answer" → text. */
-export type Catalog = ReadonlyMap<string, string>;
-export type LocaleCatalogs = ReadonlyMap<Locale, Catalog>;
+export { SUPPORTED_LOCALES, type Locale, type LocaleCatalogs } from '../i18n/locale';
 
 interface LocaleTree {
   [key: string]: string | LocaleTree;

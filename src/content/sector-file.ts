@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { Checked, ContentError } from './content-error';
 import { SUPPORTED_LOCALES, type Locale } from './locale-files';
 import { readYamlWithSchema } from './yaml-source';
+import type { SectorTable } from '../core/sector-table';
 
 const SECTOR_ID = /^[a-z][a-z0-9_]*$/;
 
@@ -32,19 +33,7 @@ const SectorFileSchema = z.strictObject({
   false_friends: z.array(z.string().trim().min(1, 'a phrase must not be empty')).default([]),
 });
 
-interface SectorDefinition {
-  readonly id: string;
-  readonly label: Readonly<Record<Locale, string>>;
-  /** Phrases written with diacritics; a leading "!" means "only when typed with these exact marks". */
-  readonly keywords: readonly string[];
-}
-
-export interface SectorTable {
-  /** In menu order; the order also breaks ties between sectors (see complaints/sectors.ts). */
-  readonly sectors: readonly SectorDefinition[];
-  /** Phrases that contain a keyword but mean something else ("điện thoại" is not electricity). */
-  readonly falseFriends: readonly string[];
-}
+export type { SectorTable } from '../core/sector-table';
 
 export const EMPTY_SECTOR_TABLE: SectorTable = { sectors: [], falseFriends: [] };
 

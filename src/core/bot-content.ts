@@ -3,8 +3,8 @@
  * trained matcher, the translations and the intent definitions. A new BotContent
  * replaces the old one atomically when edited files validate (see content-reloader).
  */
-import type { IntentDefinition } from '../content/intent-files';
-import type { SectorTable } from '../content/sector-file';
+import type { IntentDefinition } from '../nlu/intent-set';
+import type { SectorTable } from './sector-table';
 import type { AbbreviationTable } from '../text/normalize';
 import type { BilingualMatcher } from '../nlu/bilingual-matcher';
 import type { Translator } from '../i18n/translator';

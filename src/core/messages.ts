@@ -3,12 +3,11 @@
  * console) converts its own updates into {@link IncomingMessage} and renders
  * {@link OutgoingMessage}s in its own way (buttons, numbered text menus…).
  */
-import type { Locale } from '../content/locale-files';
+import type { Locale } from '../i18n/locale';
 
 export type { Locale };
 
 export type ChannelName = 'telegram' | 'zalo' | 'web' | 'console';
-export const CHANNEL_NAMES: readonly ChannelName[] = ['telegram', 'zalo', 'web', 'console'];
 
 export type Attachment =
   | {

@@ -15,7 +15,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '../infra/logger';
-import type { Metrics } from '../infra/metrics';
+import type { Metrics } from '../observability/metrics';
 
 export interface HttpServerDeps {
   readonly logger: Logger;

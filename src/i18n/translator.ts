@@ -3,8 +3,7 @@
  * loader checks every key the code uses), but if it does the citizen sees the
  * Vietnamese text rather than a key name, and the key is returned as a last resort.
  */
-import type { Locale, LocaleCatalogs } from '../content/locale-files';
-import { REFERENCE_LOCALE } from '../content/locale-files';
+import { REFERENCE_LOCALE, type Locale, type LocaleCatalogs } from './locale';
 
 export type TemplateVars = Readonly<Record<string, string | number>>;
 

@@ -8,7 +8,7 @@
  * is trained on exactly the Vietnamese examples, and an English question (detected by
  * text/language.ts) is matched against English examples only.
  */
-import type { IntentSet } from '../content/intent-files';
+import type { IntentSet } from './intent-set';
 import { detectLanguage, type DetectedLanguage } from '../text/language';
 import type { AbbreviationTable } from '../text/normalize';
 import {

@@ -13,7 +13,7 @@
 import type { AbbreviationTable, NormalizedText } from '../text/normalize';
 import { normalizeText } from '../text/normalize';
 import { foldDiacritics } from '../text/vietnamese';
-import type { IntentSet } from '../content/intent-files';
+import type { IntentSet } from './intent-set';
 import { extractFeatures } from './features';
 import type { SoftmaxTrainingOptions, TrainingSample } from './softmax-classifier';
 import { DEFAULT_SOFTMAX_OPTIONS, SoftmaxClassifier } from './softmax-classifier';

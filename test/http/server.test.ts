@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createHttpServer } from '../../src/http/server';
-import { Metrics } from '../../src/infra/metrics';
+import { Metrics } from '../../src/observability/metrics';
 import { silentLogger } from '../../src/infra/logger';
 
 describe('HTTP server: health, readiness, metrics, errors', () => {

@@ -12,61 +12,8 @@
 /** An OA-scoped user id (`sender.id` of a webhook event): the address we reply to. */
 export type ZaloUserId = string;
 
-// ---------------------------------------------------------------------------
-// Webhook: raw bodies as Zalo posts them (only the fields we read are typed).
-// ---------------------------------------------------------------------------
-
-/** Fields common to every webhook body. `timestamp` is a string of epoch milliseconds. */
-export interface ZaloWebhookEnvelope {
-  app_id: string;
-  event_name: string;
-  timestamp: string;
-  oa_id?: string;
-  user_id_by_app?: string;
-}
-
-/** `{id}` of `sender`, `recipient` and `follower`. */
-export interface ZaloParty {
-  id: string;
-}
-
-/** One element of `message.attachments`. */
-export interface ZaloRawAttachment {
-  type: string;
-  payload?: Record<string, unknown>;
-}
-
-/** `user_send_*` events: a message from a citizen to the OA. */
-export interface ZaloUserMessageBody extends ZaloWebhookEnvelope {
-  sender: ZaloParty;
-  recipient: ZaloParty;
-  message: {
-    msg_id: string;
-    text?: string;
-    attachments?: ZaloRawAttachment[];
-  };
-}
-
-/** `follow` / `unfollow`: `follower` replaces `sender`. */
-export interface ZaloFollowBody extends ZaloWebhookEnvelope {
-  follower: ZaloParty;
-  source?: string;
-}
-
-/** `user_submit_info`: the answer to a `request_user_info` card. Both known `info` layouts. */
-export interface ZaloSubmitInfoBody extends ZaloWebhookEnvelope {
-  sender: ZaloParty;
-  recipient: ZaloParty;
-  info: {
-    name?: string;
-    phone?: string;
-    address?: string;
-    ward?: string;
-    district?: string;
-    city?: string;
-    full_address?: { user_address?: string; user_ward?: string; user_city?: string };
-  };
-}
+// Webhook: the raw bodies Zalo posts (`user_send_*`, `follow`/`unfollow`, `user_submit_info`)
+// are read field by field in zalo-events.ts (docs/zalo.md shows them).
 
 // ---------------------------------------------------------------------------
 // Webhook: the normalised events the rest of the bot consumes.

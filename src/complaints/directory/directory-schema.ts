@@ -24,7 +24,6 @@ export const LocalityKindSchema = z.enum(LOCALITY_KINDS);
 
 /** What an agency is; used for display and for reports, not for routing. */
 export const AGENCY_KINDS = ['department', 'district', 'commune', 'centre', 'office'] as const;
-export type AgencyKind = (typeof AGENCY_KINDS)[number];
 
 /** Rule targets that are resolved per complaint instead of naming one agency. */
 export const LOCALITY_AGENCY = '$locality';
@@ -128,5 +127,4 @@ export type DirectoryFile = z.output<typeof DirectoryFileSchema>;
 export type Locality = z.output<typeof LocalitySchema>;
 /** An agency as the directory describes it; transports receive this type. */
 export type Agency = z.output<typeof AgencySchema>;
-export type AgencyDelivery = Agency['delivery'];
 export type RawRoutingRule = z.output<typeof RoutingRuleSchema>;
