@@ -1,8 +1,9 @@
 /**
  * Walk-through in a real browser at phone size (Debian's chromium, playwright-core): a
  * complaint interrupted by a question, a language switch in the middle, and a corrected
- * phone number, then sent. Screenshots of each moment go to test-artifacts/ for a person
- * to look at.
+ * phone number, then sent; then a second browser (another session) looks it up with the code
+ * alone (status and dates only) and with the PIN. Screenshots of each moment go to
+ * test-artifacts/ for a person to look at.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -29,6 +30,7 @@ describe('web chat walk-through (360×640): interruption, language switch, edite
   let context: BrowserContext;
   let page: Page;
   let profileDir: string;
+  let baseUrl: string;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
@@ -59,7 +61,8 @@ describe('web chat walk-through (360×640): interruption, language switch, edite
       locale: 'vi-VN',
     });
     page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`);
+    baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    await page.goto(baseUrl);
     mkdirSync(ARTIFACTS, { recursive: true });
   });
 
@@ -71,19 +74,22 @@ describe('web chat walk-through (360×640): interruption, language switch, edite
   });
 
   const t = (locale: 'vi' | 'en', key: string): string => world.content({ hotline: true }).translator.t(locale, key);
-  const send = async (text: string): Promise<void> => {
-    const before = await page.locator('#messages .message.bot:not(.typing)').count();
-    await page.fill('#input', text);
-    await page.press('#input', 'Enter');
-    await page.waitForFunction((n) => document.querySelectorAll('#messages .message.bot:not(.typing)').length > n, before);
+  const send = async (text: string, on: Page = page): Promise<void> => {
+    const before = await on.locator('#messages .message.bot:not(.typing)').count();
+    await on.fill('#input', text);
+    await on.press('#input', 'Enter');
+    await on.waitForFunction((n) => document.querySelectorAll('#messages .message.bot:not(.typing)').length > n, before);
   };
   const click = async (label: string): Promise<void> => {
     const before = await page.locator('#messages .message.bot:not(.typing)').count();
     await page.locator('#quick-replies button', { hasText: label }).click();
     await page.waitForFunction((n) => document.querySelectorAll('#messages .message.bot:not(.typing)').length > n, before);
   };
-  const lastBot = async (): Promise<string> => (await page.locator('#messages .message.bot .bubble').allTextContents()).join('\n');
-  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `walkthrough-web-${name}.png`) });
+  const lastBot = async (on: Page = page): Promise<string> =>
+    (await on.locator('#messages .message.bot .bubble').allTextContents()).join('\n');
+  const latestBot = async (on: Page): Promise<string> =>
+    (await on.locator('#messages .message.bot .bubble').allTextContents()).at(-1) ?? '';
+  const shot = (name: string, on: Page = page) => on.screenshot({ path: join(ARTIFACTS, `walkthrough-web-${name}.png`) });
 
   it('files a complaint through an interruption, a language switch and a corrected phone number', async () => {
     await page.locator('#messages .message.bot').first().waitFor();
@@ -130,5 +136,28 @@ describe('web chat walk-through (360×640): interruption, language switch, edite
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await shot('5-sent');
+
+    // Another browser, another session: the code alone shows status and dates, the PIN the rest.
+    const receipt = await latestBot(page);
+    const code = /PA-(?!XXXXXX)[A-Z0-9]{6}/.exec(receipt)![0];
+    const pin = /\b(\d{6})\b/.exec(receipt.replace(/PA-[A-Z0-9]{6}/g, ''))![1];
+    // (A persistent context has one storage: clearing it gives the second page a session of its own.)
+    const second = await context.newPage();
+    await second.goto(baseUrl);
+    await second.evaluate(() => (localStorage.clear(), sessionStorage.clear()));
+    await second.reload();
+    await second.locator('#messages .message.bot').first().waitFor();
+    await send(`/tracuu ${code}`, second);
+    const codeOnly = await latestBot(second);
+    expect(codeOnly).toContain(code);
+    expect(codeOnly).toContain(t('vi', 'complaint.status.secret_hint').slice(0, 30));
+    for (const secret of ['Nguyễn Văn Bình', '02603862345', 'sạt lở']) expect(codeOnly).not.toContain(secret);
+    await shot('6-lookup-code-only', second);
+    await send(`/tracuu ${code} ${pin}`, second);
+    const withPin = await latestBot(second);
+    expect(withPin).not.toContain(t('vi', 'complaint.status.secret_hint').slice(0, 30));
+    expect(withPin).toMatch(/Hà Mòn/);
+    await shot('7-lookup-with-pin', second);
+    await second.close();
   });
 });

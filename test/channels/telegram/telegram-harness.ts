@@ -68,6 +68,8 @@ export async function createHarness(options: {
   http?: FastifyInstance;
   /** The pipeline's limits (generous by default). */
   limits?: Partial<PipelineLimits>;
+  /** The engine citizens talk to; by default one without flows (answers and commands only). */
+  engine?: Pick<ConversationEngine, 'handle'>;
 }): Promise<TelegramHarness> {
   const { fake, db, content, directory } = options;
   const photoFetchers: Partial<Record<ChannelName, PhotoFetcher>> = {};
@@ -84,7 +86,7 @@ export async function createHarness(options: {
   );
   photoFetchers.telegram = channel.photoFetcher;
   const complaints = await createComplaintService(db, directory, photoFetchers);
-  const engine = new ConversationEngine({ content: { current: () => content }, store: new InMemoryConversationStore() });
+  const engine = options.engine ?? new ConversationEngine({ content: { current: () => content }, store: new InMemoryConversationStore() });
   const seen: IncomingMessage[] = [];
   const inbound = createTestPipeline(db, { handle: (message) => (seen.push(message), engine.handle(message)) }, { limits: options.limits });
   await channel.attach({ inbound, http: options.http ?? Fastify(), complaints });
