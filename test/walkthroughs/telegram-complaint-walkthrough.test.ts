@@ -7,7 +7,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Directory } from '../../src/complaints/directory/directory';
 import { loadDirectory } from '../../src/complaints/directory/directory-loader';
 import type { Database } from '../../src/storage/mongo/database';
 import { createStoryWorld, type StoryWorld } from '../../src/stories/story-world';
@@ -41,7 +40,7 @@ describe('Telegram walk-through: interruption, language switch, edited contact, 
       fake,
       db,
       content: world.content({ hotline: true }),
-      directory: directory.value as Directory,
+      directory: directory.value,
       engine: world.engine({ hotline: true }),
     });
     await h.channel.start();
