@@ -26,6 +26,8 @@ import type { ChannelName } from './core/messages';
 import { loadDirectory } from './complaints/directory/directory-loader';
 import type { Directory } from './complaints/directory/directory';
 import { loadHolidays } from './complaints/holiday-calendar';
+import { CalendarWarnings } from './complaints/calendar-warnings';
+import type { ComplaintObserver } from './complaints/use-cases/ports';
 import { ComplaintUseCases } from './complaints/use-cases/complaint-use-cases';
 import type { PhotoFetcher } from './complaints/complaint-photos';
 import { ComplaintFlow } from './complaints/complaint-flow';
@@ -155,13 +157,9 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
   if (!holidays.ok)
     throw new Error(`holiday file is invalid:\n${holidays.errors.map((e) => `${e.file}:${e.line ?? ''} ${e.message}`).join('\n')}`);
 
-  const metrics = new Metrics({
-    complaintsByStatus: () => countBy(db.models.Complaint, 'status'),
-    outboxDepth: async () => ({
-      deliveries: await countBy(db.models.Delivery, 'state'),
-      notifications: await countBy(db.models.Notification, 'state'),
-    }),
-  });
+  const metrics = new Metrics();
+  const calendarWarnings = new CalendarWarnings(holidays.value);
+  for (const warning of calendarWarnings.warnings()) logger.warn(warning);
   const pseudonymKey = await loadPseudonymKey(db.models);
   const pseudonymize = keyedHash(pseudonymKey);
   const slots = new MongoSlotStore(db.connection);
@@ -172,6 +170,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     logger,
     metrics,
     ready: () => db.ping(),
+    readyWarnings: () => calendarWarnings.warnings(),
     liveProblem: () => (db.embedded && !db.embedded.isUp() ? 'embedded database down; restarting it' : undefined),
     metricsToken: config.METRICS_TOKEN,
     trustedProxies: config.TRUSTED_PROXIES,
@@ -248,6 +247,8 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     holidays: holidays.value,
     clock: () => new Date(),
     photoFetchers,
+    dailyLimit: config.COMPLAINTS_PER_DAY,
+    observer: complaintMetrics(metrics, calendarWarnings),
     logger: logger.child({ component: 'complaints' }),
   });
   const engine = new ConversationEngine({
@@ -376,12 +377,17 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error;
 }
 
-/** Counts documents per value of one field (for the metrics gauges). */
-async function countBy(
-  model: { distinct(field: string): PromiseLike<unknown[]>; countDocuments(filter: object): PromiseLike<number> },
-  field: string,
-): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const value of await model.distinct(field)) counts[String(value)] = await model.countDocuments({ [field]: value });
-  return counts;
+/** The complaint use cases' observer: counters as things happen, calendar gaps for /readyz. */
+function complaintMetrics(metrics: Metrics, calendar: CalendarWarnings): ComplaintObserver {
+  return {
+    submitted: (c) => {
+      metrics.complaintsSubmitted.inc({ channel: c.channel, sector: c.sector });
+      metrics.complaintStatusChanges.inc({ from: 'none', to: 'received' });
+    },
+    statusChanged: (from, to) => metrics.complaintStatusChanges.inc({ from, to }),
+    deadlineBeyondCalendar: (years) => {
+      metrics.deadlinesBeyondCalendar.inc();
+      calendar.record(years);
+    },
+  };
 }

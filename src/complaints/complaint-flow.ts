@@ -29,7 +29,8 @@ import type { MatchResult } from '../nlu/intent-matcher';
 import { normalizeText } from '../text/normalize';
 import { MAX_PHOTOS } from './complaint-photos';
 import { formatDate, sectorLabelKey } from './complaint-format';
-import type { ComplaintService, SubmittedComplaint } from './complaint-service';
+import { DailyLimitReached, type ComplaintService, type SubmittedComplaint } from './complaint-service';
+import { DEFAULT_COMPLAINTS_PER_DAY } from './domain/limits';
 import { parseContactInput } from './contact-input';
 import type { DirectorySource } from './use-cases/ports';
 import { localityChain, type Directory } from './directory/directory';
@@ -133,12 +134,10 @@ export interface ComplaintFlowDeps {
   readonly directory: DirectorySource;
   /** How long an untouched draft is kept; default 24 h. */
   readonly draftTtlMs?: number;
-  /** Complaints one citizen may file per day, Vietnam time (abuse limit); default 5. */
+  /** Complaints one citizen may file per day, Vietnam time (abuse limit); default DEFAULT_COMPLAINTS_PER_DAY. */
   readonly dailyLimit?: number;
   readonly logger?: Logger;
 }
-
-const DEFAULT_DAILY_LIMIT = 5;
 
 export class ComplaintFlow implements ConversationFlow {
   readonly name = COMPLAINT_FLOW_NAME;
@@ -151,12 +150,10 @@ export class ComplaintFlow implements ConversationFlow {
   }
 
   async start(ctx: TurnContext, _match?: MatchResult): Promise<TurnOutcome> {
-    const limit = this.deps.dailyLimit ?? DEFAULT_DAILY_LIMIT;
+    // Told before writing a draft; the submission itself takes the day's unit atomically (parallel submits cannot pass the cap).
+    const limit = this.deps.dailyLimit ?? DEFAULT_COMPLAINTS_PER_DAY;
     const filed = await this.deps.service.countToday(ctx.message.channel, ctx.message.requesterKey ?? ctx.message.userId, ctx.now);
-    if (filed >= limit) {
-      this.logger.info({ channel: ctx.message.channel, limit }, 'daily complaint limit reached');
-      return { messages: [{ text: ctx.t('complaint.daily_limit', { limit }) }], intent: 'complaint:daily_limit' };
-    }
+    if (filed >= limit) return this.dailyLimitReached(ctx, limit);
     const draft: Draft = { photoRefs: [] };
     const notes = this.addPhotos(ctx, draft, ctx.message);
     const description = describedProblem(ctx.message.text);
@@ -164,6 +161,11 @@ export class ComplaintFlow implements ConversationFlow {
     if (ctx.message.contact) this.setContact(draft, ctx.message.contact);
     const ack = { text: ctx.t(description ? 'complaint.ack_described' : 'complaint.ack_opener') };
     return this.ask(ctx, draft, [ack, ...notes]);
+  }
+
+  private dailyLimitReached(ctx: TurnContext, limit: number): TurnOutcome {
+    this.logger.info({ channel: ctx.message.channel, limit }, 'daily complaint limit reached');
+    return { messages: [{ text: ctx.t('complaint.daily_limit', { limit }) }], intent: 'complaint:daily_limit' };
   }
 
   async resume(ctx: TurnContext, state: FlowState): Promise<TurnOutcome> {
@@ -351,6 +353,7 @@ export class ComplaintFlow implements ConversationFlow {
         ctx.now,
       );
     } catch (err) {
+      if (err instanceof DailyLimitReached) return this.dailyLimitReached(ctx, err.limit);
       // The error's name only: a message could quote the citizen's text.
       this.logger.error({ err: (err as Error).name, channel: ctx.message.channel }, 'complaint submission failed');
       return this.keep(ctx, 'summary', draft, [

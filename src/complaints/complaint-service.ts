@@ -36,6 +36,14 @@ export interface SubmittedComplaint {
   readonly duplicate: boolean;
 }
 
+/** The citizen has filed as many complaints today as the cap allows (COMPLAINTS_PER_DAY). */
+export class DailyLimitReached extends Error {
+  constructor(readonly limit: number) {
+    super(`daily complaint limit of ${limit} reached`);
+    this.name = 'DailyLimitReached';
+  }
+}
+
 export type ActionResult =
   | { readonly ok: true; readonly complaint: AgencyComplaintView }
   | { readonly ok: false; readonly error: ActionError; readonly message: string };
@@ -73,7 +81,7 @@ export interface AgencyListFilter {
 }
 
 export interface ComplaintService {
-  /** Stores a complaint, routes it, plans its deliveries. Idempotent per identical draft. */
+  /** Stores a complaint, routes it, plans its deliveries. Idempotent per identical draft. Throws {@link DailyLimitReached} past the cap. */
   submit(draft: ComplaintDraft, now?: Date): Promise<SubmittedComplaint>;
   /** Status for anyone who has the code; details for the filer or with the secret. */
   lookUp(request: StatusRequest): Promise<StatusLookup>;

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { Checked, ContentError } from '../content/content-error';
-import { readYamlFile } from './yaml-file';
+import { readYamlWithSchema } from '../content/yaml-source';
 
 /** "2026-02-17": a calendar date in Vietnam (no time, no zone). */
 export type DateKey = string;
@@ -68,6 +68,17 @@ export class HolidayCalendar {
   covers(year: number): boolean {
     return this.years.has(year);
   }
+
+  /**
+   * The years from `from` to `to` (dates, inclusive) the calendar does not cover: a
+   * deadline counted across them skipped only weekends there, so it may fall on a
+   * holiday — the caller reports it (log, `/readyz`) instead of keeping silent.
+   */
+  uncoveredYears(from: DateKey, to: DateKey): number[] {
+    const missing: number[] = [];
+    for (let year = Number(from.slice(0, 4)); year <= Number(to.slice(0, 4)); year++) if (!this.covers(year)) missing.push(year);
+    return missing;
+  }
 }
 
 /** Saturday or Sunday. */
@@ -78,7 +89,7 @@ export function isWeekend(date: DateKey): boolean {
 
 /** Reads and checks config/holidays.yaml; every problem comes with its line. */
 export async function loadHolidays(path: string, displayName = path): Promise<Checked<HolidayCalendar>> {
-  const parsed = await readYamlFile(path, displayName, HolidayFileSchema);
+  const parsed = await readYamlWithSchema(path, displayName, HolidayFileSchema);
   if (!parsed.ok) return parsed;
   const file = parsed.value;
   const at = (p: readonly PropertyKey[], message: string): ContentError => ({ file: displayName, line: parsed.lineOf(p), message });

@@ -22,6 +22,8 @@ export interface HttpServerDeps {
   readonly metrics: Metrics;
   /** Readiness: true when the database answers. */
   readonly ready: () => Promise<boolean>;
+  /** Problems an operator must fix that do not stop the service (a holiday calendar missing a year): listed by `/readyz`. */
+  readonly readyWarnings?: () => readonly string[];
   /**
    * Liveness: undefined when the process can serve, else why not (e.g. its embedded
    * database is down and being restarted). An external database's outage is readiness's
@@ -66,7 +68,10 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   });
   app.get('/readyz', async (_request, reply) => {
     const ok = await deps.ready();
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database unavailable' });
+    const warnings = deps.readyWarnings?.() ?? [];
+    return reply
+      .status(ok ? 200 : 503)
+      .send({ status: ok ? 'ready' : 'database unavailable', ...(warnings.length > 0 ? { warnings } : {}) });
   });
   const token = deps.metricsToken;
   if (token) {

@@ -1,14 +1,27 @@
 /**
- * Prometheus metrics. Labels are channels, intents and states — never anything a
- * citizen typed. Gauges that describe the database (complaints by status, outbox depth)
- * are read when Prometheus scrapes, so every instance reports the same truth.
+ * Prometheus metrics. Labels are channels, intents, sectors, states — never anything a
+ * citizen typed.
+ *
+ * Nothing is counted in the database when Prometheus scrapes: a scrape only renders what
+ * is in memory, so scrapers (10 at once, or an anonymous one on a misconfigured port)
+ * cost no database work. Two kinds of figures:
+ * - **counters maintained as things happen** (messages, complaints submitted, status
+ *   changes, delivery and notification outcomes, rejected requests), per process — sum
+ *   them over instances;
+ * - **gauges of the database's state** (complaints by status, outbox items by state),
+ *   refreshed by a scheduled job once a minute ({@link Metrics.setStateSnapshot}); why a
+ *   job and not counters: "how many complaints are open now" survives restarts and is
+ *   the same whichever instance answers only if it is counted, and counted once a
+ *   minute it costs one aggregate per collection per minute whatever the number of
+ *   scrapes. Each instance reports the database-wide figure: use max(), not sum().
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EngineObserver } from '../core/conversation-engine';
 
-export interface MetricsSnapshotSource {
-  complaintsByStatus(): Promise<Record<string, number>>;
-  outboxDepth(): Promise<Record<string, Record<string, number>>>;
+/** The database's state as the snapshot job counts it: per field value, how many documents. */
+export interface StateSnapshot {
+  readonly complaints: Readonly<Record<string, number>>;
+  readonly outboxes: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /** What the metrics need to know of the embedded database's supervisor (src/storage/embedded-ferretdb.ts). */
@@ -62,31 +75,61 @@ export class Metrics implements EngineObserver {
     registers: [this.registry],
   });
 
-  constructor(snapshot?: MetricsSnapshotSource) {
+  readonly complaintsSubmitted = new Counter({
+    name: 'bot_complaints_submitted_total',
+    help: 'Complaints stored, by channel and sector',
+    labelNames: ['channel', 'sector'],
+    registers: [this.registry],
+  });
+  readonly complaintStatusChanges = new Counter({
+    name: 'bot_complaint_status_changes_total',
+    help: 'Complaint status changes, by new status',
+    labelNames: ['from', 'to'],
+    registers: [this.registry],
+  });
+  readonly outboxOutcomes = new Counter({
+    name: 'bot_outbox_outcomes_total',
+    help: 'Outbox attempts by outbox, transport or channel, and outcome (sent, retry, dead, held…)',
+    labelNames: ['outbox', 'transport', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly deadlinesBeyondCalendar = new Counter({
+    name: 'bot_deadlines_beyond_holiday_calendar_total',
+    help: 'Deadlines counted across a year the holiday calendar does not cover (weekends only skipped there)',
+    registers: [this.registry],
+  });
+
+  private readonly complaintsByStatus = new Gauge({
+    name: 'bot_complaints',
+    help: 'Complaints by status (database-wide, refreshed once a minute)',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+  private readonly outboxItems = new Gauge({
+    name: 'bot_outbox_items',
+    help: 'Outbox items by outbox and state (database-wide, refreshed once a minute)',
+    labelNames: ['outbox', 'state'],
+    registers: [this.registry],
+  });
+  private readonly snapshotTime = new Gauge({
+    name: 'bot_state_snapshot_timestamp_seconds',
+    help: 'When bot_complaints and bot_outbox_items were last counted (Unix time)',
+    registers: [this.registry],
+  });
+
+  constructor() {
     collectDefaultMetrics({ register: this.registry });
-    if (!snapshot) return;
-    new Gauge({
-      name: 'bot_complaints',
-      help: 'Complaints by status',
-      labelNames: ['status'],
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        for (const [status, n] of Object.entries(await snapshot.complaintsByStatus())) this.set({ status }, n);
-      },
-    });
-    new Gauge({
-      name: 'bot_outbox_items',
-      help: 'Outbox items by outbox and state',
-      labelNames: ['outbox', 'state'],
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        for (const [name, states] of Object.entries(await snapshot.outboxDepth())) {
-          for (const [state, n] of Object.entries(states)) this.set({ outbox: name, state }, n);
-        }
-      },
-    });
+  }
+
+  /** The snapshot job's result: replaces the state gauges. */
+  setStateSnapshot(snapshot: StateSnapshot, at: Date = new Date()): void {
+    this.complaintsByStatus.reset();
+    for (const [status, n] of Object.entries(snapshot.complaints)) this.complaintsByStatus.set({ status }, n);
+    this.outboxItems.reset();
+    for (const [outbox, states] of Object.entries(snapshot.outboxes)) {
+      for (const [state, n] of Object.entries(states)) this.outboxItems.set({ outbox, state }, n);
+    }
+    this.snapshotTime.set(at.getTime() / 1000);
   }
 
   /** Reports the embedded database's supervision: an up gauge read at scrape, exits counted as they happen. */

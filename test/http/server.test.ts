@@ -6,13 +6,18 @@ import { silentLogger } from '../../src/infra/logger';
 describe('HTTP server: health, readiness, metrics, errors', () => {
   let app: FastifyInstance;
   let ready = true;
-  const metrics = new Metrics({
-    complaintsByStatus: async () => ({ received: 3, resolved: 1 }),
-    outboxDepth: async () => ({ deliveries: { pending: 2, dead: 1 }, notifications: { held: 4 } }),
-  });
+  const metrics = new Metrics();
+  let warnings: string[] = [];
 
   beforeAll(async () => {
-    app = createHttpServer({ logger: silentLogger(), metrics, ready: async () => ready, metricsToken: 'scrape-token', bodyLimit: 1024 });
+    app = createHttpServer({
+      logger: silentLogger(),
+      metrics,
+      ready: async () => ready,
+      readyWarnings: () => warnings,
+      metricsToken: 'scrape-token',
+      bodyLimit: 1024,
+    });
     app.post('/echo', async (request) => request.body);
     await app.ready();
   });
@@ -26,8 +31,21 @@ describe('HTTP server: health, readiness, metrics, errors', () => {
     ready = true;
   });
 
+  it('lists warnings on /readyz without failing it', async () => {
+    expect((await app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready' });
+    warnings = ['the holiday calendar does not cover 2028'];
+    const res = await app.inject({ url: '/readyz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ready', warnings: ['the holiday calendar does not cover 2028'] });
+    warnings = [];
+  });
+
   it('exports counters and database gauges to Prometheus, behind the token', async () => {
     metrics.messageHandled({ channel: 'zalo', intent: 'fallback', fallbackReason: 'out_of_scope', replies: 2 });
+    metrics.setStateSnapshot({
+      complaints: { received: 3, resolved: 1 },
+      outboxes: { deliveries: { pending: 2, dead: 1 }, notifications: { held: 4 } },
+    });
     expect((await app.inject({ url: '/metrics' })).statusCode).toBe(401);
     const body = (await app.inject({ url: '/metrics', headers: { authorization: 'Bearer scrape-token' } })).body;
     expect(body).toContain('bot_messages_in_total{channel="zalo"} 1');

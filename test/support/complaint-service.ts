@@ -3,7 +3,7 @@ import type { ChannelName } from '../../src/core/messages';
 import type { PhotoFetcher } from '../../src/complaints/complaint-photos';
 import type { HolidayCalendar } from '../../src/complaints/holiday-calendar';
 import { ComplaintUseCases } from '../../src/complaints/use-cases/complaint-use-cases';
-import type { DirectorySource } from '../../src/complaints/use-cases/ports';
+import type { ComplaintObserver, DirectorySource } from '../../src/complaints/use-cases/ports';
 import { silentLogger, type Logger } from '../../src/infra/logger';
 import type { Database } from '../../src/storage/mongo/database';
 import { mongoComplaintPorts } from '../../src/storage/mongo/mongo-complaint-ports';
@@ -18,6 +18,8 @@ export interface TestServiceOptions {
   readonly owner?: string;
   readonly newCode?: () => string;
   readonly newPin?: () => string;
+  readonly dailyLimit?: number;
+  readonly observer?: ComplaintObserver;
 }
 
 export function createComplaintService(options: TestServiceOptions): ComplaintUseCases {
@@ -31,5 +33,7 @@ export function createComplaintService(options: TestServiceOptions): ComplaintUs
     ...(options.photoFetchers ? { photoFetchers: options.photoFetchers } : {}),
     ...(options.newCode ? { newCode: options.newCode } : {}),
     ...(options.newPin ? { newPin: options.newPin } : {}),
+    ...(options.dailyLimit ? { dailyLimit: options.dailyLimit } : {}),
+    ...(options.observer ? { observer: options.observer } : {}),
   });
 }

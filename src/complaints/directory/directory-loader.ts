@@ -8,7 +8,7 @@
  */
 import { relative } from 'node:path';
 import type { Checked, ContentError } from '../../content/content-error';
-import { parseYamlFile, readYamlFile } from '../yaml-file';
+import { parseYamlWithSchema, readYamlWithSchema } from '../../content/yaml-source';
 import type { Directory, RoutingRule } from './directory';
 import {
   DISTRICT_AGENCY,
@@ -26,13 +26,13 @@ type LineOf = (path: readonly PropertyKey[]) => number | undefined;
 
 /** Reads and checks a directory file. `displayName` defaults to the path relative to the working directory. */
 export async function loadDirectory(path: string, displayName = relative(process.cwd(), path) || path): Promise<Checked<Directory>> {
-  const parsed = await readYamlFile(path, displayName, DirectoryFileSchema);
+  const parsed = await readYamlWithSchema(path, displayName, DirectoryFileSchema);
   return parsed.ok ? finish(displayName, parsed.value, parsed.lineOf) : parsed;
 }
 
 /** Checks directory text already in memory (admin tools, tests). */
 export function parseDirectory(displayName: string, text: string): Checked<Directory> {
-  const parsed = parseYamlFile(displayName, text, DirectoryFileSchema);
+  const parsed = parseYamlWithSchema(displayName, text, DirectoryFileSchema);
   return parsed.ok ? finish(displayName, parsed.value, parsed.lineOf) : parsed;
 }
 

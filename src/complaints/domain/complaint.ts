@@ -78,6 +78,14 @@ export interface Complaint {
    */
   readonly version: number;
   readonly createdAt: Date;
+  /** When the complaint last changed (storage's timestamp; absent on a complaint not yet stored). */
+  readonly updatedAt?: Date;
+  /**
+   * When the citizen's personal data (text, contact, photos, comments, platform id) was
+   * erased — on their request or by the retention job after closure. The record stays,
+   * without them, for the agencies' statistics.
+   */
+  readonly personalDataErasedAt?: Date | null;
 }
 
 /** Fields a change may set. */
@@ -97,6 +105,7 @@ type ComplaintFields = Pick<
   | 'userId'
   | 'submissionKey'
   | 'history'
+  | 'personalDataErasedAt'
 >;
 
 /** What one decision changes in a complaint; applied as a whole or not at all. */

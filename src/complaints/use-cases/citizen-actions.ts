@@ -1,14 +1,14 @@
 /**
  * What citizens do with their complaints after filing them: look them up (from anywhere,
- * with the code and a secret), list their own, rate the answer, and withdraw consent.
+ * with the code and a secret), list their own and rate the answer. (Withdrawing consent:
+ * personal-data.ts.)
  */
 import type { ChannelName, Locale } from '../../core/messages';
-import { CITIZEN_ACTOR, historyActor, type Complaint, type ComplaintChange } from '../domain/complaint';
+import type { Complaint } from '../domain/complaint';
 import { decideRating } from '../domain/complaint-rules';
 import { toCitizenView, toPublicView, type CitizenComplaintView } from '../domain/complaint-views';
 import { secretMatches } from '../domain/status-secret';
 import type { ActionResult, StatusLookup, StatusRequest } from '../complaint-service';
-import { conversationKey } from '../../core/messages';
 import { isTrackingCode } from '../tracking-code';
 import { localDateKey } from '../working-days';
 import { commitDecision } from './commit-decision';
@@ -91,49 +91,4 @@ export async function rate(
     deps.logger.info({ code, score, agencyId: committed.after.agencyId }, 'complaint reopened after a low rating');
   }
   return { ok: true, complaint: toAgencyView(committed.after, deps.directory.current(), deps.clock()) };
-}
-
-/**
- * Decree 13/2023: the citizen withdrew consent. Their texts, contacts, photos, comments,
- * conversation and queued notifications go; the complaints' statuses, agencies, dates and
- * the agencies' own notes stay, for statistics. Returns how many complaints were erased.
- */
-export async function forgetCitizen(deps: ComplaintUseCaseDeps, channel: ChannelName, userId: string): Promise<number> {
-  await deps.conversations.delete(conversationKey(channel, userId));
-  const complaints = await deps.repository.listByCitizen(channel, userId);
-  for (const complaint of complaints) {
-    const committed = await commitDecision(deps, complaint.code, (c) => ({ ok: true, ...erasure(c) }));
-    if (!committed.ok) deps.logger.error({ code: complaint.code, error: committed.error }, 'could not erase a complaint');
-    await deps.repository.deletePhotos(complaint.code);
-  }
-  await deps.outbox.forgetCitizen(
-    channel,
-    userId,
-    complaints.map((c) => c.code),
-  );
-  deps.logger.info({ channel, complaints: complaints.length }, 'citizen data forgotten');
-  return complaints.length;
-}
-
-function erasure(complaint: Complaint): {
-  change: ComplaintChange;
-  after: Complaint;
-  citizenNotices: [];
-  agencyNotices: [];
-  rerouted: false;
-} {
-  const citizen = historyActor(CITIZEN_ACTOR).kind;
-  // Citizen-written notes (comments) go; agency notes, the actions and the scores stay.
-  const history = complaint.history.map((h) => (h.actor.kind === citizen && h.action !== 'rated' ? { ...h, note: undefined } : h));
-  const change: ComplaintChange = {
-    set: {
-      text: '',
-      photos: [],
-      history,
-      userId: `forgotten:${complaint.code}`,
-      submissionKey: `forgotten:${complaint.code}`,
-    },
-    unset: ['contact', 'rating.comment'],
-  };
-  return { change, after: { ...complaint, ...change.set, contact: undefined }, citizenNotices: [], agencyNotices: [], rerouted: false };
 }

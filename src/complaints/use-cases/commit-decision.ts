@@ -10,6 +10,7 @@ import type { Complaint } from '../domain/complaint';
 import { planDeliveries } from '../domain/agency-delivery-plan';
 import { notificationKey, pendingAgencyNotice, type AgencyNotice, type CitizenNotice } from '../domain/complaint-events';
 import type { Decision, Refusal } from '../domain/complaint-rules';
+import { reportDeadlineCoverage } from './deadline-coverage';
 import type { ComplaintUseCaseDeps } from './use-case-deps';
 
 const CONFLICT_RETRIES = 4;
@@ -36,6 +37,8 @@ export async function commitDecision(
     const decision = decide(loaded, now);
     if (!decision.ok) return decision;
     if ((await deps.repository.update(loaded, decision.change)) === 'conflict') continue;
+    if (decision.after.status !== loaded.status) deps.observer?.statusChanged(loaded.status, decision.after.status);
+    if (decision.after.dueAt.getTime() !== loaded.dueAt.getTime()) reportDeadlineCoverage(deps, code, now, decision.after.dueAt);
     await publishEffects(deps, decision, now);
     return { ok: true, before: loaded, after: decision.after };
   }

@@ -16,7 +16,8 @@ import type {
   StatusRequest,
   SubmittedComplaint,
 } from '../complaint-service';
-import { countToday, forgetCitizen, listForCitizen, lookUp, rate } from './citizen-actions';
+import { countToday, listForCitizen, lookUp, rate } from './citizen-actions';
+import { erasePersonalDataOfFinished, forgetCitizen, type RetentionRound } from './personal-data';
 import { scanDeadlines, type DeadlineScanOptions, type DeadlineScanResult } from './deadline-scan';
 import { getForAgency, listForAgency, performOfficerCommand } from './officer-actions';
 import { markForwarded, planUnplanned } from './routing-progress';
@@ -80,6 +81,11 @@ export class ComplaintUseCases implements ComplaintService {
 
   forgetCitizen(channel: ChannelName, userId: string): Promise<number> {
     return forgetCitizen(this.deps, channel, userId);
+  }
+
+  /** The retention job's work: personal data of complaints finished more than `retentionMs` ago. */
+  erasePersonalDataOfFinished(retentionMs: number, limit?: number): Promise<RetentionRound> {
+    return erasePersonalDataOfFinished(this.deps, retentionMs, limit);
   }
 
   /** The re-planning job's work: complaints a crash left unplanned. */

@@ -41,14 +41,23 @@ export interface ComplaintRepository {
   /** Open complaints due before `before`. */
   listOpenOverdue(before: Date): Promise<Complaint[]>;
   listByCitizen(channel: ChannelName, userId: string): Promise<Complaint[]>;
+  /** Resolved or closed complaints unchanged since before `before` whose personal data is still there (the retention job). */
+  listFinishedUnchangedSince(before: Date, limit: number): Promise<Complaint[]>;
   /** Deletes stored photo bytes of a complaint. */
   deletePhotos(code: string): Promise<void>;
 }
 
-/** Complaints filed per citizen per calendar day, for the daily cap. */
+/**
+ * Complaints filed per citizen per calendar day, for the daily cap. Taking a unit must be
+ * atomic across processes: N parallel submits from one citizen get at most `limit` units.
+ */
 export interface DailyCounter {
+  /** Units of `key` taken so far. */
   count(key: string): Promise<number>;
-  increment(key: string, day: string): Promise<void>;
+  /** Takes one of the `limit` units of `key`; its id, or undefined when all are taken. `day` lets a sweep delete old units. */
+  take(key: string, day: string, limit: number): Promise<string | undefined>;
+  /** Gives a unit back (the submission turned out to be a duplicate). */
+  release(unit: string): Promise<void>;
 }
 
 export type NotificationOutcome = 'added' | 'same' | 'different';
@@ -64,6 +73,19 @@ export interface ComplaintOutbox {
   addNotification(key: string, notice: CitizenNotice): Promise<NotificationOutcome>;
   /** Removes what a citizen wrote from their complaints' queued messages, and their notifications. */
   forgetCitizen(channel: ChannelName, userId: string, codes: readonly string[]): Promise<void>;
+  /** Removes the notifications of these complaints and what citizens wrote from their queued agency messages. */
+  forgetComplaints(codes: readonly string[]): Promise<void>;
+}
+
+/**
+ * Told what happened to complaints, as it happens (metrics count it; a deadline past the
+ * holiday calendar is shown on `/readyz`). Optional: the use cases work without one.
+ */
+export interface ComplaintObserver {
+  submitted(complaint: Pick<Complaint, 'channel' | 'sector' | 'agencyId'>): void;
+  statusChanged(from: ComplaintStatus, to: ComplaintStatus): void;
+  /** A deadline was counted across years the holiday calendar does not know (weekends only skipped there). */
+  deadlineBeyondCalendar(years: readonly number[]): void;
 }
 
 /** Stored photo bytes. */

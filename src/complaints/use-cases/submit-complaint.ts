@@ -2,9 +2,10 @@
  * Submitting a complaint: store it (the citizen is given a code only once it is stored),
  * count it for the daily cap, keep its photos, plan its deliveries.
  *
- * Database round-trips on this path, none a scan on FerretDB: the deliveries (one insert
- * for all transports), the complaint (by `_id` = code; the unique submission key makes
- * the insert itself the duplicate check) and the day counter (by `_id`).
+ * Database round-trips on this path, none a scan on FerretDB: the day's unit of the
+ * citizen's cap (a unique insert by `_id`), the deliveries (one insert for all
+ * transports), the complaint (by `_id` = code; the unique submission key makes the insert
+ * itself the duplicate check).
  *
  * Why the deliveries go first: there are no multi-document transactions, and a complaint
  * stored before its deliveries could be lost by a crash in between. Stored after them, it
@@ -17,9 +18,10 @@ import { newComplaint, type ComplaintDraft } from '../domain/new-complaint';
 import { newPin, pinHash } from '../domain/status-secret';
 import { agencyDisplayName } from '../domain/complaint-views';
 import type { Complaint, PhotoRef } from '../domain/complaint';
-import { MAX_PHOTO_BYTES } from '../domain/limits';
+import { DEFAULT_COMPLAINTS_PER_DAY, MAX_PHOTO_BYTES } from '../domain/limits';
 import { newTrackingCode } from '../tracking-code';
-import type { SubmittedComplaint } from '../complaint-service';
+import { DailyLimitReached, type SubmittedComplaint } from '../complaint-service';
+import { reportDeadlineCoverage } from './deadline-coverage';
 import { planRouting } from './commit-decision';
 import { planDeliveries } from '../domain/agency-delivery-plan';
 import { pendingAgencyNotice } from '../domain/complaint-events';
@@ -33,13 +35,27 @@ export function citizenDayKey(channel: string, userId: string, now: Date): strin
   return `${channel}:${userId}:${localDateKey(now)}`;
 }
 
+/**
+ * Stores the draft as a new complaint, or gives the one it already made (`duplicate`).
+ * @throws DailyLimitReached when the citizen's daily cap is used up (checked atomically:
+ *   parallel submits from one citizen, in any number of processes, get at most the cap).
+ */
 export async function submitComplaint(deps: ComplaintUseCaseDeps, draft: ComplaintDraft, now: Date): Promise<SubmittedComplaint> {
   const ctx = ruleContext(deps, now);
   const drawCode = deps.newCode ?? newTrackingCode;
+  const limit = deps.dailyLimit ?? DEFAULT_COMPLAINTS_PER_DAY;
+  let unit: string | undefined;
   for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
     const code = drawCode();
     const pin = (deps.newPin ?? newPin)();
     const complaint: Complaint = { ...newComplaint(draft, code, pinHash(code, pin), ctx), deliveriesPlanned: true };
+    // The cap's unit is taken before anything is stored, once per submission (a crash after it costs the citizen one unit that day).
+    unit ??= await deps.dailyCounter.take(citizenDayKey(draft.channel, draft.requesterKey ?? draft.userId, now), localDateKey(now), limit);
+    if (!unit) {
+      // All used: the same draft sent again (a lost answer) still gets its code; a scan on FerretDB, only at the cap.
+      if (await deps.repository.findBySubmissionKey(complaint.submissionKey)) return duplicateOf(deps, complaint.submissionKey, now);
+      throw new DailyLimitReached(limit);
+    }
     const plan = planDeliveries(ctx.directory, pendingAgencyNotice(complaint), now);
     if (plan.redirected) {
       deps.logger.warn(
@@ -53,8 +69,12 @@ export async function submitComplaint(deps: ComplaintUseCaseDeps, draft: Complai
       deps.logger.warn({ attempt }, 'tracking code collision: drawing another');
       continue;
     }
-    if (outcome === 'duplicate_submission') return duplicateOf(deps, complaint.submissionKey, now);
-    await deps.dailyCounter.increment(citizenDayKey(draft.channel, draft.requesterKey ?? draft.userId, now), localDateKey(now));
+    if (outcome === 'duplicate_submission') {
+      await deps.dailyCounter.release(unit);
+      return duplicateOf(deps, complaint.submissionKey, now);
+    }
+    deps.observer?.submitted(complaint);
+    reportDeadlineCoverage(deps, code, now, complaint.dueAt);
     if (draft.photoRefs.length > 0) await keepPhotos(deps, complaint);
     deps.logger.info(
       { code, agencyId: complaint.agencyId, sector: draft.sector, channel: draft.channel, photos: draft.photoRefs.length },

@@ -6,6 +6,7 @@ import type { HolidayCalendar } from '../holiday-calendar';
 import type { RuleContext } from '../domain/complaint-rules';
 import type {
   AttemptCounter,
+  ComplaintObserver,
   ComplaintOutbox,
   ComplaintRepository,
   ConversationEraser,
@@ -31,6 +32,9 @@ export interface ComplaintUseCaseDeps {
   /** Draws tracking codes and PINs (tests make them predictable). */
   readonly newCode?: () => string;
   readonly newPin?: () => string;
+  /** Complaints one citizen (requester) may file per Vietnamese calendar day; default DEFAULT_COMPLAINTS_PER_DAY (domain/limits.ts). */
+  readonly dailyLimit?: number;
+  readonly observer?: ComplaintObserver;
 }
 
 export function ruleContext(deps: Pick<ComplaintUseCaseDeps, 'directory' | 'holidays'>, now: Date): RuleContext {

@@ -83,6 +83,8 @@ export const complaintSchema = new Schema(
     version: { type: Number, required: true, default: 0 },
     /** Telegram message id of the card in the agency's group, to recognise officers' replies. */
     telegramCard: { chatId: String, messageId: Number },
+    /** When the citizen's personal data was erased (on request, or by the retention job after closure). */
+    personalDataErasedAt: { type: Date },
   },
   { timestamps: true, collection: 'complaints' },
 );
@@ -90,6 +92,7 @@ complaintSchema.index({ channel: 1, userId: 1, createdAt: -1 });
 complaintSchema.index({ agencyId: 1, status: 1 });
 complaintSchema.index({ deliveriesPlanned: 1, createdAt: 1 });
 complaintSchema.index({ status: 1, dueAt: 1 });
+complaintSchema.index({ status: 1, updatedAt: 1 });
 complaintSchema.index({ 'telegramCard.chatId': 1, 'telegramCard.messageId': 1 });
 
 export const complaintPhotoSchema = new Schema(
@@ -198,15 +201,21 @@ export const processedMessageSchema = new Schema(
   { collection: 'processed_messages', versionKey: false },
 );
 
-/** Complaints filed per citizen per day (Vietnam time), for the daily cap: read by `_id`, never scanned. */
-export const citizenDayCountSchema = new Schema(
+/**
+ * The daily complaint cap's units: `_id` = `<channel>:<requester>:<day>#<i>`, i < the cap.
+ * A complaint takes a unit by inserting the smallest free one — a unique insert, which
+ * FerretDB v1 makes exactly once (its `$inc` is not atomic: a counter let parallel
+ * submits through), so the cap holds across parallel submits and processes.
+ */
+export const citizenDayUnitSchema = new Schema(
   {
     _id: { type: String, required: true },
-    count: { type: Number, required: true, default: 0 },
-    /** Day after which the record is useless (a sweep may delete it). */
+    /** `<channel>:<requester>:<day>`: what the day's units are counted by. */
+    key: { type: String, required: true, index: true },
+    /** Day (Vietnam time) of the unit; a sweep deletes past days. */
     day: { type: String, required: true, index: true },
   },
-  { collection: 'citizen_day_counts', versionKey: false },
+  { collection: 'citizen_day_units', versionKey: false },
 );
 
 /** Wrong status secrets per code or requester per day: read and counted by `_id`, shared by every process. */
@@ -238,7 +247,7 @@ export function createModels(connection: Connection) {
     Conversation: connection.model('Conversation', conversationSchema),
     ProcessedMessage: connection.model('ProcessedMessage', processedMessageSchema),
     Setting: connection.model('Setting', settingSchema),
-    CitizenDayCount: connection.model('CitizenDayCount', citizenDayCountSchema),
+    CitizenDayUnit: connection.model('CitizenDayUnit', citizenDayUnitSchema),
     LookupFailure: connection.model('LookupFailure', lookupFailureSchema),
   };
 }

@@ -77,7 +77,13 @@ export class MongoComplaintOutbox implements ComplaintOutbox {
   async forgetCitizen(channel: ChannelName, userId: string, codes: readonly string[]): Promise<void> {
     // Index {channel, userId, state} on MongoDB; a scan on FerretDB (consent withdrawals only).
     await this.db.models.Notification.deleteMany({ channel, userId });
+    await this.forgetComplaints(codes);
+  }
+
+  async forgetComplaints(codes: readonly string[]): Promise<void> {
     if (codes.length === 0) return;
+    // A scan on FerretDB (erasures and the retention job only).
+    await this.db.models.Notification.deleteMany({ complaintCode: { $in: [...codes] } });
     // Index complaintCode on MongoDB; a scan on FerretDB.
     const deliveries = await this.db.models.Delivery.find({ complaintCode: { $in: [...codes] } }, { notices: 1 }).lean<
       { _id: string; notices?: { key: string; params?: Record<string, unknown> }[] }[]

@@ -21,6 +21,7 @@ import {
   type ComplaintStatus,
   type PhotoRef,
 } from '../../complaints/domain/complaint';
+import { FINISHED_STATUSES } from '../../complaints/domain/personal-data';
 import type { ComplaintRepository, InsertOutcome, UpdateOutcome } from '../../complaints/use-cases/ports';
 import { isDuplicateKeyError } from './claims';
 import type { Database } from './database';
@@ -144,6 +145,16 @@ export class MongoComplaintRepository implements ComplaintRepository {
     return docs.map(toComplaint);
   }
 
+  async listFinishedUnchangedSince(before: Date, limit: number): Promise<Complaint[]> {
+    // Index {status, updatedAt} on MongoDB; a scan on FerretDB (the retention job, hourly).
+    const docs = await this.model
+      .find({ status: { $in: FINISHED_STATUSES }, updatedAt: { $lt: before }, personalDataErasedAt: { $exists: false } })
+      .sort({ updatedAt: 1 })
+      .limit(limit)
+      .lean();
+    return docs.map(toComplaint);
+  }
+
   async deletePhotos(code: string): Promise<void> {
     // Index complaintCode on MongoDB; a scan of complaint_photos on FerretDB (consent withdrawals only).
     await this.db.models.ComplaintPhoto.deleteMany({ complaintCode: code });
@@ -152,9 +163,8 @@ export class MongoComplaintRepository implements ComplaintRepository {
 
 /** A stored document as the domain's plain complaint. */
 function toComplaint(doc: Record<string, unknown>): Complaint {
-  const { _id, __v, updatedAt, ...fields } = doc;
+  const { _id, __v, ...fields } = doc;
   void __v;
-  void updatedAt;
   return {
     ...fields,
     code: typeof fields.code === 'string' ? fields.code : String(_id),

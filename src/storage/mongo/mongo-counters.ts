@@ -1,7 +1,7 @@
 /**
- * Counters read and written by `_id` only (never scanned on FerretDB): complaints per
- * citizen per day (the daily cap) and wrong status secrets per code and per requester.
- * Shared by every process on the database, so a limit holds across them.
+ * Counters shared by every process on the database, so a limit holds across them: the
+ * daily complaint cap (units taken by unique insert: atomic on FerretDB too) and wrong
+ * status secrets per code and per requester (read and counted by `_id`).
  */
 import type { AttemptCounter, DailyCounter } from '../../complaints/use-cases/ports';
 import { isDuplicateKeyError } from './claims';
@@ -11,22 +11,32 @@ export class MongoDailyCounter implements DailyCounter {
   constructor(private readonly db: Database) {}
 
   async count(key: string): Promise<number> {
-    const doc = await this.db.models.CitizenDayCount.findById(key, { count: 1 }).lean();
-    return doc?.count ?? 0;
+    // Index key on MongoDB; on FerretDB a scan of the day's units only (past days are swept), and only when a complaint flow starts.
+    return this.db.models.CitizenDayUnit.countDocuments({ key });
   }
 
   /**
-   * Most citizens file at most one complaint a day, and on FerretDB an insert costs about
-   * half an upsert (measured: ≈3 ms against ≈6–8 ms): insert first, `$inc` when the day's
-   * counter exists.
+   * Inserts `<key>#0`, `<key>#1`, … until one insert succeeds: the first complaint of the
+   * day costs one insert (as the old counter did), and parallel submits each win a
+   * different unit or none.
    */
-  async increment(key: string, day: string): Promise<void> {
-    try {
-      await this.db.models.CitizenDayCount.create({ _id: key, count: 1, day });
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      await this.db.models.CitizenDayCount.updateOne({ _id: key }, { $inc: { count: 1 } });
+  async take(key: string, day: string, limit: number): Promise<string | undefined> {
+    const units = this.db.models.CitizenDayUnit.collection;
+    for (let i = 0; i < limit; i++) {
+      const id = `${key}#${i}`;
+      try {
+        await units.insertOne({ _id: id as never, key, day });
+        return id;
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
     }
+    return undefined;
+  }
+
+  async release(unit: string): Promise<void> {
+    // By _id.
+    await this.db.models.CitizenDayUnit.deleteOne({ _id: unit });
   }
 }
 
@@ -51,7 +61,7 @@ export class MongoAttemptCounter implements AttemptCounter {
 /** Deletes day counters and failure counters of days before `day` ("2025-03-10"); index on `day` (a scan on FerretDB, run by a job). */
 export async function pruneDayCounters(db: Database, day: string): Promise<number> {
   const [counts, failures] = await Promise.all([
-    db.models.CitizenDayCount.deleteMany({ day: { $lt: day } }),
+    db.models.CitizenDayUnit.deleteMany({ day: { $lt: day } }),
     db.models.LookupFailure.deleteMany({ day: { $lt: day } }),
   ]);
   return (counts.deletedCount ?? 0) + (failures.deletedCount ?? 0);
