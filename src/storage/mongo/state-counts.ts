@@ -3,7 +3,7 @@
  * state. One `$group` aggregate per collection (a scan on FerretDB, an index-assisted
  * count on MongoDB), run by the snapshot job once a minute — never per scrape.
  */
-import type { StateSnapshot } from '../../infra/metrics';
+import type { StateSnapshot } from '../../observability/metrics';
 import type { Database } from './database';
 
 export async function countStates(db: Database): Promise<StateSnapshot> {
