@@ -26,6 +26,26 @@ export const STATUS_LABELS: Readonly<Record<ComplaintStatus, string>> = {
   closed: 'Đã đóng',
 };
 const MAX_TEXT = 4000;
+/** History entries and actors as a Vietnamese civil servant reads them. */
+const HISTORY_LABELS: Readonly<Record<string, string>> = {
+  submitted: 'Người dân gửi',
+  forwarded: 'Đã chuyển đến cơ quan',
+  acknowledged: 'Tiếp nhận',
+  answered: 'Trả lời',
+  transferred: 'Chuyển cơ quan',
+  reassigned: 'Giao lại',
+  resolved: 'Giải quyết xong',
+  closed: 'Đóng',
+  rated: 'Người dân đánh giá',
+  rating_comment: 'Ý kiến kèm đánh giá',
+  reopened: 'Mở lại',
+};
+const ACTOR_LABELS: Readonly<Record<string, string>> = {
+  citizen: 'người dân',
+  officer: 'cán bộ',
+  agency_api: 'hệ thống của cơ quan',
+  system: 'hệ thống',
+};
 
 const ListQuery = z.object({
   status: z
@@ -151,6 +171,8 @@ export function registerComplaintRoutes(scope: FastifyInstance, tools: ConsoleRe
     return tools.page(request, reply, 'complaint', `Phản ánh ${result.complaint.code}`, {
       complaint: result.complaint,
       statusLabels: STATUS_LABELS,
+      historyLabels: HISTORY_LABELS,
+      actorLabels: ACTOR_LABELS,
       sectorLabel: labels.sector(result.complaint.sector),
       localityLabel: result.complaint.localityId ? labels.locality(result.complaint.localityId) : '',
       agencyName: labels.agency(result.complaint.agencyId),

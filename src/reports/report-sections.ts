@@ -62,6 +62,14 @@ const CHART_INTENTS = 8;
 const TOP_UNANSWERED = 20;
 export const FALLBACK_INTENT = 'fallback';
 
+/** Longest label drawn in a chart's legend or axis (tables keep the whole name). */
+const CHART_LABEL = 34;
+
+/** A label shortened for a chart, so a legend still fits on a phone. */
+export function chartLabel(label: string): string {
+  return label.length > CHART_LABEL ? `${label.slice(0, CHART_LABEL - 1).trimEnd()}…` : label;
+}
+
 /** Percentage with one decimal, 0 when nothing was counted. */
 export function percent(part: number, whole: number): number {
   return whole === 0 ? 0 : Math.round((part / whole) * 1000) / 10;
@@ -80,7 +88,7 @@ const questionsByTopic: ReportSection = {
     const drawn = intents.slice(0, CHART_INTENTS);
     const count = (week: string, intent: string) => rows.find((r) => r.week === week && r.intent === intent)?.count ?? 0;
     const others = intents.slice(CHART_INTENTS);
-    const datasets = drawn.map((intent) => ({ label: ctx.labels.intent(intent), data: weeks.map((w) => count(w, intent)) }));
+    const datasets = drawn.map((intent) => ({ label: chartLabel(ctx.labels.intent(intent)), data: weeks.map((w) => count(w, intent)) }));
     if (others.length > 0)
       datasets.push({ label: 'Chủ đề khác', data: weeks.map((w) => others.reduce((sum, intent) => sum + count(w, intent), 0)) });
     return {
@@ -161,7 +169,7 @@ function complaintsBy(
         ],
         chart: {
           type: 'bar',
-          labels: rows.map((r) => r.label),
+          labels: rows.map((r) => chartLabel(r.label)),
           datasets: [{ label: 'Số phản ánh', data: rows.map((r) => r.count) }],
           horizontal: true,
         },
@@ -205,7 +213,7 @@ const onTime: ReportSection = {
       ],
       chart: {
         type: 'bar',
-        labels: rows.map((r) => r.name),
+        labels: rows.map((r) => chartLabel(r.name)),
         datasets: [{ label: 'Tỷ lệ đúng hạn (%)', data: rows.map((r) => r.rate) }],
         percent: true,
         horizontal: true,
@@ -243,7 +251,7 @@ const ratings: ReportSection = {
       ],
       chart: {
         type: 'bar',
-        labels: rows.map((r) => r.name),
+        labels: rows.map((r) => chartLabel(r.name)),
         datasets: [{ label: 'Điểm trung bình (1–5)', data: rows.map((r) => r.mean) }],
         horizontal: true,
       },
