@@ -70,8 +70,8 @@ module.exports = {
           'jest\\.config\\.js$',
           // named by jest.config.js, not imported
           'test/support/global-(setup|teardown)\\.ts$',
-          // the web chat's browser script, served as a static file
-          'src/channels/web/public/',
+          // browser scripts (web chat, console charts), served as static files
+          'src/(channels/web|console)/public/',
         ],
       },
       to: {},

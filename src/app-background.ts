@@ -2,7 +2,7 @@
  * The service's background work, built from its parts: the two outbox workers (agency
  * deliveries, citizen notifications — one generic worker configured twice) and the
  * scheduled jobs (re-planning complaints a crash left unplanned, deadline reminders,
- * pruning old claims and counters). Part of the composition root (app.ts).
+ * pruning old claims, counters, question records and console sessions). Part of the composition root (app.ts).
  */
 import type { ComplaintUseCases } from './complaints/use-cases/complaint-use-cases';
 import type { DirectorySource } from './complaints/use-cases/ports';
@@ -28,6 +28,8 @@ import { MongoComplaintRepository } from './storage/mongo/mongo-complaint-reposi
 import { pruneDayCounters } from './storage/mongo/mongo-counters';
 import { MongoConversationStore } from './storage/mongo/mongo-conversation-store';
 import { deliveryOutbox, MongoNotificationOutbox } from './storage/mongo/mongo-outbox';
+import { pruneConsoleSessions } from './storage/mongo/mongo-console-store';
+import { pruneQuestionLog } from './storage/mongo/mongo-question-log';
 
 export interface BackgroundOptions {
   readonly db: Database;
@@ -43,6 +45,8 @@ export interface BackgroundOptions {
   readonly apiBaseUrl: string;
   readonly pollIntervalMs: number;
   readonly maxAttempts: number;
+  /** Question records older than this are deleted (QUESTION_LOG_RETENTION_DAYS). */
+  readonly questionLogRetentionDays: number;
 }
 
 export interface Background {
@@ -136,7 +140,13 @@ export function buildBackground(options: BackgroundOptions): Background {
         const removed = await db.claims.prune(new Date(Date.now() - CLAIM_RETENTION_MS));
         const yesterday = localDateKey(new Date(Date.now() - 24 * 60 * MINUTE));
         const counters = await pruneDayCounters(db, yesterday);
-        if (removed + counters > 0) jobLogger.info({ claims: removed, counters }, 'pruned old claims and day counters');
+        const questions = await pruneQuestionLog(db, new Date(Date.now() - options.questionLogRetentionDays * 24 * 60 * MINUTE));
+        const sessions = await pruneConsoleSessions(db, new Date());
+        if (removed + counters + questions + sessions > 0)
+          jobLogger.info(
+            { claims: removed, counters, questions, sessions },
+            'pruned old claims, counters, question records and console sessions',
+          );
       },
     }),
   ];

@@ -11,7 +11,7 @@
  * claimed attempts, close the HTTP server, then the database.
  */
 import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config';
@@ -45,6 +45,12 @@ import { MongoPhotoStore } from './storage/mongo/mongo-photo-store';
 import { deliveryOutbox } from './storage/mongo/mongo-outbox';
 import { createHttpServer, createMetricsServer } from './http/server';
 import { agencyApiRoutes } from './http/agency-api';
+import { consoleRoutes } from './console/console-plugin';
+import { COMPLAINT_AND_QUESTION_REPORTS } from './reports/report-sections';
+import { reportLabels } from './reports/report-labels';
+import { MongoAccountStore, MongoAuditLog, MongoSessionStore } from './storage/mongo/mongo-console-store';
+import { MongoQuestionLog } from './storage/mongo/mongo-question-log';
+import { MongoReportSource } from './storage/mongo/mongo-report-source';
 import type { Logger } from './infra/logger';
 import { Metrics } from './observability/metrics';
 import { PROJECT_ROOT } from './infra/project-root';
@@ -262,6 +268,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     logger: logger.child({ component: 'engine' }),
     observer: metrics,
     idleFlowMs: config.FLOW_IDLE_MINUTES * 60_000,
+    questionLog: new MongoQuestionLog(db),
   });
 
   const transports: Partial<Record<Transport['kind'], Transport>> = {};
@@ -290,6 +297,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     apiBaseUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
     pollIntervalMs: config.OUTBOX_POLL_MS,
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+    questionLogRetentionDays: config.QUESTION_LOG_RETENTION_DAYS,
   });
 
   const inbound = new InboundPipeline({
@@ -316,6 +324,24 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     photos: new MongoPhotoStore(db),
     deliveries: deliveryOutbox(db),
     logger: logger.child({ component: 'agency-api' }),
+  });
+  await http.register(consoleRoutes, {
+    accounts: new MongoAccountStore(db),
+    audit: new MongoAuditLog(db),
+    sessionStore: new MongoSessionStore(db, CONSOLE_SESSION_MS),
+    sessionSecret: createHmac('sha256', pseudonymKey).update('console-session').digest('base64url'),
+    secureCookie: config.CONSOLE_SECURE_COOKIE === 'auto' ? 'auto' : config.CONSOLE_SECURE_COOKIE === 'true',
+    limits: shared,
+    complaints,
+    directory,
+    deliveries: deliveryOutbox(db),
+    reports: {
+      source: new MongoReportSource(db),
+      sections: COMPLAINT_AND_QUESTION_REPORTS,
+      labels: () => reportLabels(directory.current(), content.current()),
+    },
+    pseudonymize,
+    logger: logger.child({ component: 'console' }),
   });
   const metricsHttp = config.METRICS_PORT === undefined ? undefined : createMetricsServer(metrics, logger);
   const sweeper = new SlotSweeper(slots, logger.child({ component: 'slots' }));
@@ -368,6 +394,8 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
   return app;
 }
 
+/** A console session's lifetime when its cookie carries none (the cookie itself lasts 8 hours). */
+const CONSOLE_SESSION_MS = 8 * 3600_000;
 /** Messages of one requester in flight in this process (a flood waits its turn or is refused). */
 const MAX_IN_FLIGHT_PER_REQUESTER = 8;
 /** Messages in flight in this process in all; beyond, webhooks answer 503 and are redelivered. */

@@ -92,6 +92,10 @@ export const ConfigSchema = z.object({
   METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   /** When set, /metrics is also served on the public listener to `Authorization: Bearer <token>`. */
   METRICS_TOKEN: optionalString,
+  /** Days the question log (what citizens ask, for the reports) is kept. */
+  QUESTION_LOG_RETENTION_DAYS: positiveInt.default(365),
+  /** The console's session cookie: `auto` (Secure over HTTPS, as a trusted proxy reports it), `true` or `false`. */
+  CONSOLE_SECURE_COOKIE: z.enum(['auto', 'true', 'false']).default('auto'),
 });
 
 /**

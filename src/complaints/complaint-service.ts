@@ -78,6 +78,11 @@ export interface AgencyListFilter {
   readonly limit?: number;
   /** The coordinator's view of every agency's complaints (ignored for other agencies). */
   readonly allAgencies?: boolean;
+  /** With `allAgencies`: only this agency's complaints (the coordinator narrowing the list). */
+  readonly agencyId?: string;
+  readonly sector?: string;
+  /** Only open complaints past their deadline. */
+  readonly overdue?: boolean;
 }
 
 export interface ComplaintService {

@@ -25,6 +25,7 @@ import type { ConversationState, ConversationStore, FlowState } from './conversa
 import { everydayAnswer } from './everyday-answers';
 import type { ConversationFlow, IntentHandler, TurnContext, TurnOutcome } from './flow';
 import { isSomethingElse, understandingOfMatch } from './flow-interruption';
+import { questionRecord, type QuestionLog } from './question-record';
 import type { IncomingMessage, Locale, OutgoingMessage, QuickReply, Reply } from './messages';
 import { conversationKey } from './messages';
 import { FALLBACK, type MatchResult } from '../nlu/intent-matcher';
@@ -76,6 +77,8 @@ export interface EngineDeps {
   readonly defaultLocale?: Locale;
   /** How long a flow may wait for the citizen before it is set aside; default 30 minutes. */
   readonly idleFlowMs?: number;
+  /** Records each question the matcher answered or could not (privacy-safe, question-record.ts), for the reports. */
+  readonly questionLog?: QuestionLog;
 }
 
 /** The state a turn works on, changed as the turn goes. */
@@ -83,6 +86,8 @@ interface Turn {
   state: ConversationState;
   /** The flow was set aside by this very message (idle too long). */
   justSetAside: boolean;
+  /** The question the matcher answered in this turn (or could not), for the question log. */
+  question?: { intent: string; fallback: boolean };
 }
 
 export class ConversationEngine {
@@ -138,6 +143,7 @@ export class ConversationEngine {
       lastSeenAt: now.toISOString(),
     };
     await this.deps.store.set(key, next);
+    if (turn.question) await this.logQuestion(message.channel, locale, message.text, turn.question, now, content);
     this.deps.observer?.messageHandled({
       channel: message.channel,
       intent: outcome.intent,
@@ -150,6 +156,23 @@ export class ConversationEngine {
       'message handled',
     );
     return { messages: outcome.messages, intent: outcome.intent, locale };
+  }
+
+  /** The question log is for reports: its failure never costs the citizen the answer. */
+  private async logQuestion(
+    channel: IncomingMessage['channel'],
+    locale: Locale,
+    text: string,
+    question: { intent: string; fallback: boolean },
+    at: Date,
+    content: BotContent,
+  ): Promise<void> {
+    if (!this.deps.questionLog) return;
+    try {
+      await this.deps.questionLog.record(questionRecord({ at, channel, locale, text, ...question, abbreviations: content.abbreviations }));
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).name }, 'question log write failed');
+    }
   }
 
   // ------------------------------------------------------------ state and language
@@ -283,6 +306,7 @@ export class ConversationEngine {
   }
 
   private async answerIntent(ctx: TurnContext, match: MatchResult, turn: Turn): Promise<TurnOutcome> {
+    turn.question = { intent: match.intent, fallback: match.intent === FALLBACK };
     if (match.intent === FALLBACK) {
       return {
         messages: [{ text: ctx.t('fallback.answer'), quickReplies: this.menuReplies(ctx, HELP_MENU) }],

@@ -139,23 +139,31 @@ export function decideOfficerCommand(complaint: Complaint, command: OfficerComma
       ]);
     case 'answer': {
       const answer = cleanComplaintText(command.text);
-      return decided(complaint, { set: { status: 'answered' }, append: [entry('answered', answer)] }, (after) => [
-        notice(after, 'answer', 'answered', ctx, { answer }),
-      ]);
+      return decided(
+        complaint,
+        { set: { status: 'answered', ...firstResponse(complaint, ctx.now) }, append: [entry('answered', answer)] },
+        (after) => [notice(after, 'answer', 'answered', ctx, { answer })],
+      );
     }
     case 'resolve': {
       const note = command.note ? cleanComplaintText(command.note) : '';
-      return decided(complaint, { set: { status: 'resolved' }, unset: ['rating'], append: [entry('resolved', note)] }, (after) => [
-        notice(after, 'resolved', 'resolved', ctx, note ? { note } : {}),
-        // Numbered by resolutions: a complaint resolved again after a reopening is rated again.
-        { ...notice(after, 'rating_request', 'resolved', ctx), at: new Date(ctx.now.getTime() + 1000) },
-      ]);
+      return decided(
+        complaint,
+        { set: { status: 'resolved', ...firstResponse(complaint, ctx.now) }, unset: ['rating'], append: [entry('resolved', note)] },
+        (after) => [
+          notice(after, 'resolved', 'resolved', ctx, note ? { note } : {}),
+          // Numbered by resolutions: a complaint resolved again after a reopening is rated again.
+          { ...notice(after, 'rating_request', 'resolved', ctx), at: new Date(ctx.now.getTime() + 1000) },
+        ],
+      );
     }
     case 'close': {
       const note = cleanComplaintText(command.note);
-      return decided(complaint, { set: { status: 'closed' }, append: [entry('closed', note)] }, (after) => [
-        notice(after, 'closed', 'closed', ctx, { note }),
-      ]);
+      return decided(
+        complaint,
+        { set: { status: 'closed', ...firstResponse(complaint, ctx.now) }, append: [entry('closed', note)] },
+        (after) => [notice(after, 'closed', 'closed', ctx, { note })],
+      );
     }
     case 'transfer':
     case 'reassign': {
@@ -246,6 +254,12 @@ export function decideForwarded(complaint: Complaint, agencyId: string, now: Dat
     set: { status: 'forwarded' },
     append: [{ at: now, action: 'forwarded', actor: { kind: 'system', id: 'outbox' }, agencyId }],
   };
+}
+
+/** The first answer, resolution or closing is the agency's response: when, and whether by the deadline then in force. */
+function firstResponse(complaint: Complaint, now: Date): Pick<Complaint, 'firstResponseAt' | 'respondedOnTime'> {
+  if (complaint.firstResponseAt) return {};
+  return { firstResponseAt: now, respondedOnTime: now.getTime() <= complaint.dueAt.getTime() };
 }
 
 function decided(

@@ -69,6 +69,13 @@ export interface Complaint {
   readonly reminderSentAt?: Date | null;
   readonly overdueNotifiedAt?: Date | null;
   readonly rating?: Rating | null;
+  /**
+   * When the agency first answered, resolved or closed the complaint, and whether that was
+   * by the working-day deadline then in force: the reports' on-time rate groups by this
+   * stored flag (FerretDB's aggregation cannot compare two fields).
+   */
+  readonly firstResponseAt?: Date | null;
+  readonly respondedOnTime?: boolean | null;
   /** Hash of the PIN given with the code (status-secret.ts); absent on complaints filed before PINs. */
   readonly pinHash?: string | null;
   /**
@@ -106,6 +113,8 @@ type ComplaintFields = Pick<
   | 'submissionKey'
   | 'history'
   | 'personalDataErasedAt'
+  | 'firstResponseAt'
+  | 'respondedOnTime'
 >;
 
 /** What one decision changes in a complaint; applied as a whole or not at all. */

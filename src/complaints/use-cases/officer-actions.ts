@@ -65,7 +65,12 @@ export async function listForAgency(
   const directory = deps.directory.current();
   const all = filter.allAgencies === true && agencyId === directory.coordinator.id;
   const limit = Math.max(1, Math.min(filter.limit ?? DEFAULT_AGENCY_LIST, MAX_AGENCY_LIST));
-  const complaints = await deps.repository.listForAgency(all ? undefined : agencyId, { status: filter.status, limit });
   const now = deps.clock();
+  const complaints = await deps.repository.listForAgency(all ? filter.agencyId : agencyId, {
+    status: filter.status,
+    limit,
+    ...(filter.sector ? { sector: filter.sector } : {}),
+    ...(filter.overdue ? { dueBefore: now } : {}),
+  });
   return complaints.map((c) => toAgencyView(c, directory, now));
 }

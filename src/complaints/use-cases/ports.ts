@@ -33,7 +33,7 @@ export interface ComplaintRepository {
   /** Replaces the photo references (after the downloads); not a rule change, so not versioned. */
   setPhotos(code: string, photos: readonly PhotoRef[]): Promise<void>;
   listForCitizen(channel: ChannelName, userId: string, limit: number): Promise<Complaint[]>;
-  listForAgency(agencyId: string | undefined, filter: { status?: ComplaintStatus; limit: number }): Promise<Complaint[]>;
+  listForAgency(agencyId: string | undefined, filter: AgencyComplaintQuery): Promise<Complaint[]>;
   /** Complaints whose deliveries a crash left unplanned, oldest first. */
   listUnplanned(limit: number): Promise<Complaint[]>;
   /** Open complaints due after `from` and at or before `to`. */
@@ -45,6 +45,15 @@ export interface ComplaintRepository {
   listFinishedUnchangedSince(before: Date, limit: number): Promise<Complaint[]>;
   /** Deletes stored photo bytes of a complaint. */
   deletePhotos(code: string): Promise<void>;
+}
+
+/** An agency's (or every agency's) complaints, newest first. */
+export interface AgencyComplaintQuery {
+  readonly status?: ComplaintStatus;
+  readonly sector?: string;
+  /** Only open complaints due before this instant. */
+  readonly dueBefore?: Date;
+  readonly limit: number;
 }
 
 /**

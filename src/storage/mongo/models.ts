@@ -77,6 +77,9 @@ export const complaintSchema = new Schema(
     reminderSentAt: { type: Date },
     overdueNotifiedAt: { type: Date },
     rating: { score: Number, comment: String, at: Date },
+    /** The agency's first answer, resolution or closing, and whether it met the deadline then in force (reports). */
+    firstResponseAt: { type: Date },
+    respondedOnTime: { type: Boolean },
     /** SHA-256 of code + PIN: the secret for status look-ups from another device. */
     pinHash: { type: String },
     /** Changes applied since the insert; each change claims `complaint:<code>@<version>` first. */
@@ -94,6 +97,9 @@ complaintSchema.index({ deliveriesPlanned: 1, createdAt: 1 });
 complaintSchema.index({ status: 1, dueAt: 1 });
 complaintSchema.index({ status: 1, updatedAt: 1 });
 complaintSchema.index({ 'telegramCard.chatId': 1, 'telegramCard.messageId': 1 });
+// The reports: complaints of a period (optionally of one agency), ratings of a period.
+complaintSchema.index({ createdAt: 1, agencyId: 1 });
+complaintSchema.index({ 'rating.at': 1 });
 
 export const complaintPhotoSchema = new Schema(
   {
@@ -237,6 +243,79 @@ export const settingSchema = new Schema(
   { timestamps: true, collection: 'settings', minimize: false },
 );
 
+/**
+ * What citizens ask, for the reports (questions per topic, what the bot could not answer).
+ * Privacy by construction: no user, session or message id; the text only for fallbacks,
+ * normalised, digits masked and truncated (src/core/question-record.ts). Deleted after
+ * QUESTION_LOG_RETENTION_DAYS by the pruning job.
+ */
+export const questionLogSchema = new Schema(
+  {
+    at: { type: Date, required: true },
+    /** ISO week in Vietnam time ("2026-W48"), stored because FerretDB's aggregation has no date operators. */
+    week: { type: String, required: true },
+    channel: { type: String, required: true },
+    locale: { type: String, required: true },
+    /** The intent answered (`proc_*` are procedures), or `fallback`. */
+    intent: { type: String, required: true },
+    fallback: { type: Boolean, required: true },
+    /** Fallbacks only: the normalised question, digits masked, at most 160 characters. */
+    text: { type: String },
+    /** Fallbacks only: the text without diacritics, for grouping the same question typed differently. */
+    textKey: { type: String },
+  },
+  { collection: 'question_log', versionKey: false },
+);
+questionLogSchema.index({ at: 1, intent: 1 });
+questionLogSchema.index({ fallback: 1, at: 1 });
+
+const CONSOLE_ROLES = ['officer', 'coordinator', 'editor', 'admin'];
+
+/** A console account: `_id` is the user name (lower case). */
+export const consoleAccountSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    displayName: { type: String, required: true },
+    role: { type: String, required: true, enum: CONSOLE_ROLES },
+    /** Officers: the agency they work for. */
+    agencyId: { type: String },
+    /** argon2id PHC string. */
+    passwordHash: { type: String, required: true },
+    disabled: { type: Boolean, required: true, default: false },
+  },
+  { timestamps: true, collection: 'console_accounts' },
+);
+
+/** Console sessions (@fastify/session's store), read by `_id`; expired ones are pruned hourly. */
+export const consoleSessionSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    data: { type: Schema.Types.Mixed, required: true },
+    expiresAt: { type: Date, required: true, index: true },
+  },
+  { collection: 'console_sessions', versionKey: false, minimize: false },
+);
+
+/** Every console action, allowed or refused: who, what, on what, from where (a keyed hash of the address). */
+export const auditEntrySchema = new Schema(
+  {
+    at: { type: Date, required: true },
+    /** Account name, or the name tried at a failed login. */
+    actor: { type: String, required: true },
+    role: { type: String },
+    action: { type: String, required: true },
+    /** A complaint code, a delivery key, an account name, a report id. */
+    target: { type: String },
+    outcome: { type: String, required: true, enum: ['ok', 'refused', 'failed'] },
+    /** Short reason or parameters; never a complaint's text or a citizen's contact. */
+    detail: { type: String },
+    address: { type: String },
+  },
+  { collection: 'console_audit', versionKey: false },
+);
+auditEntrySchema.index({ at: -1 });
+auditEntrySchema.index({ actor: 1, at: -1 });
+
 /** Registers the models on a connection (one per database, so tests can use several). */
 export function createModels(connection: Connection) {
   return {
@@ -249,6 +328,10 @@ export function createModels(connection: Connection) {
     Setting: connection.model('Setting', settingSchema),
     CitizenDayUnit: connection.model('CitizenDayUnit', citizenDayUnitSchema),
     LookupFailure: connection.model('LookupFailure', lookupFailureSchema),
+    QuestionLog: connection.model('QuestionLog', questionLogSchema),
+    ConsoleAccount: connection.model('ConsoleAccount', consoleAccountSchema),
+    ConsoleSession: connection.model('ConsoleSession', consoleSessionSchema),
+    AuditEntry: connection.model('AuditEntry', auditEntrySchema),
   };
 }
 

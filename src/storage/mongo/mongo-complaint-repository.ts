@@ -14,15 +14,9 @@
  * `_id`. A writer that loses the claim gets `conflict` and decides again on a fresh read.
  */
 import type { ChannelName } from '../../core/messages';
-import {
-  OPEN_STATUSES,
-  type Complaint,
-  type ComplaintChange,
-  type ComplaintStatus,
-  type PhotoRef,
-} from '../../complaints/domain/complaint';
+import { OPEN_STATUSES, type Complaint, type ComplaintChange, type PhotoRef } from '../../complaints/domain/complaint';
 import { FINISHED_STATUSES } from '../../complaints/domain/personal-data';
-import type { ComplaintRepository, InsertOutcome, UpdateOutcome } from '../../complaints/use-cases/ports';
+import type { AgencyComplaintQuery, ComplaintRepository, InsertOutcome, UpdateOutcome } from '../../complaints/use-cases/ports';
 import { isDuplicateKeyError } from './claims';
 import type { Database } from './database';
 
@@ -120,9 +114,15 @@ export class MongoComplaintRepository implements ComplaintRepository {
     return (await this.model.find({ channel, userId }).lean()).map(toComplaint);
   }
 
-  async listForAgency(agencyId: string | undefined, filter: { status?: ComplaintStatus; limit: number }): Promise<Complaint[]> {
+  async listForAgency(agencyId: string | undefined, filter: AgencyComplaintQuery): Promise<Complaint[]> {
     // Index {agencyId, status} on MongoDB; a scan on FerretDB.
-    const query = { ...(agencyId ? { agencyId } : {}), ...(filter.status ? { status: filter.status } : {}) };
+    const query: Record<string, unknown> = { ...(agencyId ? { agencyId } : {}), ...(filter.status ? { status: filter.status } : {}) };
+    if (filter.sector) query.sector = filter.sector;
+    if (filter.dueBefore) {
+      // Overdue: open (the given status only if it is an open one) and past the deadline.
+      query.status = filter.status ? (OPEN_STATUSES.includes(filter.status) ? filter.status : '-none-') : { $in: OPEN_STATUSES };
+      query.dueAt = { $lt: filter.dueBefore };
+    }
     const docs = await this.model.find(query).sort({ createdAt: -1 }).limit(filter.limit).lean();
     return docs.map(toComplaint);
   }

@@ -1,0 +1,59 @@
+/**
+ * The question log in the engine's path: each question the matcher answers (or cannot)
+ * becomes one privacy-safe record — intent, channel, language, ISO week; the text only
+ * for a fallback, normalised and with digits masked; never a user, session or message id.
+ */
+import { ConversationEngine } from '../../src/core/conversation-engine';
+import { vietnamIsoWeek } from '../../src/core/question-record';
+import type { Database } from '../../src/storage/mongo/database';
+import { MongoConversationStore } from '../../src/storage/mongo/mongo-conversation-store';
+import { MongoQuestionLog } from '../../src/storage/mongo/mongo-question-log';
+import { fixed, loadTestContent, message, SETUP_TIMEOUT_MS } from '../complaints/complaint-test-kit';
+import { dropTestDatabase, openTestDatabase } from '../support/database';
+
+let db: Database;
+let engine: ConversationEngine;
+const at = new Date('2026-11-10T03:00:00Z');
+
+beforeAll(async () => {
+  db = await openTestDatabase('question_log');
+  engine = new ConversationEngine({
+    content: fixed(await loadTestContent()),
+    store: new MongoConversationStore(db),
+    questionLog: new MongoQuestionLog(db),
+    clock: () => at,
+  });
+}, SETUP_TIMEOUT_MS);
+afterAll(async () => {
+  if (db) await dropTestDatabase(db);
+});
+
+it('records answered questions without text and fallbacks with masked, normalised text, and no ids', async () => {
+  const answered = await engine.handle(message('tg-user-777001', 'làm giấy khai sinh cho con cần giấy tờ gì', {}, 'telegram'));
+  const missed = await engine.handle(message('web-session-abcdef', 'Giá vé máy bay Hà Nội, gọi em số 0905 123 456 nhé!!', {}, 'web'));
+  expect(answered.intent).toBe('proc_birth_registration');
+  expect(missed.intent).toBe('fallback');
+  const records = await db.models.QuestionLog.find().sort({ channel: 1 }).lean();
+  expect(records.map(({ _id, ...r }) => (void _id, r))).toEqual([
+    { at, week: '2026-W46', channel: 'telegram', locale: 'vi', intent: 'proc_birth_registration', fallback: false },
+    {
+      at,
+      week: '2026-W46',
+      channel: 'web',
+      locale: 'vi',
+      intent: 'fallback',
+      fallback: true,
+      text: 'giá vé máy bay hà nội gọi em số # # # nhé',
+      textKey: 'gia ve may bay ha noi goi em so # # # nhe',
+    },
+  ]);
+  const stored = JSON.stringify(records);
+  for (const id of ['tg-user-777001', 'web-session-abcdef', '0905', '123']) expect(stored).not.toContain(id);
+});
+
+it('counts ISO weeks in Vietnam time (a Sunday evening in UTC is already Monday in Vietnam)', () => {
+  expect(vietnamIsoWeek(new Date('2026-11-08T16:59:00Z'))).toBe('2026-W45');
+  expect(vietnamIsoWeek(new Date('2026-11-08T17:00:00Z'))).toBe('2026-W46');
+  expect(vietnamIsoWeek(new Date('2026-12-31T10:00:00Z'))).toBe('2026-W53');
+  expect(vietnamIsoWeek(new Date('2027-01-04T10:00:00Z'))).toBe('2027-W01');
+});
