@@ -59,7 +59,6 @@ import { mongoFirstSeen } from './channels/pipeline/processed-messages';
 import { loadPseudonymKey } from './channels/pipeline/pseudonym-key';
 import { SharedWindowLimits } from './channels/pipeline/shared-limits';
 import { MongoSlotStore } from './channels/pipeline/slot-store';
-import { SlotSweeper } from './channels/pipeline/slot-sweeper';
 import { WebChannel } from './channels/web/web-channel';
 import { WebChallenge } from './channels/web/web-challenge';
 import { mongoTakeHeld } from './channels/web/held-notifications';
@@ -290,6 +289,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     apiBaseUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
     pollIntervalMs: config.OUTBOX_POLL_MS,
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+    retention: config,
   });
 
   const inbound = new InboundPipeline({
@@ -318,7 +318,6 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     logger: logger.child({ component: 'agency-api' }),
   });
   const metricsHttp = config.METRICS_PORT === undefined ? undefined : createMetricsServer(metrics, logger);
-  const sweeper = new SlotSweeper(slots, logger.child({ component: 'slots' }));
 
   let started = false;
   let stopping: Promise<void> | undefined;
@@ -340,7 +339,6 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
         await http.ready();
       }
       background.start();
-      sweeper.start();
       for (const channel of channels) await channel.start?.();
       started = true;
       logger.info(
@@ -356,7 +354,6 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
             await channel.stop?.().catch((err: unknown) => logger.error({ err: errorName(err) }, 'channel stop failed'));
         await http.close().catch((err: unknown) => logger.error({ err: errorName(err) }, 'http close failed'));
         await metricsHttp?.close().catch(() => undefined);
-        sweeper.stop();
         await background.stop();
         email?.close();
         for (const close of closers.reverse()) await close().catch((err: unknown) => logger.error({ err: errorName(err) }, 'close failed'));

@@ -5,46 +5,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { solveChallenge } from 'altcha-lib/v1';
-import { buildApp, type App } from '../../src/app';
-import { loadConfig } from '../../src/config';
-import { silentLogger } from '../../src/infra/logger';
-import { openTestDatabase, testMongoUri } from '../support/database';
+import type { App } from '../../src/app';
+import { startTestService, type TestService } from '../support/test-service';
 
 const TRIGGER = 'cán bộ xã Đăk Hà đòi tiền mới giải quyết hồ sơ đất đai cho dân';
 
-interface Service {
-  app: App;
-  base: string;
-  dbName: string;
-  close(): Promise<void>;
-}
+type Service = TestService;
 
-async function startService(settings: Record<string, string>): Promise<Service> {
-  const scratch = await openTestDatabase('abuse');
-  const dbName = scratch.connection.name;
-  await scratch.close();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    MONGODB_URI: testMongoUri(),
-    MONGODB_DB: dbName,
-    WATCH_CONTENT: 'false',
-    FORWARDING_MODE: 'noop',
-    ...settings,
-  });
-  const app = await buildApp(config, silentLogger());
-  await app.start();
-  return {
-    app,
-    base: app.url!,
-    dbName,
-    close: async () => {
-      await app.db.connection.dropDatabase().catch(() => undefined);
-      await app.stop();
-    },
-  };
+function startService(settings: Record<string, string>): Promise<Service> {
+  return startTestService('abuse', settings);
 }
 
 function session(): string {
