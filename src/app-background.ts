@@ -2,12 +2,12 @@
  * The service's background work, built from its parts: the two outbox workers (agency
  * deliveries, citizen notifications — one generic worker configured twice) and the
  * scheduled jobs (re-planning complaints a crash left unplanned, deadline reminders,
- * pruning old claims, counters, question records and console sessions). Part of the composition root (app.ts).
+ * retention — app-retention.ts, with the question log and console sessions —, sweeping
+ * pipeline slots, the metrics' state snapshot). Part of the composition root (app.ts).
  */
 import type { ComplaintUseCases } from './complaints/use-cases/complaint-use-cases';
 import type { DirectorySource } from './complaints/use-cases/ports';
 import type { TextLookup } from './complaints/complaint-format';
-import { localDateKey } from './complaints/working-days';
 import { createAgencyMessageBuilder } from './forwarding/agency-message-builder';
 import { agencyDeliveryHandler } from './forwarding/agency-delivery-handler';
 import type { DeliveryItem } from './forwarding/delivery-item';
@@ -15,6 +15,8 @@ import type { Transport } from './forwarding/transport';
 import type { Logger } from './infra/logger';
 import type { Metrics } from './observability/metrics';
 import { ScheduledJob } from './jobs/scheduled-job';
+import { runRetention } from './jobs/retention';
+import { retentionRules, type RetentionSettings } from './app-retention';
 import {
   citizenNotificationHandler,
   type HeldFallbackSender,
@@ -25,7 +27,8 @@ import { OutboxWorker } from './outbox/outbox-worker';
 import type { Database } from './storage/mongo/database';
 import { MongoComplaintOutbox } from './storage/mongo/mongo-complaint-outbox';
 import { MongoComplaintRepository } from './storage/mongo/mongo-complaint-repository';
-import { pruneDayCounters } from './storage/mongo/mongo-counters';
+import { MongoRetentionStore } from './storage/mongo/retention-store';
+import { countStates } from './storage/mongo/state-counts';
 import { MongoConversationStore } from './storage/mongo/mongo-conversation-store';
 import { deliveryOutbox, MongoNotificationOutbox } from './storage/mongo/mongo-outbox';
 import { pruneConsoleSessions } from './storage/mongo/mongo-console-store';
@@ -47,6 +50,7 @@ export interface BackgroundOptions {
   readonly maxAttempts: number;
   /** Question records older than this are deleted (QUESTION_LOG_RETENTION_DAYS). */
   readonly questionLogRetentionDays: number;
+  readonly retention: RetentionSettings;
 }
 
 export interface Background {
@@ -59,8 +63,7 @@ export interface Background {
 }
 
 const MINUTE = 60_000;
-/** Claims guard attempts and versions long finished after this. */
-const CLAIM_RETENTION_MS = 7 * 24 * 60 * MINUTE;
+const DAY_MS = 24 * 60 * MINUTE;
 
 export function buildBackground(options: BackgroundOptions): Background {
   const { db, owner, logger, metrics } = options;
@@ -81,6 +84,7 @@ export function buildBackground(options: BackgroundOptions): Background {
       logger: logger.child({ component: 'deliveries' }),
       onForwarded: (code, agencyId) => options.complaints.markForwarded(code, agencyId),
       onOutcome: (outcome, d) => {
+        metrics.outboxOutcomes.inc({ outbox: 'deliveries', transport: d.transport, outcome });
         if (outcome !== 'sent') metrics.outboxFailures.inc({ outbox: 'deliveries', transport: d.transport });
         if (outcome === 'dead') deliveries.poke();
       },
@@ -97,6 +101,7 @@ export function buildBackground(options: BackgroundOptions): Background {
       render: options.render,
       localeOf: async (channel, userId) => (await conversations.get(`${channel}:${userId}`))?.locale,
       onOutcome: (outcome, n) => {
+        metrics.outboxOutcomes.inc({ outbox: 'notifications', transport: n.channel, outcome });
         if (outcome === 'retry' || outcome === 'dead') metrics.outboxFailures.inc({ outbox: 'notifications', transport: n.channel });
         if (outcome === 'sent' || outcome === 'sent_template') metrics.messagesOut.inc({ channel: n.channel });
       },
@@ -108,6 +113,7 @@ export function buildBackground(options: BackgroundOptions): Background {
     maxAttempts: options.maxAttempts,
   });
   const leased = { leases: db.leases, owner };
+  const retention = new MongoRetentionStore(db);
   const jobLogger = logger.child({ component: 'jobs' });
   const jobs = [
     new ScheduledJob({
@@ -132,22 +138,38 @@ export function buildBackground(options: BackgroundOptions): Background {
       },
     }),
     new ScheduledJob({
-      name: 'prune-claims',
+      name: 'retention',
       intervalMs: 60 * MINUTE,
       logger: jobLogger,
       lease: leased,
-      run: async () => {
-        const removed = await db.claims.prune(new Date(Date.now() - CLAIM_RETENTION_MS));
-        const yesterday = localDateKey(new Date(Date.now() - 24 * 60 * MINUTE));
-        const counters = await pruneDayCounters(db, yesterday);
-        const questions = await pruneQuestionLog(db, new Date(Date.now() - options.questionLogRetentionDays * 24 * 60 * MINUTE));
-        const sessions = await pruneConsoleSessions(db, new Date());
-        if (removed + counters + questions + sessions > 0)
-          jobLogger.info(
-            { claims: removed, counters, questions, sessions },
-            'pruned old claims, counters, question records and console sessions',
-          );
-      },
+      run: () =>
+        runRetention(
+          [
+            ...retentionRules(retention, options.complaints, options.retention),
+            {
+              name: 'question_log',
+              prune: (now) => pruneQuestionLog(db, new Date(now.getTime() - options.questionLogRetentionDays * DAY_MS)),
+            },
+            { name: 'console_sessions', prune: (now) => pruneConsoleSessions(db, now) },
+          ],
+          new Date(),
+          jobLogger,
+        ),
+    }),
+    // Limit windows are a minute long: under a flood their slots pile up fast, so they are swept every minute.
+    new ScheduledJob({
+      name: 'sweep-pipeline-slots',
+      intervalMs: MINUTE,
+      logger: jobLogger,
+      lease: leased,
+      run: () => retention.pipelineSlots(new Date()),
+    }),
+    // Every process counts for its own /metrics (no lease): one aggregate per collection a minute, whatever the scrapers do.
+    new ScheduledJob({
+      name: 'metrics-snapshot',
+      intervalMs: MINUTE,
+      logger: jobLogger,
+      run: async () => metrics.setStateSnapshot(await countStates(db)),
     }),
   ];
   return {

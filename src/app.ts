@@ -65,7 +65,6 @@ import { mongoFirstSeen } from './channels/pipeline/processed-messages';
 import { loadPseudonymKey } from './channels/pipeline/pseudonym-key';
 import { SharedWindowLimits } from './channels/pipeline/shared-limits';
 import { MongoSlotStore } from './channels/pipeline/slot-store';
-import { SlotSweeper } from './channels/pipeline/slot-sweeper';
 import { WebChannel } from './channels/web/web-channel';
 import { WebChallenge } from './channels/web/web-challenge';
 import { mongoTakeHeld } from './channels/web/held-notifications';
@@ -298,6 +297,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     pollIntervalMs: config.OUTBOX_POLL_MS,
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
     questionLogRetentionDays: config.QUESTION_LOG_RETENTION_DAYS,
+    retention: config,
   });
 
   const inbound = new InboundPipeline({
@@ -344,7 +344,6 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     logger: logger.child({ component: 'console' }),
   });
   const metricsHttp = config.METRICS_PORT === undefined ? undefined : createMetricsServer(metrics, logger);
-  const sweeper = new SlotSweeper(slots, logger.child({ component: 'slots' }));
 
   let started = false;
   let stopping: Promise<void> | undefined;
@@ -366,7 +365,6 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
         await http.ready();
       }
       background.start();
-      sweeper.start();
       for (const channel of channels) await channel.start?.();
       started = true;
       logger.info(
@@ -382,7 +380,6 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
             await channel.stop?.().catch((err: unknown) => logger.error({ err: errorName(err) }, 'channel stop failed'));
         await http.close().catch((err: unknown) => logger.error({ err: errorName(err) }, 'http close failed'));
         await metricsHttp?.close().catch(() => undefined);
-        sweeper.stop();
         await background.stop();
         email?.close();
         for (const close of closers.reverse()) await close().catch((err: unknown) => logger.error({ err: errorName(err) }, 'close failed'));

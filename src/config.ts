@@ -87,6 +87,20 @@ export const ConfigSchema = z.object({
   FLOW_IDLE_MINUTES: positiveInt.default(30),
   OUTBOX_POLL_MS: positiveInt.default(1000),
   OUTBOX_MAX_ATTEMPTS: positiveInt.default(8),
+  /**
+   * Retention (docs/privacy.md says why each period): personal data of a resolved or
+   * closed complaint is erased this many days after its last change (the record stays,
+   * anonymous, for statistics).
+   */
+  RETENTION_FINISHED_COMPLAINT_DAYS: positiveInt.default(365),
+  /** Conversation state (language, draft) of Telegram and Zalo citizens untouched this long is deleted. */
+  RETENTION_CONVERSATION_DAYS: positiveInt.default(30),
+  /** Conversation state of the anonymous web chat and the console untouched this long is deleted. */
+  RETENTION_WEB_CONVERSATION_DAYS: positiveInt.default(2),
+  /** Records of complaint cards posted in agencies' Telegram groups (the main card stays known through its complaint). */
+  RETENTION_TELEGRAM_CARD_DAYS: positiveInt.default(90),
+  /** Numbered menus last shown to Zalo citizens (a menu is answered within 24 h or not at all). */
+  RETENTION_ZALO_MENU_DAYS: positiveInt.default(2),
   /** /metrics on a listener of its own (e.g. 9464); off when unset. */
   METRICS_PORT: port.optional(),
   METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),

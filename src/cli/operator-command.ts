@@ -14,7 +14,8 @@ export class UsageError extends Error {
 /** Runs `body` with the command-line arguments; exits 0 on success, 1 with a message on failure, 2 on a usage error. */
 export function runCommand(usage: string, body: (argv: string[]) => Promise<void>): void {
   body(process.argv.slice(2)).then(
-    () => process.exit(0),
+    // process.exitCode when the command set one (a request not done), else 0.
+    () => process.exit(),
     (err: unknown) => {
       const usageMistake = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
       if (usageMistake) {

@@ -6,13 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import { solveChallenge } from 'altcha-lib/v1';
 import type { App } from '../../src/app';
-import { startTestService, type TestService } from '../support/service';
+import { startTestService, type TestService } from '../support/test-service';
 
 const TRIGGER = 'cán bộ xã Đăk Hà đòi tiền mới giải quyết hồ sơ đất đai cho dân';
 
 type Service = TestService;
 
-const startService = (settings: Record<string, string>): Promise<Service> => startTestService('abuse', settings);
+function startService(settings: Record<string, string>): Promise<Service> {
+  return startTestService('abuse', settings);
+}
 
 function session(): string {
   return `s_${randomBytes(12).toString('hex')}`;

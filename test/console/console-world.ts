@@ -6,7 +6,7 @@
 import type { ConsoleRole } from '../../src/console/console-ports';
 import { hashPassword } from '../../src/console/passwords';
 import { MongoAccountStore } from '../../src/storage/mongo/mongo-console-store';
-import { startTestService, type TestService } from '../support/service';
+import { startTestService, type TestService } from '../support/test-service';
 
 export const PASSWORD = 'mật-khẩu-thử-nghiệm-đủ-dài';
 /** Agencies of the sample directory the tests file complaints to. */

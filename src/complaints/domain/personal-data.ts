@@ -48,6 +48,6 @@ export function decidePersonalDataErasure(complaint: Complaint, now: Date): Extr
 }
 
 /** The platform id an erased complaint keeps: unique per complaint, says nothing of the citizen. */
-export function erasedUserId(code: string): string {
+function erasedUserId(code: string): string {
   return `forgotten:${code}`;
 }

@@ -83,9 +83,9 @@ export class ComplaintUseCases implements ComplaintService {
     return forgetCitizen(this.deps, channel, userId);
   }
 
-  /** The retention job's work: personal data of complaints finished more than `retentionMs` ago. */
-  erasePersonalDataOfFinished(retentionMs: number, limit?: number): Promise<RetentionRound> {
-    return erasePersonalDataOfFinished(this.deps, retentionMs, limit);
+  /** The retention job's work: personal data of complaints finished more than `retentionMs` before `now`. */
+  erasePersonalDataOfFinished(now: Date, retentionMs: number, limit?: number): Promise<RetentionRound> {
+    return erasePersonalDataOfFinished(this.deps, now, retentionMs, limit);
   }
 
   /** The re-planning job's work: complaints a crash left unplanned. */

@@ -65,8 +65,13 @@ export interface RetentionRound {
  * changed since (rated, reopened) waits again from its last change. At most `limit` per
  * round, so one round stays short.
  */
-export async function erasePersonalDataOfFinished(deps: ComplaintUseCaseDeps, retentionMs: number, limit = 100): Promise<RetentionRound> {
-  const cutoff = new Date(deps.clock().getTime() - retentionMs);
+export async function erasePersonalDataOfFinished(
+  deps: ComplaintUseCaseDeps,
+  now: Date,
+  retentionMs: number,
+  limit = 100,
+): Promise<RetentionRound> {
+  const cutoff = new Date(now.getTime() - retentionMs);
   const due = await deps.repository.listFinishedUnchangedSince(cutoff, limit);
   const finished = (c: Complaint): boolean =>
     isFinished(c.status) && !c.personalDataErasedAt && (c.updatedAt ?? c.createdAt).getTime() < cutoff.getTime();

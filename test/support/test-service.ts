@@ -1,7 +1,4 @@
-/**
- * The whole service in this process (buildApp on a fresh database of the test run's
- * server, real HTTP on 127.0.0.1), configured only through settings as an operator would.
- */
+/** The whole service (buildApp) on a fresh test database, listening on 127.0.0.1 with any free port. */
 import { buildApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/infra/logger';
@@ -9,12 +6,15 @@ import { openTestDatabase, testMongoUri } from './database';
 
 export interface TestService {
   readonly app: App;
+  /** "http://127.0.0.1:port" */
   readonly base: string;
   readonly dbName: string;
+  /** Drops the database and stops the service. */
   close(): Promise<void>;
 }
 
-export async function startTestService(prefix: string, settings: Record<string, string>): Promise<TestService> {
+/** Starts the service with test defaults (no watching, no forwarding, silent) and `settings` on top. */
+export async function startTestService(prefix: string, settings: Record<string, string> = {}): Promise<TestService> {
   const scratch = await openTestDatabase(prefix);
   const dbName = scratch.connection.name;
   await scratch.close();
