@@ -8,6 +8,16 @@
  * indexes (expiry is done by queries), no positional array updates.
  */
 import { Schema, type Connection } from 'mongoose';
+import {
+  broadcastBatchSchema,
+  broadcastReceiptSchema,
+  broadcastSchema,
+  newsSchema,
+  subscriberSchema,
+  surveyAnswerSchema,
+  surveyCampaignSchema,
+  surveyResponseSchema,
+} from './campaign-models';
 
 const actorSchema = new Schema(
   {
@@ -240,6 +250,14 @@ export function createModels(connection: Connection) {
     Setting: connection.model('Setting', settingSchema),
     CitizenDayCount: connection.model('CitizenDayCount', citizenDayCountSchema),
     LookupFailure: connection.model('LookupFailure', lookupFailureSchema),
+    Subscriber: connection.model('Subscriber', subscriberSchema),
+    News: connection.model('News', newsSchema),
+    Broadcast: connection.model('Broadcast', broadcastSchema),
+    BroadcastBatch: connection.model('BroadcastBatch', broadcastBatchSchema),
+    BroadcastReceipt: connection.model('BroadcastReceipt', broadcastReceiptSchema),
+    SurveyCampaign: connection.model('SurveyCampaign', surveyCampaignSchema),
+    SurveyResponse: connection.model('SurveyResponse', surveyResponseSchema),
+    SurveyAnswer: connection.model('SurveyAnswer', surveyAnswerSchema),
   };
 }
 
