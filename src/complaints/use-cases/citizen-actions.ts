@@ -111,6 +111,7 @@ export async function forgetCitizen(deps: ComplaintUseCaseDeps, channel: Channel
     userId,
     complaints.map((c) => c.code),
   );
+  for (const other of deps.otherCitizenData ?? []) await other.forgetCitizen(channel, userId);
   deps.logger.info({ channel, complaints: complaints.length }, 'citizen data forgotten');
   return complaints.length;
 }

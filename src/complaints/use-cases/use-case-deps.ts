@@ -31,6 +31,8 @@ export interface ComplaintUseCaseDeps {
   /** Draws tracking codes and PINs (tests make them predictable). */
   readonly newCode?: () => string;
   readonly newPin?: () => string;
+  /** The citizen's other data erased with their complaints (subscriptions, survey answers: Decree 13/2023). */
+  readonly otherCitizenData?: readonly { forgetCitizen(channel: ChannelName, userId: string): Promise<void> }[];
 }
 
 export function ruleContext(deps: Pick<ComplaintUseCaseDeps, 'directory' | 'holidays'>, now: Date): RuleContext {

@@ -182,7 +182,7 @@ export class MongoCampaignStore implements SubscriptionStore, BroadcastStore, Ne
         id: `${d.channel}:${d.userId}`,
         channel: d.channel as ChannelName,
         userId: String(d.userId),
-        locale: (d.locale === 'en' ? 'en' : 'vi'),
+        locale: d.locale === 'en' ? 'en' : 'vi',
         agencyId: String(d.agencyId),
       }));
     return { recipients, ...(docs.length === limit ? { next: `c:${String(docs[docs.length - 1]._id)}` } : {}) };
