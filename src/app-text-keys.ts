@@ -10,6 +10,9 @@ import { RATING_FLOW_TEXT_KEYS } from './complaints/rating-flow';
 import { SECTORS } from './complaints/sectors';
 import type { ContentOptions } from './content/content-loader';
 import { HOTLINE_TEXT_KEYS } from './i18n/translator';
+import { BROADCAST_TEXT_KEYS } from './campaign/broadcast-renderer';
+import { SUBSCRIPTION_TEXT_KEYS } from './campaign/subscription-flow';
+import { SURVEY_TEXT_KEYS } from './campaign/survey-flow';
 
 export function extraTextKeys(): string[] {
   return [
@@ -21,6 +24,9 @@ export function extraTextKeys(): string[] {
       ...COMPLAINT_FLOW_TEXT_KEYS,
       ...RATING_FLOW_TEXT_KEYS,
       ...AGENCY_TEXT_KEYS,
+      ...BROADCAST_TEXT_KEYS,
+      ...SUBSCRIPTION_TEXT_KEYS,
+      ...SURVEY_TEXT_KEYS,
     ]),
   ];
 }

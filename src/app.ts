@@ -71,6 +71,16 @@ import { mongoTakeHeld } from './channels/web/held-notifications';
 import { TelegramChannel } from './channels/telegram/telegram-adapter';
 import { MongoTelegramStore, mongoPhotoLoader } from './channels/telegram/telegram-store';
 import { ZaloChannel } from './channels/zalo/zalo-channel';
+import { BroadcastDispatcher } from './campaign/broadcast-dispatcher';
+import { createBroadcastRenderer } from './campaign/broadcast-renderer';
+import { CampaignUseCases } from './campaign/campaign-use-cases';
+import { ChannelPacer } from './campaign/channel-pacer';
+import { loadNewsTopics } from './campaign/news-topics';
+import { loadSurveys } from './campaign/survey';
+import { SubscriptionFlow, LatestNewsHandler, UnsubscribeHandler, SUBSCRIPTION_FLOW } from './campaign/subscription-flow';
+import { SurveyFlow } from './campaign/survey-flow';
+import { MongoCampaignStore } from './storage/mongo/mongo-campaign-store';
+import { formatContentError } from './content/content-error';
 
 export interface App {
   readonly config: Config;
@@ -81,6 +91,8 @@ export interface App {
   readonly content: HotReloader<BotContent>;
   readonly directory: HotReloader<Directory>;
   readonly complaints: ComplaintUseCases;
+  /** Subscriptions, news, survey campaigns and their reports: what the console calls (docs/campaign.md). */
+  readonly campaign: CampaignUseCases;
   readonly http: FastifyInstance;
   readonly metrics: Metrics;
   /** Address the HTTP server listens on, once started ("http://127.0.0.1:3000"). */
@@ -158,6 +170,10 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     await content.watch([paths.intentsDir, paths.localesDir, paths.abbreviationsFile, ...(paths.sectorsFile ? [paths.sectorsFile] : [])]);
     await directory.watch([directoryFile]);
   }
+  const topics = await loadNewsTopics(projectPath(config.NEWS_TOPICS_FILE), config.NEWS_TOPICS_FILE);
+  if (!topics.ok) throw new Error(`news topics file is invalid:\n${topics.errors.map(formatContentError).join('\n')}`);
+  const surveys = await loadSurveys(projectPath(config.SURVEYS_DIR), config.SURVEYS_DIR);
+  if (!surveys.ok) throw new Error(`survey files are invalid:\n${surveys.errors.map(formatContentError).join('\n')}`);
   const holidays = await loadHolidays(projectPath(config.HOLIDAYS_FILE));
   if (!holidays.ok)
     throw new Error(`holiday file is invalid:\n${holidays.errors.map((e) => `${e.file}:${e.line ?? ''} ${e.message}`).join('\n')}`);
@@ -213,6 +229,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
           mode: config.TELEGRAM_MODE,
           webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
           publicUrl: config.PUBLIC_URL,
+          sendQueue: { globalPerSecond: config.TELEGRAM_GLOBAL_PER_SECOND },
         },
         {
           content,
@@ -246,8 +263,25 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
 
   const photoFetchers: Partial<Record<ChannelName, PhotoFetcher>> = {};
   for (const channel of channels) if (channel.photoFetcher) photoFetchers[channel.name] = channel.photoFetcher;
+  const campaignStore = new MongoCampaignStore(db);
+  const respondentKey = (channel: ChannelName, userId: string) => pseudonymize(`respondent:${channel}:${userId}`);
+  let dispatcher: BroadcastDispatcher | undefined;
+  const campaign = new CampaignUseCases({
+    subscriptions: campaignStore,
+    news: campaignStore,
+    broadcasts: campaignStore,
+    surveys: campaignStore,
+    topics: () => topics.value,
+    directory,
+    surveyDefinitions: () => surveys.value,
+    respondentKey,
+    onBroadcast: () => dispatcher?.poke(),
+  });
   const complaints = new ComplaintUseCases({
     ...mongoComplaintPorts(db, owner),
+    otherCitizenData: [
+      { forgetCitizen: (channel, userId) => campaignStore.forgetCitizen(channel, userId, respondentKey(channel, userId)) },
+    ],
     directory,
     holidays: holidays.value,
     clock: () => new Date(),
@@ -262,8 +296,15 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     flows: [
       new ComplaintFlow({ service: complaints, directory, dailyLimit: config.COMPLAINTS_PER_DAY, logger }),
       new RatingFlow({ service: complaints, logger }),
+      new SubscriptionFlow({ campaign, topics: () => topics.value, directory }),
+      new SurveyFlow({ campaign, definitions: () => surveys.value }),
     ],
-    intentHandlers: { complaint_status: new ComplaintStatusHandler({ service: complaints }) },
+    intentHandlers: {
+      complaint_status: new ComplaintStatusHandler({ service: complaints }),
+      news_unsubscribe: new UnsubscribeHandler(campaign),
+      news_latest: new LatestNewsHandler(campaign),
+    },
+    intentFlows: { news_subscribe: SUBSCRIPTION_FLOW },
     logger: logger.child({ component: 'engine' }),
     observer: metrics,
     idleFlowMs: config.FLOW_IDLE_MINUTES * 60_000,
@@ -299,6 +340,32 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     questionLogRetentionDays: config.QUESTION_LOG_RETENTION_DAYS,
     retention: config,
   });
+
+  // News and survey invitations: one sender process at a time (a lease), paced per channel.
+  const pacer = new ChannelPacer({
+    perSecond: { telegram: config.NEWS_TELEGRAM_PER_SECOND, zalo: config.NEWS_ZALO_PER_MINUTE / 60 },
+  });
+  dispatcher = new BroadcastDispatcher({
+    store: campaignStore,
+    senders: channels.flatMap((c) => (c.sender ? [c.sender] : [])),
+    render: createBroadcastRenderer({
+      news: campaignStore,
+      surveys: campaignStore,
+      surveyDefinitions: () => surveys.value,
+      t: (locale, key, vars) => content.current().translator.t(locale, key, vars),
+    }),
+    lastInteraction: async (channel, userId) => {
+      const seen = (await conversations.get(`${channel}:${userId}`))?.lastSeenAt;
+      return seen ? new Date(seen) : undefined;
+    },
+    pacer,
+    leases: db.leases,
+    owner,
+    logger: logger.child({ component: 'broadcasts' }),
+    zaloWindowMs: config.NEWS_ZALO_WINDOW_HOURS * 3600_000,
+    pollIntervalMs: Math.max(config.OUTBOX_POLL_MS, 1000),
+  });
+  const broadcasts = dispatcher;
 
   const inbound = new InboundPipeline({
     engine,
@@ -355,6 +422,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     content,
     directory,
     complaints,
+    campaign,
     http,
     metrics,
     async start(options = {}) {
@@ -365,6 +433,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
         await http.ready();
       }
       background.start();
+      broadcasts.start();
       for (const channel of channels) await channel.start?.();
       started = true;
       logger.info(
@@ -381,6 +450,8 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
         await http.close().catch((err: unknown) => logger.error({ err: errorName(err) }, 'http close failed'));
         await metricsHttp?.close().catch(() => undefined);
         await background.stop();
+        await broadcasts.stop();
+        await pacer.stop();
         email?.close();
         for (const close of closers.reverse()) await close().catch((err: unknown) => logger.error({ err: errorName(err) }, 'close failed'));
         logger.info('stopped');

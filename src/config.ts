@@ -48,6 +48,16 @@ export const ConfigSchema = z.object({
   DIRECTORY_FILE: z.string().trim().min(1).default('config/directory/kontum-2021.yaml'),
   HOLIDAYS_FILE: z.string().trim().min(1).default('config/holidays.yaml'),
   SECTORS_FILE: z.string().trim().min(1).default('config/sectors.yaml'),
+  NEWS_TOPICS_FILE: z.string().trim().min(1).default('config/news-topics.yaml'),
+  SURVEYS_DIR: z.string().trim().min(1).default('surveys'),
+  /** Telegram's bot-wide limit (≈30 messages/s); every message, replies and news, is paced under it. */
+  TELEGRAM_GLOBAL_PER_SECOND: positiveInt.default(30),
+  /** News and survey invitations to Telegram per second: below the bot-wide limit, so replies keep room. */
+  NEWS_TELEGRAM_PER_SECOND: positiveInt.default(20),
+  /** News to Zalo per minute (Zalo allows 4,000 API calls a minute per OA, replies included). */
+  NEWS_ZALO_PER_MINUTE: positiveInt.default(2000),
+  /** News goes to a Zalo citizen only this long after their last message (Zalo's consultation window: 7 days). */
+  NEWS_ZALO_WINDOW_HOURS: positiveInt.default(168),
   WATCH_CONTENT: z
     .enum(['true', 'false'])
     .default('true')

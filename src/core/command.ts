@@ -18,7 +18,9 @@ export type Command =
   | { readonly kind: 'continue' }
   /** The "drop the draft" button beside it. */
   | { readonly kind: 'discard' }
-  | { readonly kind: 'intent'; readonly intent: string };
+  | { readonly kind: 'intent'; readonly intent: string }
+  /** A command that starts a registered flow ("/dangky": subscriptions, "/khaosat <campaign>": a survey). */
+  | { readonly kind: 'flow'; readonly flow: string; readonly argument: string };
 
 /** Quick-reply payloads of the engine's own offers. */
 export const FLOW_PAYLOADS = { continue: '#flow:continue', discard: '#flow:discard' } as const;
@@ -40,6 +42,14 @@ const COMMANDS: Record<string, (arg: string) => Command> = {
   danhgia: (arg) => ({ kind: 'rate', argument: arg }),
   rate: (arg) => ({ kind: 'rate', argument: arg }),
   huy: () => ({ kind: 'cancel' }),
+  dangky: (arg) => ({ kind: 'flow', flow: 'subscription', argument: arg }),
+  subscribe: (arg) => ({ kind: 'flow', flow: 'subscription', argument: arg }),
+  huydangky: () => ({ kind: 'intent', intent: 'news_unsubscribe' }),
+  unsubscribe: () => ({ kind: 'intent', intent: 'news_unsubscribe' }),
+  tinmoi: () => ({ kind: 'intent', intent: 'news_latest' }),
+  news: () => ({ kind: 'intent', intent: 'news_latest' }),
+  khaosat: (arg) => ({ kind: 'flow', flow: 'survey', argument: arg }),
+  survey: (arg) => ({ kind: 'flow', flow: 'survey', argument: arg }),
   cancel: () => ({ kind: 'cancel' }),
 };
 

@@ -79,6 +79,8 @@ export interface EngineDeps {
   readonly idleFlowMs?: number;
   /** Records each question the matcher answered or could not (privacy-safe, question-record.ts), for the reports. */
   readonly questionLog?: QuestionLog;
+  /** Intents that start a flow, by intent id ("news_subscribe" → "subscription"). */
+  readonly intentFlows?: Readonly<Record<string, string>>;
 }
 
 /** The state a turn works on, changed as the turn goes. */
@@ -286,6 +288,8 @@ export class ConversationEngine {
         return this.startComplaint(ctx, turn);
       case 'rate':
         return (await this.startFlow(ctx, RATING_FLOW, turn)) ?? this.menuAnswer(ctx, HELP_MENU);
+      case 'flow':
+        return (await this.startFlow(ctx, command.flow, turn)) ?? this.menuAnswer(ctx, HELP_MENU);
       case 'intent':
         if (command.intent === COMPLAINT_SUBMIT && active?.name === COMPLAINT_FLOW) return this.reprompt(ctx, active);
         return this.yieldingTo(ctx, turn, () => this.answerIntentById(ctx, command.intent, turn));
@@ -314,12 +318,16 @@ export class ConversationEngine {
       };
     }
     if (match.intent === COMPLAINT_SUBMIT) return this.startComplaint(ctx, turn, match);
+    const flow = this.deps.intentFlows?.[match.intent];
+    if (flow) return (await this.startFlow(ctx, flow, turn, match)) ?? this.fixedAnswer(ctx, match.intent);
     return this.intentHandlerOrAnswer(ctx, match.intent, match);
   }
 
   private async answerIntentById(ctx: TurnContext, intent: string, turn: Turn): Promise<TurnOutcome> {
     if (!ctx.content.intents.has(intent)) return this.menuAnswer(ctx, HELP_MENU);
     if (intent === COMPLAINT_SUBMIT) return this.startComplaint(ctx, turn);
+    const flow = this.deps.intentFlows?.[intent];
+    if (flow) return (await this.startFlow(ctx, flow, turn)) ?? this.fixedAnswer(ctx, intent);
     return this.intentHandlerOrAnswer(ctx, intent);
   }
 

@@ -659,6 +659,8 @@ export class FakeTelegramServer {
   readonly droppedUpdateIds: number[] = [];
   /** Errors of method calls that the bot made in webhook answers (Telegram ignores them silently). */
   readonly webhookReplyErrors: string[] = [];
+  /** Sends refused with 429 because a flood limit would have been exceeded. */
+  floodRefusals = 0;
 
   private readonly webhookRetryDelayMs: number;
   private readonly webhookMaxAttempts: number;
@@ -1256,6 +1258,7 @@ export class FakeTelegramServer {
   private checkRateLimit(chat: Chat): void {
     const retryAfter = this.limiter?.retryAfter(chat, Date.now()) ?? 0;
     if (retryAfter > 0) {
+      this.floodRefusals++;
       throw new ApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
     }
   }

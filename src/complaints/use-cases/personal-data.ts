@@ -23,6 +23,7 @@ export async function forgetCitizen(deps: ComplaintUseCaseDeps, channel: Channel
   const codes = complaints.map((c) => c.code);
   await eraseComplaints(deps, codes);
   await deps.outbox.forgetCitizen(channel, userId, codes);
+  for (const other of deps.otherCitizenData ?? []) await other.forgetCitizen(channel, userId);
   deps.logger.info({ channel, complaints: complaints.length }, 'citizen data forgotten');
   return complaints.length;
 }

@@ -35,6 +35,8 @@ export interface ComplaintUseCaseDeps {
   /** Complaints one citizen (requester) may file per Vietnamese calendar day; default DEFAULT_COMPLAINTS_PER_DAY (domain/limits.ts). */
   readonly dailyLimit?: number;
   readonly observer?: ComplaintObserver;
+  /** The citizen's other data erased with their complaints (subscriptions, survey answers: Decree 13/2023). */
+  readonly otherCitizenData?: readonly { forgetCitizen(channel: ChannelName, userId: string): Promise<void> }[];
 }
 
 export function ruleContext(deps: Pick<ComplaintUseCaseDeps, 'directory' | 'holidays'>, now: Date): RuleContext {

@@ -43,6 +43,28 @@ export class Claims {
     }
   }
 
+  /**
+   * Takes many claims in one round trip (an unordered insert); returns those this call
+   * took. On FerretDB v1 each command costs milliseconds, so a batch of 50 claims in one
+   * insert is ~50 times cheaper than 50 inserts.
+   */
+  async tryClaimMany(claimIds: readonly string[], owner: string): Promise<Set<string>> {
+    if (claimIds.length === 0) return new Set();
+    const at = new Date();
+    const taken = new Set(claimIds);
+    try {
+      await this.model.insertMany(
+        claimIds.map((id) => ({ _id: id, owner, at })),
+        { ordered: false },
+      );
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: { index: number; code?: number; err?: { code?: number } }[] }).writeErrors;
+      if (!Array.isArray(writeErrors) || !writeErrors.every((e) => (e.code ?? e.err?.code) === 11000)) throw err;
+      for (const e of writeErrors) taken.delete(claimIds[e.index]);
+    }
+    return taken;
+  }
+
   /** Who holds `claimId`, if anyone. Read by `_id`. */
   async ownerOf(claimId: string): Promise<string | undefined> {
     const doc = await this.model.findById(claimId).lean();

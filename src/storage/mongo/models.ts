@@ -8,6 +8,16 @@
  * indexes (expiry is done by queries), no positional array updates.
  */
 import { Schema, type Connection } from 'mongoose';
+import {
+  broadcastBatchSchema,
+  broadcastReceiptSchema,
+  broadcastSchema,
+  newsSchema,
+  subscriberSchema,
+  surveyAnswerSchema,
+  surveyCampaignSchema,
+  surveyResponseSchema,
+} from './campaign-models';
 
 const actorSchema = new Schema(
   {
@@ -332,6 +342,14 @@ export function createModels(connection: Connection) {
     ConsoleAccount: connection.model('ConsoleAccount', consoleAccountSchema),
     ConsoleSession: connection.model('ConsoleSession', consoleSessionSchema),
     AuditEntry: connection.model('AuditEntry', auditEntrySchema),
+    Subscriber: connection.model('Subscriber', subscriberSchema),
+    News: connection.model('News', newsSchema),
+    Broadcast: connection.model('Broadcast', broadcastSchema),
+    BroadcastBatch: connection.model('BroadcastBatch', broadcastBatchSchema),
+    BroadcastReceipt: connection.model('BroadcastReceipt', broadcastReceiptSchema),
+    SurveyCampaign: connection.model('SurveyCampaign', surveyCampaignSchema),
+    SurveyResponse: connection.model('SurveyResponse', surveyResponseSchema),
+    SurveyAnswer: connection.model('SurveyAnswer', surveyAnswerSchema),
   };
 }
 
