@@ -10,6 +10,7 @@ import { RATING_FLOW_TEXT_KEYS } from './complaints/rating-flow';
 import { SECTORS } from './complaints/sectors';
 import type { ContentOptions } from './content/content-loader';
 import { HOTLINE_TEXT_KEYS } from './i18n/translator';
+import { CATALOG_TEXT_KEYS } from './catalog/procedure-answers';
 
 export function extraTextKeys(): string[] {
   return [
@@ -21,6 +22,7 @@ export function extraTextKeys(): string[] {
       ...COMPLAINT_FLOW_TEXT_KEYS,
       ...RATING_FLOW_TEXT_KEYS,
       ...AGENCY_TEXT_KEYS,
+      ...CATALOG_TEXT_KEYS,
     ]),
   ];
 }

@@ -5,7 +5,7 @@
  * shipping an edit of the catalog, and what the tests assert.
  */
 import type { Understanding } from './understanding';
-import { PROCEDURE_LOOKUP } from './understanding';
+import { PROCEDURE_LOOKUP } from '../content/catalog-files';
 import { FALLBACK } from '../nlu/intent-matcher';
 
 export interface ProcedureLine {

@@ -14,15 +14,14 @@
  *   when it names a procedure ("cán bộ xã đòi tiền khi làm khai sinh" is a complaint);
  * - any other intent, or a fallback, gives way only to a clear procedure name.
  */
-import type { Locale } from '../core/messages';
+import type { Locale } from '../content/locale-files';
+import { detectLanguage } from '../text/language';
+import type { AbbreviationTable } from '../text/normalize';
 import { FALLBACK, type MatchResult } from '../nlu/intent-matcher';
-import type { Aspect } from './aspects-file';
-import type { ProcedureCatalog } from './procedure-catalog';
-import type { ProcedureEntry } from './procedure-files';
-import type { ProcedureRanking, RankedProcedure } from './procedure-ranker';
-
-/** The intent of a question about a procedure the catalog cannot pin down. */
-export const PROCEDURE_LOOKUP = 'procedure_lookup';
+import type { Aspect } from '../content/aspects-file';
+import type { ProcedureCatalog } from '../content/catalog-files';
+import type { ProcedureEntry } from '../content/procedure-files';
+import type { ProcedureRanking, RankedProcedure } from '../nlu/procedure-ranker';
 
 export type Understanding =
   | { readonly kind: 'intent'; readonly match: MatchResult }
@@ -41,6 +40,10 @@ export interface UnderstandingThresholds {
   readonly clearName: number;
   /** …when at least this share of the message's words are words of procedure names. */
   readonly clearNameKnownWords: number;
+  /** A message the intent matcher calls out of scope (weather, football) needs a name this clear… */
+  readonly outOfScopeName: number;
+  /** …and this share of known words to be read as a procedure question after all. */
+  readonly outOfScopeKnownWords: number;
   /** The intent matcher's confidence at which a complaint, a status look-up or a greeting keeps the message. */
   readonly protectedIntent: number;
   /** The intent matcher's confidence above which no other intent gives way to a procedure. */
@@ -51,9 +54,11 @@ export const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
   answer: 0.35,
   closeRatio: 0.6,
   offer: 0.12,
-  clearName: 0.5,
+  clearName: 0.4,
   clearNameKnownWords: 0.5,
-  protectedIntent: 0.5,
+  outOfScopeName: 0.9,
+  outOfScopeKnownWords: 0.9,
+  protectedIntent: 0.6,
   sureIntent: 0.9,
 };
 
@@ -70,6 +75,8 @@ export interface UnderstandingInput {
   readonly catalog: ProcedureCatalog;
   /** Intents answered from the catalog (proc_* and procedure_lookup). */
   readonly procedureIntents: ReadonlySet<string>;
+  /** The procedure the conversation answered last (recently): a follow-up question is about it. */
+  readonly remembered?: ProcedureEntry;
   readonly thresholds?: UnderstandingThresholds;
 }
 
@@ -81,9 +88,19 @@ export function understand(input: UnderstandingInput): Understanding {
   const top = ranking.ranking[0];
   const clearName = top !== undefined && top.confidence >= t.clearName && ranking.knownWordRatio >= t.clearNameKnownWords;
 
+  const sure = PROTECTED_INTENTS.has(match.intent) && match.confidence >= t.protectedIntent;
+  // "thế lệ phí bao nhiêu?", "how long does it take?": an aspect asked without naming another procedure.
+  if (input.remembered && aspect !== 'overview' && !sure && !(clearName && top.id !== input.remembered.id))
+    return { kind: 'procedure', procedure: input.remembered, aspect, ranking };
   if (input.procedureIntents.has(match.intent)) return procedureAnswer(catalog, ranking, aspect, t);
-  if (match.intent === FALLBACK) return clearName ? procedureAnswer(catalog, ranking, aspect, t) : { kind: 'intent', match };
-  if (PROTECTED_INTENTS.has(match.intent) && match.confidence >= t.protectedIntent) return { kind: 'intent', match };
+  if (match.intent === FALLBACK) {
+    const outOfScope = match.fallbackReason === 'out_of_scope' || match.fallbackReason === 'unknown_words';
+    const named = outOfScope
+      ? top !== undefined && top.confidence >= t.outOfScopeName && ranking.knownWordRatio >= t.outOfScopeKnownWords
+      : clearName;
+    return named ? procedureAnswer(catalog, ranking, aspect, t) : { kind: 'intent', match };
+  }
+  if (sure) return { kind: 'intent', match };
   if (clearName && match.confidence < t.sureIntent) return procedureAnswer(catalog, ranking, aspect, t);
   return { kind: 'intent', match };
 }
@@ -104,4 +121,30 @@ function entry(catalog: ProcedureCatalog, ranked: RankedProcedure): ProcedureEnt
   const found = catalog.procedures.get(ranked.id);
   if (!found) throw new Error(`the ranker knows a procedure the catalog does not: ${ranked.id}`);
   return found;
+}
+
+/** What {@link understandText} needs of the bot content (the content in service satisfies it). */
+export interface UnderstandingContent {
+  readonly matcher: { match(text: string, language?: Locale): MatchResult };
+  readonly catalog?: ProcedureCatalog;
+  readonly procedureIntents: ReadonlySet<string>;
+  readonly abbreviations: AbbreviationTable;
+}
+
+/**
+ * One message understood as the bot would understand it in a fresh conversation (the
+ * language it is written in, Vietnamese when unclear): for tools, evaluations, benchmarks.
+ */
+export function understandText(content: UnderstandingContent, text: string, thresholds?: UnderstandingThresholds): Understanding {
+  const locale = detectLanguage(text, content.abbreviations) ?? 'vi';
+  const match = content.matcher.match(text, locale);
+  if (!content.catalog) return { kind: 'intent', match };
+  return understand({
+    text,
+    locale,
+    match,
+    catalog: content.catalog,
+    procedureIntents: content.procedureIntents,
+    ...(thresholds ? { thresholds } : {}),
+  });
 }

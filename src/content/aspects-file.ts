@@ -4,8 +4,8 @@
  * citizens use. Validated like every content file (file and line for each mistake).
  */
 import { z } from 'zod';
-import type { Checked, ContentError } from '../content/content-error';
-import { readYamlWithSchema } from '../content/yaml-source';
+import type { Checked, ContentError } from './content-error';
+import { readYamlWithSchema } from './yaml-source';
 
 export const ASPECTS_FILE = '_aspects.yaml';
 

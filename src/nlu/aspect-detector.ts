@@ -7,7 +7,7 @@
  * the cues found, the longest wins; ties go to the aspect first in the file's `priority`.
  */
 import { normalizeText, type AbbreviationTable, type NormalizedText } from '../text/normalize';
-import { ASPECTS, type Aspect, type AspectCues } from './aspects-file';
+import { ASPECTS, type Aspect, type AspectCues } from '../content/aspects-file';
 
 interface CompiledCue {
   readonly aspect: Aspect;

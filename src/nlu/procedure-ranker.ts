@@ -10,10 +10,10 @@
  * catalog between messages instead of freezing (see nlu/stepwise.ts).
  */
 import type { AbbreviationTable } from '../text/normalize';
-import { DEFAULT_MATCHER_OPTIONS, IntentMatcher, type LabelledText, type MatcherOptions } from '../nlu/intent-matcher';
-import type { Stepwise } from '../nlu/stepwise';
-import type { Locale } from '../core/messages';
-import type { ProcedureEntry } from './procedure-files';
+import { DEFAULT_MATCHER_OPTIONS, IntentMatcher, type LabelledText, type MatcherOptions } from './intent-matcher';
+import type { Stepwise } from './stepwise';
+import type { Locale } from '../content/locale-files';
+import type { ProcedureEntry } from '../content/procedure-files';
 
 export interface RankedProcedure {
   readonly id: string;

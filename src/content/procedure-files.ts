@@ -5,8 +5,8 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Checked, ContentError } from '../content/content-error';
-import { readYamlWithSchema } from '../content/yaml-source';
+import type { Checked, ContentError } from './content-error';
+import { readYamlWithSchema } from './yaml-source';
 import { normalizeKey } from '../text/normalize';
 import { foldDiacritics } from '../text/vietnamese';
 import { FieldsFileSchema, ProcedureFileSchema, type FieldsFile, type ProcedureFile } from './procedure-schema';
