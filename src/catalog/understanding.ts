@@ -53,7 +53,7 @@ export interface UnderstandingThresholds {
 export const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
   answer: 0.35,
   closeRatio: 0.6,
-  offer: 0.12,
+  offer: 0.2,
   clearName: 0.4,
   clearNameKnownWords: 0.5,
   outOfScopeName: 0.9,
