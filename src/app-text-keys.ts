@@ -13,6 +13,7 @@ import { HOTLINE_TEXT_KEYS } from './i18n/translator';
 import { BROADCAST_TEXT_KEYS } from './campaign/broadcast-renderer';
 import { SUBSCRIPTION_TEXT_KEYS } from './campaign/subscription-flow';
 import { SURVEY_TEXT_KEYS } from './campaign/survey-flow';
+import { CATALOG_TEXT_KEYS } from './catalog/procedure-answers';
 
 export function extraTextKeys(): string[] {
   return [
@@ -27,6 +28,7 @@ export function extraTextKeys(): string[] {
       ...BROADCAST_TEXT_KEYS,
       ...SUBSCRIPTION_TEXT_KEYS,
       ...SURVEY_TEXT_KEYS,
+      ...CATALOG_TEXT_KEYS,
     ]),
   ];
 }

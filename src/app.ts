@@ -117,6 +117,7 @@ export function contentPathsOf(config: Config): ContentPaths {
     localesDir: projectPath(config.LOCALES_DIR),
     abbreviationsFile: projectPath(config.ABBREVIATIONS_FILE),
     sectorsFile: projectPath(config.SECTORS_FILE),
+    proceduresDir: projectPath(config.PROCEDURES_DIR),
   };
 }
 
@@ -154,8 +155,9 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
   const textGlobals = { ...(config.HOTLINE ? { hotline: config.HOTLINE } : {}), botName: config.BOT_NAME };
   const matcherOptions = config.NLU_THRESHOLD === undefined ? undefined : { ...DEFAULT_MATCHER_OPTIONS, threshold: config.NLU_THRESHOLD };
   const content = await HotReloader.create(
-    () => loadBotContent(paths, { ...contentRequirements(), textGlobals, matcher: matcherOptions }),
-    (c) => ({ what: 'content', contentVersion: c.version, intents: c.intents.size }),
+    // Cooperative: a reload trains between messages, so answers keep their latency meanwhile.
+    () => loadBotContent(paths, { ...contentRequirements(), textGlobals, matcher: matcherOptions, cooperative: true }),
+    (c) => ({ what: 'content', contentVersion: c.version, intents: c.intents.size, procedures: c.catalog?.procedures.size ?? 0 }),
     logger.child({ component: 'content' }),
   );
   closers.push(() => content.close());
@@ -167,7 +169,13 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
   );
   closers.push(() => directory.close());
   if (config.WATCH_CONTENT) {
-    await content.watch([paths.intentsDir, paths.localesDir, paths.abbreviationsFile, ...(paths.sectorsFile ? [paths.sectorsFile] : [])]);
+    await content.watch([
+      paths.intentsDir,
+      paths.localesDir,
+      paths.abbreviationsFile,
+      ...(paths.sectorsFile ? [paths.sectorsFile] : []),
+      ...(paths.proceduresDir ? [paths.proceduresDir] : []),
+    ]);
     await directory.watch([directoryFile]);
   }
   const topics = await loadNewsTopics(projectPath(config.NEWS_TOPICS_FILE), config.NEWS_TOPICS_FILE);

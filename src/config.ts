@@ -44,6 +44,8 @@ export const ConfigSchema = z.object({
 
   INTENTS_DIR: z.string().trim().min(1).default('intents'),
   LOCALES_DIR: z.string().trim().min(1).default('locales'),
+  /** The procedure catalog (procedures/<field>/<id>.yaml, docs/procedure-catalog.md). */
+  PROCEDURES_DIR: z.string().trim().min(1).default('procedures'),
   ABBREVIATIONS_FILE: z.string().trim().min(1).default('config/abbreviations.yaml'),
   DIRECTORY_FILE: z.string().trim().min(1).default('config/directory/kontum-2021.yaml'),
   HOLIDAYS_FILE: z.string().trim().min(1).default('config/holidays.yaml'),

@@ -13,5 +13,6 @@ export function defaultContentPaths(env: NodeJS.ProcessEnv = process.env): Conte
     localesDir: resolve(PROJECT_ROOT, env.LOCALES_DIR ?? 'locales'),
     abbreviationsFile: resolve(PROJECT_ROOT, env.ABBREVIATIONS_FILE ?? 'config/abbreviations.yaml'),
     sectorsFile: resolve(PROJECT_ROOT, env.SECTORS_FILE ?? 'config/sectors.yaml'),
+    proceduresDir: resolve(PROJECT_ROOT, env.PROCEDURES_DIR ?? 'procedures'),
   };
 }

@@ -19,15 +19,22 @@ export const OUT_OF_SCOPE_FILE = '_out_of_scope.yaml';
 
 const INTENT_ID = /^[a-z][a-z0-9_]*$/;
 
-const IntentFileSchema = z.strictObject({
-  intent: z.string().regex(INTENT_ID, 'intent id must be lower_snake_case'),
-  description: z.string().optional(),
-  answer: z.string().min(1, 'answer must name a locale key'),
-  suggestions: z.array(z.string().regex(INTENT_ID, 'a suggestion must be an intent id')).max(5).optional(),
-  examples: z.array(z.string().trim().min(1, 'an example must not be empty')).min(3, 'an intent needs at least 3 examples'),
-  /** The same intent asked in English (foreign residents, investors): trains the English model. */
-  examples_en: z.array(z.string().trim().min(1, 'an example must not be empty')).optional(),
-});
+const IntentFileSchema = z
+  .strictObject({
+    intent: z.string().regex(INTENT_ID, 'intent id must be lower_snake_case'),
+    description: z.string().optional(),
+    answer: z.string().min(1, 'answer must name a locale key').optional(),
+    /** `catalog`: the procedure catalog answers this intent (the procedures that list it in `intents:`), not a fixed text. */
+    answered_by: z.literal('catalog', { message: "answered_by can only be 'catalog'" }).optional(),
+    suggestions: z.array(z.string().regex(INTENT_ID, 'a suggestion must be an intent id')).max(5).optional(),
+    examples: z.array(z.string().trim().min(1, 'an example must not be empty')).min(3, 'an intent needs at least 3 examples'),
+    /** The same intent asked in English (foreign residents, investors): trains the English model. */
+    examples_en: z.array(z.string().trim().min(1, 'an example must not be empty')).optional(),
+  })
+  .refine((f) => (f.answer === undefined) !== (f.answered_by === undefined), {
+    message: "give either 'answer' (a locale key) or 'answered_by: catalog', not both",
+    path: ['answer'],
+  });
 
 const OutOfScopeFileSchema = z.strictObject({
   out_of_scope: z.array(z.string().trim().min(1, 'an example must not be empty')),
@@ -120,6 +127,7 @@ export async function readIntentFiles(dir: string, displayDir = 'intents'): Prom
       id: file.intent,
       description: file.description,
       answerKey: file.answer,
+      answeredByCatalog: file.answered_by === 'catalog',
       suggestions: file.suggestions ?? [],
       examples,
       englishExamples,

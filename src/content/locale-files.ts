@@ -12,7 +12,7 @@ import { parseYamlWithSchema } from './yaml-source';
 
 import { SUPPORTED_LOCALES, REFERENCE_LOCALE, type Locale, type LocaleCatalogs } from '../i18n/locale';
 
-export { SUPPORTED_LOCALES, type Locale, type LocaleCatalogs } from '../i18n/locale';
+export { SUPPORTED_LOCALES, type LocaleCatalogs } from '../i18n/locale';
 
 interface LocaleTree {
   [key: string]: string | LocaleTree;

@@ -11,7 +11,8 @@
  */
 import { z } from 'zod';
 import type { Checked, ContentError } from './content-error';
-import { SUPPORTED_LOCALES, type Locale } from './locale-files';
+import { SUPPORTED_LOCALES } from './locale-files';
+import { type Locale } from '../i18n/locale';
 import { readYamlWithSchema } from './yaml-source';
 import type { SectorTable } from '../core/sector-table';
 

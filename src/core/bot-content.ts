@@ -8,10 +8,15 @@ import type { SectorTable } from './sector-table';
 import type { AbbreviationTable } from '../text/normalize';
 import type { BilingualMatcher } from '../nlu/bilingual-matcher';
 import type { Translator } from '../i18n/translator';
+import type { ProcedureCatalog } from '../catalog/procedure-catalog';
 
 export interface BotContent {
   /** One model per language; `match(text, locale)`. */
   readonly matcher: BilingualMatcher;
+  /** The procedure catalog, when the deployment has one (`procedures/`). */
+  readonly catalog?: ProcedureCatalog;
+  /** Intents whose questions the catalog answers (proc_* and procedure_lookup). */
+  readonly procedureIntents: ReadonlySet<string>;
   readonly translator: Translator;
   readonly intents: ReadonlyMap<string, IntentDefinition>;
   /** The admins' teencode table: the language guess must not count "thanks" or "hs" as English. */

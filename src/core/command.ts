@@ -4,6 +4,8 @@
  * types "/phananh" must never be second-guessed by the classifier.
  */
 import { isCancelPhrase } from './everyday-answers';
+import { PROCEDURE_PAYLOAD, type AnswerPart } from '../catalog/procedure-answers';
+import { ASPECTS } from '../catalog/aspects';
 
 export type Command =
   | { readonly kind: 'start' }
@@ -20,7 +22,9 @@ export type Command =
   | { readonly kind: 'discard' }
   | { readonly kind: 'intent'; readonly intent: string }
   /** A command that starts a registered flow ("/dangky": subscriptions, "/khaosat <campaign>": a survey). */
-  | { readonly kind: 'flow'; readonly flow: string; readonly argument: string };
+  | { readonly kind: 'flow'; readonly flow: string; readonly argument: string }
+  /** A button of a catalog answer: one aspect (or all) of one procedure. */
+  | { readonly kind: 'procedure'; readonly id: string; readonly part: AnswerPart };
 
 /** Quick-reply payloads of the engine's own offers. */
 export const FLOW_PAYLOADS = { continue: '#flow:continue', discard: '#flow:discard' } as const;
@@ -59,6 +63,9 @@ export function parseCommand(text: string): Command | undefined {
   if (trimmed === FLOW_PAYLOADS.discard) return { kind: 'discard' };
   const payload = /^#intent:([a-z][a-z0-9_]*)$/.exec(trimmed);
   if (payload) return { kind: 'intent', intent: payload[1] };
+  const procedure = PROCEDURE_PAYLOAD.exec(trimmed);
+  if (procedure && (procedure[2] === 'all' || (ASPECTS as readonly string[]).includes(procedure[2])))
+    return { kind: 'procedure', id: procedure[1], part: procedure[2] as AnswerPart };
   // Telegram appends the bot's name in groups: "/tracuu@cchc_bot PA-…".
   const match = /^\/([A-Za-z]+)(?:@\w+)?(?:\s+([\s\S]*))?$/.exec(trimmed);
   if (match) {

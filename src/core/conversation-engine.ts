@@ -21,7 +21,7 @@ import type { Logger } from '../infra/logger';
 import { silentLogger } from '../infra/logger';
 import type { BotContent, ContentSource } from './bot-content';
 import { FLOW_PAYLOADS, parseCommand, type Command } from './command';
-import type { ConversationState, ConversationStore, FlowState } from './conversation-store';
+import type { ConversationState, ConversationStore, FlowState, RememberedProcedure } from './conversation-store';
 import { everydayAnswer } from './everyday-answers';
 import type { ConversationFlow, IntentHandler, TurnContext, TurnOutcome } from './flow';
 import { isSomethingElse, understandingOfMatch } from './flow-interruption';
@@ -29,6 +29,10 @@ import { questionRecord, type QuestionLog } from './question-record';
 import type { IncomingMessage, Locale, OutgoingMessage, QuickReply, Reply } from './messages';
 import { conversationKey } from './messages';
 import { FALLBACK, type MatchResult } from '../nlu/intent-matcher';
+import { understand, MAX_CHOICES } from '../catalog/understanding';
+import { procedureAnswer, procedureChoice, unknownProcedure, type AnswerPart } from '../catalog/procedure-answers';
+import type { ProcedureEntry } from '../catalog/procedure';
+import type { Aspect } from '../catalog/aspects';
 import { detectLanguage, languageEvidence } from '../text/language';
 
 /** Intents whose handling the engine itself knows about. */
@@ -47,6 +51,8 @@ const PAYLOAD = /^#[a-z]+:[\w:.-]*$/;
 const SENTENCE_EVIDENCE = 5;
 /** A flow untouched this long is set aside (its draft kept) instead of reading the next message as its answer. */
 const DEFAULT_IDLE_FLOW_MS = 30 * 60 * 1000;
+/** A follow-up ("thế lệ phí bao nhiêu?") refers to the procedure answered at most this long ago. */
+const PROCEDURE_MEMORY_MS = 30 * 60 * 1000;
 
 /** Locale keys the engine itself uses. */
 export const ENGINE_TEXT_KEYS = [
@@ -142,6 +148,7 @@ export class ConversationEngine {
       flow: outcome.flow,
       ...(turn.state.suspended ? { suspended: turn.state.suspended } : {}),
       ...(turn.state.offer ? { offer: turn.state.offer } : {}),
+      ...this.procedureToRemember(outcome, turn.state, now),
       lastSeenAt: now.toISOString(),
     };
     await this.deps.store.set(key, next);
@@ -189,7 +196,14 @@ export class ConversationEngine {
       ...(alive(state.suspended) ? { suspended: state.suspended } : {}),
       ...(state.offer ? { offer: state.offer } : {}),
       ...(state.lastSeenAt ? { lastSeenAt: state.lastSeenAt } : {}),
+      ...(state.procedure && now.getTime() - Date.parse(state.procedure.at) <= PROCEDURE_MEMORY_MS ? { procedure: state.procedure } : {}),
     };
+  }
+
+  /** The procedure this turn answered, else the one remembered before (until it is too old). */
+  private procedureToRemember(outcome: TurnOutcome, state: ConversationState, now: Date): { procedure?: RememberedProcedure } {
+    if (outcome.procedure) return { procedure: { id: outcome.procedure, at: now.toISOString() } };
+    return state.procedure ? { procedure: state.procedure } : {};
   }
 
   /** A flow not touched for `idleFlowMs` is set aside: the citizen's next words are read fresh. */
@@ -242,7 +256,7 @@ export class ConversationEngine {
       const understanding = understandingOfMatch(match);
       const fit = flow.fit(ctx, active);
       if (!isSomethingElse(understanding, { text: ctx.message.text, fit, ownTopics: flow.ownTopics })) return flow.resume(ctx, active);
-      const answer = await this.answerIntent(ctx, match, turn);
+      const answer = await this.answerMessage(ctx, match, turn);
       return this.offerToContinue(ctx, answer, active, turn);
     }
     if (PAYLOAD.test(ctx.message.text.trim())) {
@@ -252,7 +266,7 @@ export class ConversationEngine {
         intent: 'stale_button',
       };
     }
-    return this.answerIntent(ctx, match, turn);
+    return this.answerMessage(ctx, match, turn);
   }
 
   /**
@@ -299,6 +313,8 @@ export class ConversationEngine {
         return this.yieldingTo(ctx, turn, async () => this.menuAnswer(ctx, HELP_MENU));
       case 'status':
         return this.yieldingTo(ctx, turn, () => this.intentHandlerOrAnswer(ctx, COMPLAINT_STATUS, undefined, command.argument));
+      case 'procedure':
+        return this.yieldingTo(ctx, turn, async () => this.procedurePart(ctx, command.id, command.part));
     }
   }
 
@@ -307,6 +323,62 @@ export class ConversationEngine {
     const active = turn.state.flow;
     const outcome = await answer();
     return active && !outcome.flow ? this.offerToContinue(ctx, outcome, active, turn) : outcome;
+  }
+
+  /**
+   * A question: the one ranking of intents and catalog procedures decides
+   * (catalog/understanding.ts); intents get their usual answers.
+   */
+  private async answerMessage(ctx: TurnContext, match: MatchResult, turn: Turn): Promise<TurnOutcome> {
+    const catalog = ctx.content.catalog;
+    if (!catalog) return this.answerIntent(ctx, match, turn);
+    const remembered = turn.state.procedure && catalog.procedures.get(turn.state.procedure.id);
+    const u = understand({
+      text: ctx.message.text,
+      locale: ctx.locale,
+      match,
+      catalog,
+      procedureIntents: ctx.content.procedureIntents,
+      ...(remembered ? { remembered } : {}),
+    });
+    switch (u.kind) {
+      case 'intent':
+        return this.answerIntent(ctx, u.match, turn);
+      case 'procedure':
+        return this.procedureOutcome(ctx, u.procedure, u.aspect);
+      case 'choice':
+        return this.choiceOutcome(ctx, u.procedures, u.aspect);
+      case 'unknown_procedure':
+        return { messages: [unknownProcedure(translate(ctx))], intent: 'procedure_unknown' };
+    }
+  }
+
+  private procedureOutcome(ctx: TurnContext, procedure: ProcedureEntry, part: AnswerPart): TurnOutcome {
+    return {
+      messages: [procedureAnswer(procedure, part, ctx.locale, translate(ctx))],
+      intent: `procedure:${procedure.id}`,
+      procedure: procedure.id,
+    };
+  }
+
+  private choiceOutcome(ctx: TurnContext, procedures: readonly ProcedureEntry[], aspect: Aspect): TurnOutcome {
+    return { messages: [procedureChoice(procedures, aspect, ctx.locale, translate(ctx))], intent: 'procedure_choice' };
+  }
+
+  /** A catalog button: one part of one procedure (a procedure removed since the button was sent gets the honest "not found"). */
+  private procedurePart(ctx: TurnContext, id: string, part: AnswerPart): TurnOutcome {
+    const procedure = ctx.content.catalog?.procedures.get(id);
+    if (!procedure) return { messages: [unknownProcedure(translate(ctx))], intent: 'procedure_unknown' };
+    return this.procedureOutcome(ctx, procedure, part);
+  }
+
+  /** An intent the catalog answers, asked by its menu button: its procedures to choose from (one: answered directly). */
+  private catalogIntentAnswer(ctx: TurnContext, intent: string): TurnOutcome {
+    const catalog = ctx.content.catalog;
+    const procedures = [...(catalog?.procedures.values() ?? [])].filter((p) => p.intents?.includes(intent));
+    if (procedures.length === 0) return this.menuAnswer(ctx, HELP_MENU);
+    if (procedures.length === 1) return this.procedureOutcome(ctx, procedures[0], 'overview');
+    return this.choiceOutcome(ctx, procedures.slice(0, Math.max(MAX_CHOICES, MAX_QUICK_REPLIES)), 'overview');
   }
 
   private async answerIntent(ctx: TurnContext, match: MatchResult, turn: Turn): Promise<TurnOutcome> {
@@ -325,6 +397,7 @@ export class ConversationEngine {
 
   private async answerIntentById(ctx: TurnContext, intent: string, turn: Turn): Promise<TurnOutcome> {
     if (!ctx.content.intents.has(intent)) return this.menuAnswer(ctx, HELP_MENU);
+    if (ctx.content.intents.get(intent)?.answeredByCatalog) return this.catalogIntentAnswer(ctx, intent);
     if (intent === COMPLAINT_SUBMIT) return this.startComplaint(ctx, turn);
     const flow = this.deps.intentFlows?.[intent];
     if (flow) return (await this.startFlow(ctx, flow, turn)) ?? this.fixedAnswer(ctx, intent);
@@ -465,4 +538,9 @@ export function intentQuickReplies(ctx: TurnContext, intents: readonly string[])
     .filter((id) => ctx.content.intents.has(id))
     .slice(0, MAX_QUICK_REPLIES)
     .map((id) => ({ label: ctx.t(`menu.${id}`), payload: `#intent:${id}` }));
+}
+
+/** The turn's translation as a plain function, for the catalog's answer builders. */
+function translate(ctx: TurnContext): (key: string, vars?: Record<string, string>) => string {
+  return (key, vars) => ctx.t(key, vars);
 }

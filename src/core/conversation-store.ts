@@ -30,6 +30,14 @@ export interface ConversationState {
   readonly offer?: PendingOffer;
   /** ISO time of the citizen's last message (Zalo's 7-day window is counted from it). */
   readonly lastSeenAt?: string;
+  /** The procedure last answered, so that "thế lệ phí bao nhiêu?" is understood as about it. */
+  readonly procedure?: RememberedProcedure;
+}
+
+export interface RememberedProcedure {
+  readonly id: string;
+  /** ISO time it was answered: a follow-up counts only shortly after. */
+  readonly at: string;
 }
 
 export interface ConversationStore {

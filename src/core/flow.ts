@@ -26,6 +26,8 @@ export interface TurnOutcome {
   readonly flow?: FlowState;
   /** Label for metrics and logs (an intent id or "flow:step"), never message text. */
   readonly intent: string;
+  /** A catalog procedure answered by this turn: remembered for follow-up questions. */
+  readonly procedure?: string;
 }
 
 export interface ConversationFlow {

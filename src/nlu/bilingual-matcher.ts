@@ -19,6 +19,7 @@ import {
   type MatcherOptions,
   type MatchResult,
 } from './intent-matcher';
+import { runToEnd, type Stepwise } from './stepwise';
 
 /** Every example of the intent files with its label and language; out-of-scope ones as `fallback`. */
 export function labelledExamples(set: IntentSet): LabelledText[] {
@@ -58,14 +59,22 @@ export class BilingualMatcher {
     abbreviations: AbbreviationTable,
     options: MatcherOptions = DEFAULT_MATCHER_OPTIONS,
   ): BilingualMatcher {
+    return runToEnd(BilingualMatcher.trainStepwise(items, abbreviations, options));
+  }
+
+  /** {@link train} as a stepwise computation: the running bot retrains between messages. */
+  static *trainStepwise(
+    items: readonly LabelledText[],
+    abbreviations: AbbreviationTable,
+    options: MatcherOptions = DEFAULT_MATCHER_OPTIONS,
+  ): Stepwise<BilingualMatcher> {
     const language = items.map((item) => item.language ?? detectLanguage(item.text, abbreviations) ?? 'vi');
     const vi = items.filter((_, i) => language[i] === 'vi');
     const en = items.filter((item, i) => language[i] === 'en' || detectLanguage(item.text, abbreviations) !== 'vi');
-    return new BilingualMatcher(
-      { vi: IntentMatcher.train(vi, abbreviations, options), en: IntentMatcher.train(en, abbreviations, options) },
-      abbreviations,
-      options,
-    );
+    yield;
+    const viModel = yield* IntentMatcher.trainStepwise(vi, abbreviations, options);
+    const enModel = yield* IntentMatcher.trainStepwise(en, abbreviations, options);
+    return new BilingualMatcher({ vi: viModel, en: enModel }, abbreviations, options);
   }
 
   /**

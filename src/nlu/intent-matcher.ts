@@ -17,6 +17,7 @@ import type { IntentSet } from './intent-set';
 import { extractFeatures } from './features';
 import type { SoftmaxTrainingOptions, TrainingSample } from './softmax-classifier';
 import { DEFAULT_SOFTMAX_OPTIONS, SoftmaxClassifier } from './softmax-classifier';
+import { runToEnd, type Stepwise } from './stepwise';
 import { Vectorizer } from './vectorizer';
 
 /** The label of "not understood", in results and in labelled data files. */
@@ -69,6 +70,8 @@ export interface MatchResult {
   readonly ranking: readonly RankedIntent[];
   readonly fallbackReason?: FallbackReason;
   readonly normalized: NormalizedText;
+  /** Share of the message's words seen in training (0 for an empty message). */
+  readonly knownWordRatio: number;
 }
 
 export class IntentMatcher {
@@ -98,6 +101,15 @@ export class IntentMatcher {
     abbreviations: AbbreviationTable,
     options: MatcherOptions = DEFAULT_MATCHER_OPTIONS,
   ): IntentMatcher {
+    return runToEnd(IntentMatcher.trainStepwise(items, abbreviations, options));
+  }
+
+  /** {@link train} as a stepwise computation, to train large label sets without freezing the bot. */
+  static *trainStepwise(
+    items: readonly LabelledText[],
+    abbreviations: AbbreviationTable,
+    options: MatcherOptions = DEFAULT_MATCHER_OPTIONS,
+  ): Stepwise<IntentMatcher> {
     const labels = [...new Set(items.map((i) => (i.intent === FALLBACK ? OUT_OF_SCOPE_CLASS : i.intent)))].sort();
     const labelIndex = new Map(labels.map((l, i) => [l, i]));
     const bags = [];
@@ -111,10 +123,15 @@ export class IntentMatcher {
         bags.push(extractFeatures(normalizeText(variant, abbreviations)));
         ys.push(y);
       }
+      if (bags.length % 128 < 2) yield;
     }
-    const vectorizer = Vectorizer.fit(bags);
-    const samples: TrainingSample[] = bags.map((bag, i) => ({ x: vectorizer.transform(bag), y: ys[i] }));
-    const classifier = SoftmaxClassifier.train(samples, labels.length, vectorizer.size, options.softmax);
+    const vectorizer = yield* Vectorizer.fitStepwise(bags);
+    const samples: TrainingSample[] = [];
+    for (let i = 0; i < bags.length; i++) {
+      samples.push({ x: vectorizer.transform(bags[i]), y: ys[i] });
+      if (i % 256 === 255) yield;
+    }
+    const classifier = yield* SoftmaxClassifier.trainStepwise(samples, labels.length, vectorizer.size, options.softmax);
     return new IntentMatcher(labels, vectorizer, classifier, abbreviations, options);
   }
 
@@ -135,7 +152,7 @@ export class IntentMatcher {
   match(text: string): MatchResult {
     const normalized = normalizeText(text, this.abbreviations);
     if (normalized.tokens.length === 0) {
-      return { intent: FALLBACK, confidence: 0, ranking: [], fallbackReason: 'empty', normalized };
+      return { intent: FALLBACK, confidence: 0, ranking: [], fallbackReason: 'empty', normalized, knownWordRatio: 0 };
     }
     const bag = extractFeatures(normalized);
     this.classifier.probabilitiesInto(this.vectorizer.transform(bag), this.probs, this.options.temperature);
@@ -143,9 +160,9 @@ export class IntentMatcher {
     let best = -1;
     for (let c = 0; c < this.classes.length; c++) if (best < 0 || this.probs[c] > this.probs[best]) best = c;
     const top = ranking[0] ?? { intent: FALLBACK, confidence: 0 };
-    const base = { confidence: top.confidence, ranking, normalized };
-    if (this.vectorizer.knownWordRatio(bag) < this.options.minKnownWordRatio)
-      return { intent: FALLBACK, fallbackReason: 'unknown_words', ...base };
+    const knownWordRatio = this.vectorizer.knownWordRatio(bag);
+    const base = { confidence: top.confidence, ranking, normalized, knownWordRatio };
+    if (knownWordRatio < this.options.minKnownWordRatio) return { intent: FALLBACK, fallbackReason: 'unknown_words', ...base };
     if (this.classes[best] === OUT_OF_SCOPE_CLASS) return { intent: FALLBACK, fallbackReason: 'out_of_scope', ...base };
     if (top.confidence < this.options.threshold) return { intent: FALLBACK, fallbackReason: 'low_confidence', ...base };
     return { intent: top.intent, ...base };

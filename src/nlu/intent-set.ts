@@ -6,8 +6,10 @@
 export interface IntentDefinition {
   readonly id: string;
   readonly description?: string;
-  /** Locale key of the answer. */
-  readonly answerKey: string;
+  /** Locale key of the answer; none when the procedure catalog answers the intent. */
+  readonly answerKey?: string;
+  /** The procedure catalog answers it (`answered_by: catalog`). */
+  readonly answeredByCatalog: boolean;
   /** Intent ids offered as quick replies after the answer. */
   readonly suggestions: readonly string[];
   readonly examples: readonly string[];

@@ -11,6 +11,7 @@
  * scoring a message touches only the rows of its few hundred active features.
  */
 import { seededRandom, shuffleInPlace } from './seeded-random';
+import { runToEnd, type Stepwise } from './stepwise';
 
 export interface SparseVector {
   readonly indices: Int32Array;
@@ -47,6 +48,9 @@ export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxTrainingOptions = {
   l2: 1e-4,
   seed: 42,
 };
+
+/** Training samples between two yields of {@link SoftmaxClassifier.trainStepwise} (well under a millisecond each). */
+const STEPS_PER_SLICE = 64;
 
 /** Gradients smaller than this are skipped: late in training most classes contribute nothing. */
 const GRADIENT_EPSILON = 1e-4;
@@ -128,6 +132,16 @@ export class SoftmaxClassifier {
     numFeatures: number,
     options: SoftmaxTrainingOptions = DEFAULT_SOFTMAX_OPTIONS,
   ): SoftmaxClassifier {
+    return runToEnd(SoftmaxClassifier.trainStepwise(samples, numClasses, numFeatures, options));
+  }
+
+  /** {@link train} as a stepwise computation: it yields every {@link STEPS_PER_SLICE} samples. */
+  static *trainStepwise(
+    samples: readonly TrainingSample[],
+    numClasses: number,
+    numFeatures: number,
+    options: SoftmaxTrainingOptions = DEFAULT_SOFTMAX_OPTIONS,
+  ): Stepwise<SoftmaxClassifier> {
     const index = CandidateIndex.build(samples, numClasses);
     const model = new SoftmaxClassifier(
       numClasses,
@@ -148,6 +162,7 @@ export class SoftmaxClassifier {
         const lr = options.learningRate / (1 + step / n);
         model.sgdStep(samples[i], lr, options.l2, probs);
         step++;
+        if (step % STEPS_PER_SLICE === 0) yield;
       }
     }
     return model;

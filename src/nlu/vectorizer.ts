@@ -6,6 +6,7 @@
  */
 import type { FeatureBag } from './features';
 import type { SparseVector } from './softmax-classifier';
+import { runToEnd, type Stepwise } from './stepwise';
 
 export interface VectorizerOptions {
   /** Character n-grams seen in fewer training texts than this are dropped as noise. */
@@ -25,10 +26,17 @@ export class Vectorizer {
 
   /** Builds the vocabulary from training bags in a deterministic order. */
   static fit(bags: readonly FeatureBag[], options: VectorizerOptions = DEFAULT_VECTORIZER_OPTIONS): Vectorizer {
+    return runToEnd(Vectorizer.fitStepwise(bags, options));
+  }
+
+  /** {@link fit} as a stepwise computation (yields every few hundred bags). */
+  static *fitStepwise(bags: readonly FeatureBag[], options: VectorizerOptions = DEFAULT_VECTORIZER_OPTIONS): Stepwise<Vectorizer> {
     const counts = new Map<string, number>();
-    for (const bag of bags) {
+    for (let i = 0; i < bags.length; i++) {
+      const bag = bags[i];
       for (const f of bag.words) counts.set(f, (counts.get(f) ?? 0) + 1);
       for (const f of bag.chars) counts.set(f, (counts.get(f) ?? 0) + 1);
+      if (i % 256 === 255) yield;
     }
     const vocabulary = new Map<string, number>();
     const idf: number[] = [];

@@ -11,6 +11,7 @@ function copyContent(): ContentPaths & { dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'cchc-content-'));
   cpSync(join(PROJECT_ROOT, 'intents'), join(dir, 'intents'), { recursive: true });
   cpSync(join(PROJECT_ROOT, 'locales'), join(dir, 'locales'), { recursive: true });
+  cpSync(join(PROJECT_ROOT, 'procedures'), join(dir, 'procedures'), { recursive: true });
   cpSync(join(PROJECT_ROOT, 'config', 'abbreviations.yaml'), join(dir, 'abbreviations.yaml'));
   return {
     dir,

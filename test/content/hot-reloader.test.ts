@@ -19,6 +19,7 @@ describe('hot reloading of intents and locales', () => {
     dir = mkdtempSync(join(tmpdir(), 'cchc-reload-'));
     cpSync(join(PROJECT_ROOT, 'intents'), join(dir, 'intents'), { recursive: true });
     cpSync(join(PROJECT_ROOT, 'locales'), join(dir, 'locales'), { recursive: true });
+    cpSync(join(PROJECT_ROOT, 'procedures'), join(dir, 'procedures'), { recursive: true });
     cpSync(join(PROJECT_ROOT, 'config', 'abbreviations.yaml'), join(dir, 'abbreviations.yaml'));
     paths = {
       root: dir,

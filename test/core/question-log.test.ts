@@ -31,11 +31,11 @@ afterAll(async () => {
 it('records answered questions without text and fallbacks with masked, normalised text, and no ids', async () => {
   const answered = await engine.handle(message('tg-user-777001', 'làm giấy khai sinh cho con cần giấy tờ gì', {}, 'telegram'));
   const missed = await engine.handle(message('web-session-abcdef', 'Giá vé máy bay Hà Nội, gọi em số 0905 123 456 nhé!!', {}, 'web'));
-  expect(answered.intent).toBe('proc_birth_registration');
+  expect(answered.intent).toBe('procedure:dang-ky-khai-sinh');
   expect(missed.intent).toBe('fallback');
   const records = await db.models.QuestionLog.find().sort({ channel: 1 }).lean();
   expect(records.map(({ _id, ...r }) => (void _id, r))).toEqual([
-    { at, week: '2026-W46', channel: 'telegram', locale: 'vi', intent: 'proc_birth_registration', fallback: false },
+    { at, week: '2026-W46', channel: 'telegram', locale: 'vi', intent: 'procedure:dang-ky-khai-sinh', fallback: false },
     {
       at,
       week: '2026-W46',

@@ -203,6 +203,8 @@ export const conversationSchema = new Schema(
     suspended: { type: Schema.Types.Mixed },
     offer: { type: String },
     lastSeenAt: { type: Date },
+    /** The procedure last answered ({ id, at }), for follow-up questions. */
+    procedure: { type: Schema.Types.Mixed },
   },
   { timestamps: true, collection: 'conversations', minimize: false },
 );

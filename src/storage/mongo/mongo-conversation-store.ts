@@ -16,6 +16,7 @@ interface ConversationDoc {
   suspended?: (FlowState & { offered?: boolean }) | null;
   offer?: string | null;
   lastSeenAt?: Date | null;
+  procedure?: { id?: unknown; at?: unknown } | null;
 }
 
 export class MongoConversationStore implements ConversationStore {
@@ -31,6 +32,9 @@ export class MongoConversationStore implements ConversationStore {
       ...(isFlowState(doc.suspended) ? { suspended: doc.suspended } : {}),
       ...(doc.offer === 'continue' || doc.offer === 'restore' ? { offer: doc.offer } : {}),
       ...(doc.lastSeenAt ? { lastSeenAt: doc.lastSeenAt.toISOString() } : {}),
+      ...(typeof doc.procedure?.id === 'string' && typeof doc.procedure.at === 'string'
+        ? { procedure: { id: doc.procedure.id, at: doc.procedure.at } }
+        : {}),
     };
   }
 
@@ -38,7 +42,7 @@ export class MongoConversationStore implements ConversationStore {
     const set: Record<string, unknown> = { locale: state.locale };
     const unset: Record<string, 1> = {};
     if (state.lastSeenAt) set.lastSeenAt = new Date(state.lastSeenAt);
-    for (const field of ['flow', 'suspended', 'offer'] as const) {
+    for (const field of ['flow', 'suspended', 'offer', 'procedure'] as const) {
       if (state[field]) set[field] = state[field];
       else unset[field] = 1;
     }

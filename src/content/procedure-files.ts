@@ -5,25 +5,14 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Checked, ContentError } from '../content/content-error';
-import { readYamlWithSchema } from '../content/yaml-source';
+import type { Checked, ContentError } from './content-error';
+import { readYamlWithSchema } from './yaml-source';
 import { normalizeKey } from '../text/normalize';
 import { foldDiacritics } from '../text/vietnamese';
-import { FieldsFileSchema, ProcedureFileSchema, type FieldsFile, type ProcedureFile } from './procedure-schema';
+import { FieldsFileSchema, ProcedureFileSchema } from '../catalog/procedure-schema';
+import type { ProcedureCatalogFiles, ProcedureEntry } from '../catalog/procedure';
 
 export const FIELDS_FILE = '_fields.yaml';
-
-export type ProcedureField = FieldsFile['fields'][number];
-
-/** One procedure as the catalog serves it, with the file it came from (for messages). */
-export interface ProcedureEntry extends ProcedureFile {
-  readonly file: string;
-}
-
-export interface ProcedureCatalogFiles {
-  readonly fields: readonly ProcedureField[];
-  readonly procedures: readonly ProcedureEntry[];
-}
 
 /** Reads and cross-checks the whole catalog under `dir`; `displayDir` prefixes file names in errors. */
 export async function loadProcedureFiles(dir: string, displayDir = 'procedures'): Promise<Checked<ProcedureCatalogFiles>> {
