@@ -345,10 +345,14 @@ export class ConversationEngine {
       case 'intent':
         return this.answerIntent(ctx, u.match, turn);
       case 'procedure':
+        turn.question = { intent: `procedure:${u.procedure.id}`, fallback: false };
         return this.procedureOutcome(ctx, u.procedure, u.aspect);
       case 'choice':
+        turn.question = { intent: 'procedure_choice', fallback: false };
         return this.choiceOutcome(ctx, u.procedures, u.aspect);
       case 'unknown_procedure':
+        // A procedure the catalog does not know: on the content team's to-do list with the unanswered questions.
+        turn.question = { intent: 'procedure_unknown', fallback: true };
         return { messages: [unknownProcedure(translate(ctx))], intent: 'procedure_unknown' };
     }
   }
