@@ -13,10 +13,9 @@ import { isSector, SECTORS } from '../complaints/sectors';
 import { isTrackingCode } from '../complaints/tracking-code';
 import { actingAgency, type ConsoleRequestTools } from './console-context';
 import type { ConsoleAccount } from './console-ports';
-import { sendError } from './console-plugin';
 
 const STATUSES: readonly ComplaintStatus[] = ['received', 'forwarded', 'acknowledged', 'answered', 'resolved', 'reopened', 'closed'];
-export const STATUS_LABELS: Readonly<Record<ComplaintStatus, string>> = {
+const STATUS_LABELS: Readonly<Record<ComplaintStatus, string>> = {
   received: 'Mới nhận',
   forwarded: 'Đã chuyển đến cơ quan',
   acknowledged: 'Đã tiếp nhận',
@@ -157,7 +156,7 @@ export function registerComplaintRoutes(scope: FastifyInstance, tools: ConsoleRe
       ...(result.ok ? {} : { detail: result.error }),
     });
     if (result.ok) return result;
-    await sendError(tools, request, reply, 404, 'Không tìm thấy phản ánh này trong phạm vi của cơ quan bạn.');
+    await tools.fail(request, reply, 404, 'Không tìm thấy phản ánh này trong phạm vi của cơ quan bạn.');
     return undefined;
   };
 
@@ -193,7 +192,7 @@ export function registerComplaintRoutes(scope: FastifyInstance, tools: ConsoleRe
   scope.post('/complaints/:code/:action', { ...desk, bodyLimit: 64 * 1024 }, async (request, reply) => {
     const { code, action } = request.params as { code: string; action: string };
     const account = tools.account(request);
-    if (!isTrackingCode(code) || !(action in ActionBodies)) return sendError(tools, request, reply, 404, 'Không có thao tác này.');
+    if (!isTrackingCode(code) || !(action in ActionBodies)) return tools.fail(request, reply, 404, 'Không có thao tác này.');
     const name = action as ActionName;
     const body = ActionBodies[name].safeParse(request.body ?? {});
     const base = `/console/complaints/${code}`;
@@ -210,7 +209,7 @@ export function registerComplaintRoutes(scope: FastifyInstance, tools: ConsoleRe
       detail: result.ok ? (input.agencyId ? `to ${input.agencyId}` : undefined) : result.error,
     });
     if (!result.ok && (result.error === 'not_found' || result.error === 'forbidden')) {
-      return sendError(tools, request, reply, 404, 'Không tìm thấy phản ánh này trong phạm vi của cơ quan bạn.');
+      return tools.fail(request, reply, 404, 'Không tìm thấy phản ánh này trong phạm vi của cơ quan bạn.');
     }
     // After a transfer the complaint may no longer be the officer's: back to the list.
     if (result.ok && name === 'transfer' && account.role !== 'coordinator') return reply.redirect('/console/complaints?moved=1', 303);

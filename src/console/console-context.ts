@@ -14,7 +14,7 @@ import type { AccountStore, AuditEntry, AuditLog, ConsoleAccount, ConsoleRole } 
 import type { ConsoleNavEntry, ConsoleViews } from './console-view';
 
 /** Shared fixed-window limits (the inbound pipeline's, one count across processes). */
-export interface LoginLimiter {
+interface LoginLimiter {
   take(rule: { name: string; limit: number; windowMs: number }, key: string): Promise<{ allowed: boolean }>;
 }
 
@@ -57,6 +57,8 @@ export interface ConsoleRequestTools {
   page(request: FastifyRequest, reply: FastifyReply, template: string, title: string, data?: Record<string, unknown>): FastifyReply;
   /** Records an action in the audit log (never throws: a failed write is logged). */
   audit(request: FastifyRequest, entry: Omit<AuditEntry, 'at' | 'actor' | 'role' | 'address'> & { actor?: string }): Promise<void>;
+  /** An error as a page (or JSON under /console/api/). */
+  fail(request: FastifyRequest, reply: FastifyReply, status: number, message: string): FastifyReply;
   /** A preHandler that lets only these roles through (403 page otherwise, audited). */
   requireRoles(...roles: ConsoleRole[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   now(): Date;

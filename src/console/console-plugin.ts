@@ -41,7 +41,7 @@ declare module 'fastify' {
   }
 }
 
-export const CONSOLE_PREFIX = '/console';
+const CONSOLE_PREFIX = '/console';
 const SESSION_MAX_AGE_MS = 8 * 3600_000;
 /** Form posts are small (an answer is at most 4,000 characters). */
 const BODY_LIMIT = 64 * 1024;
@@ -62,8 +62,8 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
   await app.register(async (scope) => registerConsole(scope, deps), { prefix: CONSOLE_PREFIX });
 }
 
-/** The session cookie's options (exported for the tests that check them). */
-export function sessionCookie(secure: boolean | 'auto') {
+/** The session cookie's options. */
+function sessionCookie(secure: boolean | 'auto') {
   return { path: CONSOLE_PREFIX, httpOnly: true, sameSite: 'strict' as const, secure, maxAge: SESSION_MAX_AGE_MS };
 }
 
@@ -121,6 +121,7 @@ async function registerConsole(scope: FastifyInstance, deps: ConsoleDeps): Promi
         logger.error({ err: (err as Error).name, action: entry.action }, 'console audit write failed');
       }
     },
+    fail: (request, reply, status, message) => sendError(tools, request, reply, status, message),
     requireRoles(...roles: ConsoleRole[]) {
       return async (request: FastifyRequest, reply: FastifyReply) => {
         const account = accounts.get(request);
@@ -184,7 +185,7 @@ function isPublic(path: string): boolean {
 }
 
 /** An error as a page (or JSON under /console/api). */
-export function sendError(
+function sendError(
   tools: ConsoleRequestTools,
   request: FastifyRequest,
   reply: FastifyReply,

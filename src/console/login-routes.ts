@@ -11,7 +11,7 @@ import { checkPassword } from './passwords';
 
 const WINDOW_MS = 15 * 60_000;
 /** Attempts per account name per 15 minutes, and per client address. */
-export const LOGIN_LIMITS = {
+const LOGIN_LIMITS = {
   perAccount: { name: 'console-login-account', limit: 8, windowMs: WINDOW_MS },
   perAddress: { name: 'console-login-address', limit: 30, windowMs: WINDOW_MS },
 } as const;
@@ -19,7 +19,7 @@ export const LOGIN_LIMITS = {
 const LoginBody = z.object({ username: z.string().max(100), password: z.string().max(500), _csrf: z.string().optional() });
 
 /** Where each role lands after signing in. */
-export function homeOf(account: ConsoleAccount): string {
+function homeOf(account: ConsoleAccount): string {
   switch (account.role) {
     case 'officer':
     case 'coordinator':
