@@ -156,4 +156,60 @@ describe('console over HTTP', () => {
     const message = (body: string) => /role="alert">([^<]*)</.exec(body)?.[1];
     expect(message(wrong.body)).toBe(message(unknown.body));
   });
+
+  it('lets the coordinator re-assign any complaint (an officer cannot), recorded for the coordinating agency', async () => {
+    const officer = new ConsoleClient(s.base);
+    await officer.login('canbo.thue');
+    await officer.get(`/console/complaints/${taxCode}`);
+    const refused = await officer.post(`/console/complaints/${taxCode}/reassign`, { agencyId: 'so-y-te' });
+    // Not an officer's action: refused like any complaint outside the account's reach.
+    expect(refused.status).toBe(404);
+    expect((await s.app.db.models.Complaint.findById(taxCode).lean())?.agencyId).toBe(TAX);
+    const coordinator = new ConsoleClient(s.base);
+    await coordinator.login('dieuphoi');
+    await coordinator.get(`/console/complaints/${taxCode}`);
+    const done = await coordinator.post(`/console/complaints/${taxCode}/reassign`, { agencyId: 'so-y-te', note: 'Thuộc lĩnh vực y tế' });
+    expect(done.location).toBe(`/console/complaints/${taxCode}?done=reassign`);
+    const stored = await s.app.db.models.Complaint.findById(taxCode).lean();
+    expect(stored?.agencyId).toBe('so-y-te');
+    expect(stored?.history.at(-1)).toMatchObject({
+      action: 'reassigned',
+      actor: { kind: 'officer', id: 'console:dieuphoi', agencyId: 'so-noi-vu' },
+    });
+    // The tax officer no longer sees it.
+    expect((await officer.get(`/console/api/complaints/${taxCode}`)).status).toBe(404);
+  });
+
+  it('keeps the admin rules: officers need an agency of the directory, the last admin cannot be locked out, changes are audited', async () => {
+    const admin = new ConsoleClient(s.base);
+    await admin.login('quantri');
+    await admin.get('/console/accounts');
+    const noAgency = await admin.post('/console/accounts', {
+      username: 'canbo.x',
+      displayName: 'X',
+      role: 'officer',
+      agencyId: 'khong-co',
+      password: 'mật-khẩu-đủ-dài-1',
+    });
+    expect(noAgency.status).toBe(400);
+    const created = await admin.post('/console/accounts', {
+      username: 'canbo.y',
+      displayName: 'Y',
+      role: 'officer',
+      agencyId: DAK_HA,
+      password: 'mật-khẩu-đủ-dài-2',
+    });
+    expect(created.status).toBe(303);
+    await admin.get('/console/accounts');
+    const selfLock = await admin.post('/console/accounts/quantri', { disabled: '1' });
+    expect(selfLock.status).toBe(409);
+    await admin.get('/console/accounts');
+    expect((await admin.post('/console/accounts/canbo.y', { disabled: '1' })).status).toBe(303);
+    const locked = await new ConsoleClient(s.base).login('canbo.y', 'mật-khẩu-đủ-dài-2');
+    expect(locked.status).toBe(401);
+    expect(
+      await s.app.db.models.AuditEntry.countDocuments({ actor: 'quantri', action: 'account.update', outcome: 'ok', target: 'canbo.y' }),
+    ).toBe(1);
+    expect(await s.app.db.models.AuditEntry.countDocuments({ actor: 'canbo.y', action: 'login', detail: 'disabled' })).toBe(1);
+  });
 });
