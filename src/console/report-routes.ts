@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { reportCsv } from '../reports/csv';
 import { parseMonth, parsePeriod, type Period } from '../reports/report-period';
 import type { ReportResult, ReportSection } from '../reports/report-sections';
-import type { ReportFilter } from '../reports/report-source';
+import { onePassSource, type ReportFilter } from '../reports/report-source';
 import type { ConsoleRequestTools } from './console-context';
 
 const Query = z.object({
@@ -30,7 +30,7 @@ export function registerReportRoutes(scope: FastifyInstance, tools: ConsoleReque
     return { from: period.from, to: period.to, ...(agency ? { agencyId: agency } : {}) } satisfies ReportFilter;
   };
   const load = (sections: readonly ReportSection[], filter: ReportFilter): Promise<ReportResult[]> => {
-    const ctx = { source: deps.reports.source, labels: deps.reports.labels(), now: tools.now() };
+    const ctx = { source: onePassSource(deps.reports.source), labels: deps.reports.labels(), now: tools.now() };
     return Promise.all(sections.map((s) => s.load(ctx, s.byAgency ? filter : { from: filter.from, to: filter.to })));
   };
   const query = (request: FastifyRequest) => {
