@@ -129,6 +129,7 @@ export function registerComplaintRoutes(scope: FastifyInstance, tools: ConsoleRe
       complaints,
       query,
       coordinator,
+      moved: 'moved' in (request.query as object),
       statuses: STATUSES,
       statusLabels: STATUS_LABELS,
       sectorLabel: (id: string) => deps.reports.labels().sector(id),

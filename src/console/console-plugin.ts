@@ -144,6 +144,7 @@ async function registerConsole(scope: FastifyInstance, deps: ConsoleDeps): Promi
   // Who is signed in, before anything else; pages other than the login form need someone.
   scope.addHook('onRequest', async (request, reply) => {
     const path = request.routeOptions.url ?? '';
+    if (path.startsWith(`${CONSOLE_PREFIX}/assets/`)) return;
     const name = request.session.get('account');
     const account = name ? await deps.accounts.find(name) : undefined;
     if (account && !account.disabled) accounts.set(request, account);

@@ -52,6 +52,9 @@ describe('console over HTTP', () => {
     expect(setCookie).not.toMatch(/;\s*Secure/i);
     expect(setCookie).toMatch(/Path=\/console/);
     expect(client.cookie('cchc_console')).not.toBe(before);
+    const root = await client.get('/console');
+    expect(root.status).toBe(303);
+    expect(root.location).toBe('/console/complaints');
     const list = await client.get('/console/complaints');
     expect(list.status).toBe(200);
     expect(list.body).toContain(dakHaCode);
