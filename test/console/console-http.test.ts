@@ -215,4 +215,12 @@ describe('console over HTTP', () => {
     ).toBe(1);
     expect(await s.app.db.models.AuditEntry.countDocuments({ actor: 'canbo.y', action: 'login', detail: 'disabled' })).toBe(1);
   });
+
+  // Last: it uses up this address's login forms for the minute.
+  it('serves at most 60 login forms a minute to one address (each starts a session)', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 62; i++) statuses.push((await new ConsoleClient(s.base).get('/console/login')).status);
+    expect(statuses.filter((st) => st === 429).length).toBeGreaterThanOrEqual(2);
+    expect(statuses.at(-1)).toBe(429);
+  });
 });
