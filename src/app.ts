@@ -336,6 +336,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     deliveries: deliveryOutbox(db),
     reports: {
       source: new MongoReportSource(db),
+      // The campaign's reports (subscribers, news reach, surveys) are more ReportSection objects here: docs/console.md.
       sections: COMPLAINT_AND_QUESTION_REPORTS,
       labels: () => reportLabels(directory.current(), content.current()),
     },
