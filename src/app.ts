@@ -332,6 +332,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     secureCookie: config.CONSOLE_SECURE_COOKIE === 'auto' ? 'auto' : config.CONSOLE_SECURE_COOKIE === 'true',
     limits: shared,
     complaints,
+    photos: new MongoPhotoStore(db),
     directory,
     deliveries: deliveryOutbox(db),
     reports: {

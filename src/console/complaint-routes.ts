@@ -25,6 +25,7 @@ const STATUS_LABELS: Readonly<Record<ComplaintStatus, string>> = {
   closed: 'Đã đóng',
 };
 const MAX_TEXT = 4000;
+const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 /** History entries and actors as a Vietnamese civil servant reads them. */
 const HISTORY_LABELS: Readonly<Record<string, string>> = {
   submitted: 'Người dân gửi',
@@ -125,6 +126,7 @@ export function registerComplaintRoutes(scope: FastifyInstance, tools: ConsoleRe
 
   scope.get('/complaints', desk, async (request, reply) => {
     const { complaints, query, coordinator } = await list(request);
+    await tools.audit(request, { action: 'complaint.list', outcome: 'ok', detail: JSON.stringify(query) });
     return tools.page(request, reply, 'complaints', query.overdue ? 'Phản ánh quá hạn' : 'Phản ánh', {
       complaints,
       query,
@@ -139,7 +141,8 @@ export function registerComplaintRoutes(scope: FastifyInstance, tools: ConsoleRe
   });
 
   scope.get('/api/complaints', desk, async (request, reply) => {
-    const { complaints } = await list(request);
+    const { complaints, query } = await list(request);
+    await tools.audit(request, { action: 'complaint.list', outcome: 'ok', detail: `api ${JSON.stringify(query)}` });
     return reply.send({ complaints });
   });
 
@@ -188,6 +191,16 @@ export function registerComplaintRoutes(scope: FastifyInstance, tools: ConsoleRe
     const result = await open(request, reply);
     if (!result?.ok) return reply;
     return reply.send({ complaint: result.complaint });
+  });
+
+  // Photos of a complaint the account may open (the same check), served as images only.
+  scope.get('/complaints/:code/photos/:photoId', desk, async (request, reply) => {
+    const result = await open(request, reply);
+    if (!result?.ok) return reply;
+    const photoId = String((request.params as { photoId?: string }).photoId ?? '');
+    const photo = result.complaint.photoIds.includes(photoId) ? await deps.photos.load(result.complaint.code, photoId) : undefined;
+    if (!photo || !IMAGE_TYPES.has(photo.contentType)) return tools.fail(request, reply, 404, 'Không có ảnh này.');
+    return reply.header('content-type', photo.contentType).header('cache-control', 'private, no-store').send(photo.bytes);
   });
 
   scope.post('/complaints/:code/:action', { ...desk, bodyLimit: 64 * 1024 }, async (request, reply) => {

@@ -33,6 +33,8 @@ export interface ConsoleDeps {
   readonly secureCookie?: boolean | 'auto';
   readonly limits: LoginLimiter;
   readonly complaints: ComplaintService;
+  /** A complaint's stored photo, if the id belongs to the code. */
+  readonly photos: { load(code: string, photoId: string): Promise<{ bytes: Buffer; contentType: string } | undefined> };
   readonly directory: DirectorySource;
   readonly deliveries: Pick<OutboxStore<DeliveryItem>, 'list' | 'reload' | 'resend'>;
   readonly reports: {

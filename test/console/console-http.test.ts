@@ -3,6 +3,7 @@
  * login limits, and an officer's answer reaching the citizen's notification outbox —
  * through the same use cases as Telegram (one history).
  */
+import { MongoPhotoStore } from '../../src/storage/mongo/mongo-photo-store';
 import { ConsoleClient, DAK_HA, startConsoleService, TAX, type ConsoleService } from './console-world';
 
 jest.setTimeout(120_000);
@@ -214,6 +215,28 @@ describe('console over HTTP', () => {
       await s.app.db.models.AuditEntry.countDocuments({ actor: 'quantri', action: 'account.update', outcome: 'ok', target: 'canbo.y' }),
     ).toBe(1);
     expect(await s.app.db.models.AuditEntry.countDocuments({ actor: 'canbo.y', action: 'login', detail: 'disabled' })).toBe(1);
+  });
+
+  it("shows a complaint's photos to its agency only", async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const photoId = await new MongoPhotoStore(s.app.db).save(dakHaCode, { bytes: png, contentType: 'image/png' });
+    await s.app.db.models.Complaint.updateOne(
+      { _id: dakHaCode },
+      { $set: { photos: [{ sourceRef: 'web:1', photoId, contentType: 'image/png', size: png.length }] } },
+    );
+    const officer = new ConsoleClient(s.base);
+    await officer.login('canbo.dakha');
+    const page = await officer.get(`/console/complaints/${dakHaCode}`);
+    expect(page.body).toContain(`/console/complaints/${dakHaCode}/photos/${photoId}`);
+    const photo = await officer.get(`/console/complaints/${dakHaCode}/photos/${photoId}`);
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get('content-type')).toBe('image/png');
+    const other = new ConsoleClient(s.base);
+    await other.login('dieuphoi');
+    expect((await other.get(`/console/complaints/${dakHaCode}/photos/${photoId}`)).status).toBe(200);
+    const outsider = new ConsoleClient(s.base);
+    await outsider.login('canbo.thue');
+    expect((await outsider.get(`/console/complaints/${dakHaCode}/photos/${photoId}`)).status).toBe(404);
   });
 
   // Last: it uses up this address's login forms for the minute.
