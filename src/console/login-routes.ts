@@ -13,7 +13,8 @@ const WINDOW_MS = 15 * 60_000;
 /** Attempts per account name per 15 minutes, and per client address. */
 const LOGIN_LIMITS = {
   perAccount: { name: 'console-login-account', limit: 8, windowMs: WINDOW_MS },
-  perAddress: { name: 'console-login-address', limit: 30, windowMs: WINDOW_MS },
+  // An office behind one NAT signs in together at 8:00: the address limit stops spraying, not colleagues.
+  perAddress: { name: 'console-login-address', limit: 100, windowMs: WINDOW_MS },
   /** Login forms served per address per minute: each one starts a session (its CSRF secret) in the database. */
   formPerAddress: { name: 'console-login-form', limit: 60, windowMs: 60_000 },
 } as const;
