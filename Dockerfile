@@ -26,6 +26,8 @@ COPY intents ./intents
 COPY locales ./locales
 COPY config ./config
 COPY src/channels/web/public ./src/channels/web/public
+COPY src/console/views ./src/console/views
+COPY src/console/public ./src/console/public
 RUN mkdir -p /app/data && chown -R node:node /app/data
 USER node
 EXPOSE 3000

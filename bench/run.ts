@@ -1,11 +1,14 @@
 /**
- * `npm run bench`: prints figures for the matcher, the complaint path and the webhooks.
+ * `npm run bench`: prints figures for the matcher, the complaint path, the webhooks and the
+ * console's reports.
  * A script that prints numbers, not a timed test: compare runs on the same machine.
- * Sizes: BENCH_COMPLAINTS, BENCH_TG_UPDATES, BENCH_ZALO_EVENTS, BENCH_USERS; MONGODB_URI
+ * Sizes: BENCH_COMPLAINTS, BENCH_TG_UPDATES, BENCH_ZALO_EVENTS, BENCH_USERS,
+ * BENCH_REPORT_COMPLAINTS, BENCH_REPORT_QUESTIONS; MONGODB_URI
  * to measure on a real MongoDB instead of the embedded FerretDB.
  */
 import { runComplaintBench } from './complaint-bench';
 import { runNluBench } from './nlu-bench';
+import { runReportBench } from './report-bench';
 import { runWebhookBench } from './webhook-bench';
 
 async function main(): Promise<void> {
@@ -13,6 +16,7 @@ async function main(): Promise<void> {
   await runNluBench();
   await runComplaintBench();
   await runWebhookBench();
+  await runReportBench();
 }
 
 main().catch((err: Error) => {

@@ -408,10 +408,12 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     secureCookie: config.CONSOLE_SECURE_COOKIE === 'auto' ? 'auto' : config.CONSOLE_SECURE_COOKIE === 'true',
     limits: shared,
     complaints,
+    photos: new MongoPhotoStore(db),
     directory,
     deliveries: deliveryOutbox(db),
     reports: {
       source: new MongoReportSource(db),
+      // The campaign's reports (subscribers, news reach, surveys) are more ReportSection objects here: docs/console.md.
       sections: COMPLAINT_AND_QUESTION_REPORTS,
       labels: () => reportLabels(directory.current(), content.current()),
     },

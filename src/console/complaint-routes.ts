@@ -12,11 +12,10 @@ import type { ActionResult, Actor, ComplaintStatus, OfficerCommand } from '../co
 import { isSector, SECTORS } from '../complaints/sectors';
 import { isTrackingCode } from '../complaints/tracking-code';
 import { actingAgency, type ConsoleRequestTools } from './console-context';
-import { sendError } from './console-context';
 import type { ConsoleAccount } from './console-ports';
 
 const STATUSES: readonly ComplaintStatus[] = ['received', 'forwarded', 'acknowledged', 'answered', 'resolved', 'reopened', 'closed'];
-export const STATUS_LABELS: Readonly<Record<ComplaintStatus, string>> = {
+const STATUS_LABELS: Readonly<Record<ComplaintStatus, string>> = {
   received: 'Mới nhận',
   forwarded: 'Đã chuyển đến cơ quan',
   acknowledged: 'Đã tiếp nhận',
@@ -26,6 +25,7 @@ export const STATUS_LABELS: Readonly<Record<ComplaintStatus, string>> = {
   closed: 'Đã đóng',
 };
 const MAX_TEXT = 4000;
+const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 /** History entries and actors as a Vietnamese civil servant reads them. */
 const HISTORY_LABELS: Readonly<Record<string, string>> = {
   submitted: 'Người dân gửi',
@@ -126,10 +126,12 @@ export function registerComplaintRoutes(scope: FastifyInstance, tools: ConsoleRe
 
   scope.get('/complaints', desk, async (request, reply) => {
     const { complaints, query, coordinator } = await list(request);
+    await tools.audit(request, { action: 'complaint.list', outcome: 'ok', detail: JSON.stringify(query) });
     return tools.page(request, reply, 'complaints', query.overdue ? 'Phản ánh quá hạn' : 'Phản ánh', {
       complaints,
       query,
       coordinator,
+      moved: 'moved' in (request.query as object),
       statuses: STATUSES,
       statusLabels: STATUS_LABELS,
       sectorLabel: (id: string) => deps.reports.labels().sector(id),
@@ -139,7 +141,8 @@ export function registerComplaintRoutes(scope: FastifyInstance, tools: ConsoleRe
   });
 
   scope.get('/api/complaints', desk, async (request, reply) => {
-    const { complaints } = await list(request);
+    const { complaints, query } = await list(request);
+    await tools.audit(request, { action: 'complaint.list', outcome: 'ok', detail: `api ${JSON.stringify(query)}` });
     return reply.send({ complaints });
   });
 
@@ -157,7 +160,7 @@ export function registerComplaintRoutes(scope: FastifyInstance, tools: ConsoleRe
       ...(result.ok ? {} : { detail: result.error }),
     });
     if (result.ok) return result;
-    await sendError(tools, request, reply, 404, 'Không tìm thấy phản ánh này trong phạm vi của cơ quan bạn.');
+    await tools.fail(request, reply, 404, 'Không tìm thấy phản ánh này trong phạm vi của cơ quan bạn.');
     return undefined;
   };
 
@@ -190,10 +193,20 @@ export function registerComplaintRoutes(scope: FastifyInstance, tools: ConsoleRe
     return reply.send({ complaint: result.complaint });
   });
 
+  // Photos of a complaint the account may open (the same check), served as images only.
+  scope.get('/complaints/:code/photos/:photoId', desk, async (request, reply) => {
+    const result = await open(request, reply);
+    if (!result?.ok) return reply;
+    const photoId = String((request.params as { photoId?: string }).photoId ?? '');
+    const photo = result.complaint.photoIds.includes(photoId) ? await deps.photos.load(result.complaint.code, photoId) : undefined;
+    if (!photo || !IMAGE_TYPES.has(photo.contentType)) return tools.fail(request, reply, 404, 'Không có ảnh này.');
+    return reply.header('content-type', photo.contentType).header('cache-control', 'private, no-store').send(photo.bytes);
+  });
+
   scope.post('/complaints/:code/:action', { ...desk, bodyLimit: 64 * 1024 }, async (request, reply) => {
     const { code, action } = request.params as { code: string; action: string };
     const account = tools.account(request);
-    if (!isTrackingCode(code) || !(action in ActionBodies)) return sendError(tools, request, reply, 404, 'Không có thao tác này.');
+    if (!isTrackingCode(code) || !(action in ActionBodies)) return tools.fail(request, reply, 404, 'Không có thao tác này.');
     const name = action as ActionName;
     const body = ActionBodies[name].safeParse(request.body ?? {});
     const base = `/console/complaints/${code}`;
@@ -210,7 +223,7 @@ export function registerComplaintRoutes(scope: FastifyInstance, tools: ConsoleRe
       detail: result.ok ? (input.agencyId ? `to ${input.agencyId}` : undefined) : result.error,
     });
     if (!result.ok && (result.error === 'not_found' || result.error === 'forbidden')) {
-      return sendError(tools, request, reply, 404, 'Không tìm thấy phản ánh này trong phạm vi của cơ quan bạn.');
+      return tools.fail(request, reply, 404, 'Không tìm thấy phản ánh này trong phạm vi của cơ quan bạn.');
     }
     // After a transfer the complaint may no longer be the officer's: back to the list.
     if (result.ok && name === 'transfer' && account.role !== 'coordinator') return reply.redirect('/console/complaints?moved=1', 303);

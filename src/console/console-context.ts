@@ -14,10 +14,7 @@ import type { AccountStore, AuditEntry, AuditLog, ConsoleAccount, ConsoleRole } 
 import type { ConsoleNavEntry, ConsoleViews } from './console-view';
 
 /** Shared fixed-window limits (the inbound pipeline's, one count across processes). */
-/** Where the console lives on the service's HTTP server. */
-export const CONSOLE_PREFIX = '/console';
-
-export interface LoginLimiter {
+interface LoginLimiter {
   take(rule: { name: string; limit: number; windowMs: number }, key: string): Promise<{ allowed: boolean }>;
 }
 
@@ -36,6 +33,8 @@ export interface ConsoleDeps {
   readonly secureCookie?: boolean | 'auto';
   readonly limits: LoginLimiter;
   readonly complaints: ComplaintService;
+  /** A complaint's stored photo, if the id belongs to the code. */
+  readonly photos: { load(code: string, photoId: string): Promise<{ bytes: Buffer; contentType: string } | undefined> };
   readonly directory: DirectorySource;
   readonly deliveries: Pick<OutboxStore<DeliveryItem>, 'list' | 'reload' | 'resend'>;
   readonly reports: {
@@ -60,6 +59,8 @@ export interface ConsoleRequestTools {
   page(request: FastifyRequest, reply: FastifyReply, template: string, title: string, data?: Record<string, unknown>): FastifyReply;
   /** Records an action in the audit log (never throws: a failed write is logged). */
   audit(request: FastifyRequest, entry: Omit<AuditEntry, 'at' | 'actor' | 'role' | 'address'> & { actor?: string }): Promise<void>;
+  /** An error as a page (or JSON under /console/api/). */
+  fail(request: FastifyRequest, reply: FastifyReply, status: number, message: string): FastifyReply;
   /** A preHandler that lets only these roles through (403 page otherwise, audited). */
   requireRoles(...roles: ConsoleRole[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   now(): Date;
@@ -70,19 +71,4 @@ export function actingAgency(account: ConsoleAccount, directory: DirectorySource
   if (account.role === 'coordinator') return directory.current().coordinator.id;
   if (account.role === 'officer') return account.agencyId;
   return undefined;
-}
-
-/** An error as a page (or JSON under /console/api). */
-export function sendError(
-  tools: ConsoleRequestTools,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  status: number,
-  message: string,
-): FastifyReply {
-  reply.status(status);
-  if ((request.routeOptions.url ?? request.url).startsWith(`${CONSOLE_PREFIX}/api/`)) {
-    return reply.send({ error: { code: status === 404 ? 'NOT_FOUND' : status === 403 ? 'FORBIDDEN' : 'ERROR', message } });
-  }
-  return tools.page(request, reply, 'error', 'Không thực hiện được', { message, status });
 }

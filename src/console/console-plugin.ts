@@ -27,7 +27,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { silentLogger } from '../infra/logger';
 import { registerAccountRoutes } from './account-routes';
 import { registerConsoleAssets } from './console-assets';
-import { CONSOLE_PREFIX, sendError, type ConsoleDeps, type ConsoleRequestTools } from './console-context';
+import { type ConsoleDeps, type ConsoleRequestTools } from './console-context';
 import type { ConsoleAccount, ConsoleRole } from './console-ports';
 import { ConsoleViews, CORE_NAV } from './console-view';
 import { registerComplaintRoutes } from './complaint-routes';
@@ -41,6 +41,7 @@ declare module 'fastify' {
   }
 }
 
+const CONSOLE_PREFIX = '/console';
 const SESSION_MAX_AGE_MS = 8 * 3600_000;
 /** Form posts are small (an answer is at most 4,000 characters). */
 const BODY_LIMIT = 64 * 1024;
@@ -61,8 +62,8 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
   await app.register(async (scope) => registerConsole(scope, deps), { prefix: CONSOLE_PREFIX });
 }
 
-/** The session cookie's options (exported for the tests that check them). */
-export function sessionCookie(secure: boolean | 'auto') {
+/** The session cookie's options. */
+function sessionCookie(secure: boolean | 'auto') {
   return { path: CONSOLE_PREFIX, httpOnly: true, sameSite: 'strict' as const, secure, maxAge: SESSION_MAX_AGE_MS };
 }
 
@@ -120,6 +121,7 @@ async function registerConsole(scope: FastifyInstance, deps: ConsoleDeps): Promi
         logger.error({ err: (err as Error).name, action: entry.action }, 'console audit write failed');
       }
     },
+    fail: (request, reply, status, message) => sendError(tools, request, reply, status, message),
     requireRoles(...roles: ConsoleRole[]) {
       return async (request: FastifyRequest, reply: FastifyReply) => {
         const account = accounts.get(request);
@@ -142,6 +144,7 @@ async function registerConsole(scope: FastifyInstance, deps: ConsoleDeps): Promi
   // Who is signed in, before anything else; pages other than the login form need someone.
   scope.addHook('onRequest', async (request, reply) => {
     const path = request.routeOptions.url ?? '';
+    if (path.startsWith(`${CONSOLE_PREFIX}/assets/`)) return;
     const name = request.session.get('account');
     const account = name ? await deps.accounts.find(name) : undefined;
     if (account && !account.disabled) accounts.set(request, account);
@@ -180,4 +183,19 @@ async function registerConsole(scope: FastifyInstance, deps: ConsoleDeps): Promi
 
 function isPublic(path: string): boolean {
   return path === `${CONSOLE_PREFIX}/login` || path.startsWith(`${CONSOLE_PREFIX}/assets/`);
+}
+
+/** An error as a page (or JSON under /console/api). */
+function sendError(
+  tools: ConsoleRequestTools,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  message: string,
+): FastifyReply {
+  reply.status(status);
+  if ((request.routeOptions.url ?? request.url).startsWith(`${CONSOLE_PREFIX}/api/`)) {
+    return reply.send({ error: { code: status === 404 ? 'NOT_FOUND' : status === 403 ? 'FORBIDDEN' : 'ERROR', message } });
+  }
+  return tools.page(request, reply, 'error', 'Không thực hiện được', { message, status });
 }

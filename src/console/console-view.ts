@@ -26,7 +26,7 @@ export const CORE_NAV: readonly ConsoleNavEntry[] = [
   { href: '/console/account', label: 'Tài khoản của tôi', roles: ['officer', 'coordinator', 'editor', 'admin'] },
 ];
 
-export const ROLE_LABELS: Readonly<Record<ConsoleRole, string>> = {
+const ROLE_LABELS: Readonly<Record<ConsoleRole, string>> = {
   officer: 'Cán bộ xử lý',
   coordinator: 'Điều phối (Sở Nội vụ)',
   editor: 'Biên tập',
@@ -40,7 +40,7 @@ function viewsDir(): string {
 }
 
 /** JSON for a `<script type="application/json">` element: `<`, `>` and `&` escaped so no text can close the element. */
-export function scriptJson(value: unknown): string {
+function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 }
 
@@ -74,7 +74,7 @@ export class ConsoleViews {
 }
 
 /** "29/11/2026 14:05" in Vietnam time. */
-export function formatDate(value: Date | string | undefined | null): string {
+function formatDate(value: Date | string | undefined | null): string {
   if (!value) return '';
   const local = new Date(new Date(value).getTime() + 7 * 3600_000).toISOString();
   return `${local.slice(8, 10)}/${local.slice(5, 7)}/${local.slice(0, 4)} ${local.slice(11, 16)}`;

@@ -10,6 +10,13 @@ import { describeDelivery } from '../forwarding/delivery-item';
 import type { ConsoleRequestTools } from './console-context';
 
 const STATES: readonly OutboxState[] = ['dead', 'pending', 'sending', 'sent'];
+const STATE_LABELS: Readonly<Record<OutboxState, string>> = {
+  dead: 'Không gửi được',
+  pending: 'Đang chờ gửi',
+  sending: 'Đang gửi',
+  sent: 'Đã gửi',
+  held: 'Chờ người dân quay lại',
+};
 const Query = z.object({
   state: z
     .enum(STATES as [OutboxState, ...OutboxState[]])
@@ -37,6 +44,7 @@ export function registerDeliveryRoutes(scope: FastifyInstance, tools: ConsoleReq
       deliveries: items.map(describeDelivery),
       state: query.state ?? 'dead',
       states: STATES,
+      stateLabels: STATE_LABELS,
       agency,
       agencies: directory.agencies.map((a) => ({ id: a.id, name: a.name.vi })),
       agencyLabel: (id: string) => deps.reports.labels().agency(id),

@@ -11,15 +11,18 @@ import { checkPassword } from './passwords';
 
 const WINDOW_MS = 15 * 60_000;
 /** Attempts per account name per 15 minutes, and per client address. */
-export const LOGIN_LIMITS = {
+const LOGIN_LIMITS = {
   perAccount: { name: 'console-login-account', limit: 8, windowMs: WINDOW_MS },
-  perAddress: { name: 'console-login-address', limit: 30, windowMs: WINDOW_MS },
+  // An office behind one NAT signs in together at 8:00: the address limit stops spraying, not colleagues.
+  perAddress: { name: 'console-login-address', limit: 100, windowMs: WINDOW_MS },
+  /** Login forms served per address per minute: each one starts a session (its CSRF secret) in the database. */
+  formPerAddress: { name: 'console-login-form', limit: 60, windowMs: 60_000 },
 } as const;
 
 const LoginBody = z.object({ username: z.string().max(100), password: z.string().max(500), _csrf: z.string().optional() });
 
 /** Where each role lands after signing in. */
-export function homeOf(account: ConsoleAccount): string {
+function homeOf(account: ConsoleAccount): string {
   switch (account.role) {
     case 'officer':
     case 'coordinator':
@@ -33,7 +36,17 @@ export function homeOf(account: ConsoleAccount): string {
 
 export function registerLoginRoutes(scope: FastifyInstance, tools: ConsoleRequestTools): void {
   const { deps } = tools;
-  scope.get('/login', async (request, reply) => tools.page(request, reply, 'login', 'Đăng nhập'));
+  scope.get('/login', async (request, reply) => {
+    if (!(await deps.limits.take(LOGIN_LIMITS.formPerAddress, deps.pseudonymize(request.ip))).allowed) {
+      // Plain text: a page would start one more session.
+      return reply
+        .status(429)
+        .header('retry-after', '60')
+        .type('text/plain; charset=utf-8')
+        .send('Quá nhiều yêu cầu, vui lòng thử lại sau một phút.');
+    }
+    return tools.page(request, reply, 'login', 'Đăng nhập');
+  });
 
   scope.post('/login', async (request, reply) => {
     const parsed = LoginBody.safeParse(request.body);

@@ -8,9 +8,8 @@ import { z } from 'zod';
 import { reportCsv } from '../reports/csv';
 import { parseMonth, parsePeriod, type Period } from '../reports/report-period';
 import type { ReportResult, ReportSection } from '../reports/report-sections';
-import type { ReportFilter } from '../reports/report-source';
+import { onePassSource, type ReportFilter } from '../reports/report-source';
 import type { ConsoleRequestTools } from './console-context';
-import { sendError } from './console-context';
 
 const Query = z.object({
   from: z.string().max(10).optional(),
@@ -31,7 +30,7 @@ export function registerReportRoutes(scope: FastifyInstance, tools: ConsoleReque
     return { from: period.from, to: period.to, ...(agency ? { agencyId: agency } : {}) } satisfies ReportFilter;
   };
   const load = (sections: readonly ReportSection[], filter: ReportFilter): Promise<ReportResult[]> => {
-    const ctx = { source: deps.reports.source, labels: deps.reports.labels(), now: tools.now() };
+    const ctx = { source: onePassSource(deps.reports.source), labels: deps.reports.labels(), now: tools.now() };
     return Promise.all(sections.map((s) => s.load(ctx, s.byAgency ? filter : { from: filter.from, to: filter.to })));
   };
   const query = (request: FastifyRequest) => {
@@ -43,7 +42,7 @@ export function registerReportRoutes(scope: FastifyInstance, tools: ConsoleReque
     const q = query(request);
     const period = parsePeriod(q.from, q.to, tools.now());
     if (!period)
-      return sendError(tools, request, reply, 400, 'Khoảng thời gian không hợp lệ (tối đa 400 ngày, ngày bắt đầu trước ngày kết thúc).');
+      return tools.fail(request, reply, 400, 'Khoảng thời gian không hợp lệ (tối đa 400 ngày, ngày bắt đầu trước ngày kết thúc).');
     const filter = filterOf(request, period);
     const results = await load(deps.reports.sections, filter);
     await tools.audit(request, {
@@ -64,7 +63,7 @@ export function registerReportRoutes(scope: FastifyInstance, tools: ConsoleReque
   scope.get('/reports/monthly', coordinator, async (request, reply) => {
     const q = query(request);
     const month = parseMonth(q.month, tools.now());
-    if (!month) return sendError(tools, request, reply, 400, 'Tháng không hợp lệ (dạng 2026-11).');
+    if (!month) return tools.fail(request, reply, 400, 'Tháng không hợp lệ (dạng 2026-11).');
     const filter = filterOf(request, month);
     const results = await load(deps.reports.sections, filter);
     await tools.audit(request, { action: 'report.monthly', target: month.month, outcome: 'ok', detail: filter.agencyId });
@@ -83,7 +82,7 @@ export function registerReportRoutes(scope: FastifyInstance, tools: ConsoleReque
     const section = deps.reports.sections.find((s) => s.id === id);
     const q = query(request);
     const period = parsePeriod(q.from, q.to, tools.now());
-    if (!section || !period) return sendError(tools, request, reply, 404, 'Không có báo cáo này hoặc khoảng thời gian không hợp lệ.');
+    if (!section || !period) return tools.fail(request, reply, 404, 'Không có báo cáo này hoặc khoảng thời gian không hợp lệ.');
     const filter = filterOf(request, period);
     const [result] = await load([section], filter);
     await tools.audit(request, {

@@ -11,7 +11,7 @@ import { normalizeText } from '../text/normalize';
 import type { ChannelName, Locale } from './messages';
 
 /** Longest fallback text kept. */
-export const MAX_LOGGED_TEXT = 160;
+const MAX_LOGGED_TEXT = 160;
 
 export interface QuestionRecord {
   readonly at: Date;

@@ -23,7 +23,7 @@ function dayStart(y: number, m: number, d: number): Date {
 }
 
 /** The Vietnamese calendar date of an instant, "YYYY-MM-DD". */
-export function vietnamDate(at: Date): string {
+function vietnamDate(at: Date): string {
   return new Date(at.getTime() + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
 }
 

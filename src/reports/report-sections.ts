@@ -9,13 +9,13 @@
  */
 import type { ReportFilter, ReportSource } from './report-source';
 
-export interface ReportTable {
+interface ReportTable {
   readonly title?: string;
   readonly columns: readonly string[];
   readonly rows: readonly (readonly (string | number)[])[];
 }
 
-export interface ChartSpec {
+interface ChartSpec {
   readonly type: 'bar' | 'line' | 'doughnut';
   readonly labels: readonly string[];
   readonly datasets: readonly { readonly label: string; readonly data: readonly number[] }[];
@@ -66,12 +66,12 @@ export const FALLBACK_INTENT = 'fallback';
 const CHART_LABEL = 34;
 
 /** A label shortened for a chart, so a legend still fits on a phone. */
-export function chartLabel(label: string): string {
+function chartLabel(label: string): string {
   return label.length > CHART_LABEL ? `${label.slice(0, CHART_LABEL - 1).trimEnd()}…` : label;
 }
 
 /** Percentage with one decimal, 0 when nothing was counted. */
-export function percent(part: number, whole: number): number {
+function percent(part: number, whole: number): number {
   return whole === 0 ? 0 : Math.round((part / whole) * 1000) / 10;
 }
 

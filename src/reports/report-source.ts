@@ -26,3 +26,22 @@ export interface ReportSource {
   /** Ratings given in the period, per agency and score. */
   ratingsByAgency(filter: ReportFilter): Promise<{ agencyId: string; score: number; count: number }[]>;
 }
+
+/**
+ * The source for one page: the same query asked twice (two reports both need the
+ * questions per week) runs once. Results are kept only as long as the returned object.
+ */
+export function onePassSource(source: ReportSource): ReportSource {
+  const cache = new Map<string, Promise<unknown>>();
+  return new Proxy(source, {
+    get(target, name, receiver) {
+      const value: unknown = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const key = `${String(name)}:${JSON.stringify(args)}`;
+        if (!cache.has(key)) cache.set(key, (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+        return cache.get(key);
+      };
+    },
+  });
+}

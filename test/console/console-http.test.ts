@@ -3,6 +3,7 @@
  * login limits, and an officer's answer reaching the citizen's notification outbox —
  * through the same use cases as Telegram (one history).
  */
+import { MongoPhotoStore } from '../../src/storage/mongo/mongo-photo-store';
 import { ConsoleClient, DAK_HA, startConsoleService, TAX, type ConsoleService } from './console-world';
 
 jest.setTimeout(120_000);
@@ -52,6 +53,9 @@ describe('console over HTTP', () => {
     expect(setCookie).not.toMatch(/;\s*Secure/i);
     expect(setCookie).toMatch(/Path=\/console/);
     expect(client.cookie('cchc_console')).not.toBe(before);
+    const root = await client.get('/console');
+    expect(root.status).toBe(303);
+    expect(root.location).toBe('/console/complaints');
     const list = await client.get('/console/complaints');
     expect(list.status).toBe(200);
     expect(list.body).toContain(dakHaCode);
@@ -155,5 +159,91 @@ describe('console over HTTP', () => {
     expect(unknown.status).toBe(401);
     const message = (body: string) => /role="alert">([^<]*)</.exec(body)?.[1];
     expect(message(wrong.body)).toBe(message(unknown.body));
+  });
+
+  it('lets the coordinator re-assign any complaint (an officer cannot), recorded for the coordinating agency', async () => {
+    const officer = new ConsoleClient(s.base);
+    await officer.login('canbo.thue');
+    await officer.get(`/console/complaints/${taxCode}`);
+    const refused = await officer.post(`/console/complaints/${taxCode}/reassign`, { agencyId: 'so-y-te' });
+    // Not an officer's action: refused like any complaint outside the account's reach.
+    expect(refused.status).toBe(404);
+    expect((await s.app.db.models.Complaint.findById(taxCode).lean())?.agencyId).toBe(TAX);
+    const coordinator = new ConsoleClient(s.base);
+    await coordinator.login('dieuphoi');
+    await coordinator.get(`/console/complaints/${taxCode}`);
+    const done = await coordinator.post(`/console/complaints/${taxCode}/reassign`, { agencyId: 'so-y-te', note: 'Thuộc lĩnh vực y tế' });
+    expect(done.location).toBe(`/console/complaints/${taxCode}?done=reassign`);
+    const stored = await s.app.db.models.Complaint.findById(taxCode).lean();
+    expect(stored?.agencyId).toBe('so-y-te');
+    expect(stored?.history.at(-1)).toMatchObject({
+      action: 'reassigned',
+      actor: { kind: 'officer', id: 'console:dieuphoi', agencyId: 'so-noi-vu' },
+    });
+    // The tax officer no longer sees it.
+    expect((await officer.get(`/console/api/complaints/${taxCode}`)).status).toBe(404);
+  });
+
+  it('keeps the admin rules: officers need an agency of the directory, the last admin cannot be locked out, changes are audited', async () => {
+    const admin = new ConsoleClient(s.base);
+    await admin.login('quantri');
+    await admin.get('/console/accounts');
+    const noAgency = await admin.post('/console/accounts', {
+      username: 'canbo.x',
+      displayName: 'X',
+      role: 'officer',
+      agencyId: 'khong-co',
+      password: 'mật-khẩu-đủ-dài-1',
+    });
+    expect(noAgency.status).toBe(400);
+    const created = await admin.post('/console/accounts', {
+      username: 'canbo.y',
+      displayName: 'Y',
+      role: 'officer',
+      agencyId: DAK_HA,
+      password: 'mật-khẩu-đủ-dài-2',
+    });
+    expect(created.status).toBe(303);
+    await admin.get('/console/accounts');
+    const selfLock = await admin.post('/console/accounts/quantri', { disabled: '1' });
+    expect(selfLock.status).toBe(409);
+    await admin.get('/console/accounts');
+    expect((await admin.post('/console/accounts/canbo.y', { disabled: '1' })).status).toBe(303);
+    const locked = await new ConsoleClient(s.base).login('canbo.y', 'mật-khẩu-đủ-dài-2');
+    expect(locked.status).toBe(401);
+    expect(
+      await s.app.db.models.AuditEntry.countDocuments({ actor: 'quantri', action: 'account.update', outcome: 'ok', target: 'canbo.y' }),
+    ).toBe(1);
+    expect(await s.app.db.models.AuditEntry.countDocuments({ actor: 'canbo.y', action: 'login', detail: 'disabled' })).toBe(1);
+  });
+
+  it("shows a complaint's photos to its agency only", async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const photoId = await new MongoPhotoStore(s.app.db).save(dakHaCode, { bytes: png, contentType: 'image/png' });
+    await s.app.db.models.Complaint.updateOne(
+      { _id: dakHaCode },
+      { $set: { photos: [{ sourceRef: 'web:1', photoId, contentType: 'image/png', size: png.length }] } },
+    );
+    const officer = new ConsoleClient(s.base);
+    await officer.login('canbo.dakha');
+    const page = await officer.get(`/console/complaints/${dakHaCode}`);
+    expect(page.body).toContain(`/console/complaints/${dakHaCode}/photos/${photoId}`);
+    const photo = await officer.get(`/console/complaints/${dakHaCode}/photos/${photoId}`);
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get('content-type')).toBe('image/png');
+    const other = new ConsoleClient(s.base);
+    await other.login('dieuphoi');
+    expect((await other.get(`/console/complaints/${dakHaCode}/photos/${photoId}`)).status).toBe(200);
+    const outsider = new ConsoleClient(s.base);
+    await outsider.login('canbo.thue');
+    expect((await outsider.get(`/console/complaints/${dakHaCode}/photos/${photoId}`)).status).toBe(404);
+  });
+
+  // Last: it uses up this address's login forms for the minute.
+  it('serves at most 60 login forms a minute to one address (each starts a session)', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 62; i++) statuses.push((await new ConsoleClient(s.base).get('/console/login')).status);
+    expect(statuses.filter((st) => st === 429).length).toBeGreaterThanOrEqual(2);
+    expect(statuses.at(-1)).toBe(429);
   });
 });

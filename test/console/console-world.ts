@@ -13,7 +13,7 @@ export const PASSWORD = 'mật-khẩu-thử-nghiệm-đủ-dài';
 export const DAK_HA = 'ubnd-huyen-dak-ha';
 export const TAX = 'cuc-thue-tinh';
 
-export const ACCOUNTS: readonly { username: string; role: ConsoleRole; agencyId?: string; displayName: string }[] = [
+const ACCOUNTS: readonly { username: string; role: ConsoleRole; agencyId?: string; displayName: string }[] = [
   { username: 'canbo.dakha', role: 'officer', agencyId: DAK_HA, displayName: 'Nguyễn Văn Hùng' },
   { username: 'canbo.thue', role: 'officer', agencyId: TAX, displayName: 'Trần Thị Lan' },
   /** Only for the login-limit test: its attempts are counted. */

@@ -4,10 +4,10 @@
  * for a fallback, normalised and with digits masked; never a user, session or message id.
  */
 import { ConversationEngine } from '../../src/core/conversation-engine';
-import { vietnamIsoWeek } from '../../src/core/question-record';
+import { questionRecord, vietnamIsoWeek } from '../../src/core/question-record';
 import type { Database } from '../../src/storage/mongo/database';
 import { MongoConversationStore } from '../../src/storage/mongo/mongo-conversation-store';
-import { MongoQuestionLog } from '../../src/storage/mongo/mongo-question-log';
+import { MongoQuestionLog, pruneQuestionLog } from '../../src/storage/mongo/mongo-question-log';
 import { fixed, loadTestContent, message, SETUP_TIMEOUT_MS } from '../complaints/complaint-test-kit';
 import { dropTestDatabase, openTestDatabase } from '../support/database';
 
@@ -49,6 +49,22 @@ it('records answered questions without text and fallbacks with masked, normalise
   ]);
   const stored = JSON.stringify(records);
   for (const id of ['tg-user-777001', 'web-session-abcdef', '0905', '123']) expect(stored).not.toContain(id);
+});
+
+it('prunes records older than the retention', async () => {
+  await db.models.QuestionLog.create({
+    ...questionRecord({
+      at: new Date('2025-01-01T00:00:00Z'),
+      channel: 'web',
+      locale: 'vi',
+      intent: 'greeting',
+      fallback: false,
+      text: '',
+    }),
+  });
+  const before = await db.models.QuestionLog.countDocuments();
+  expect(await pruneQuestionLog(db, new Date('2026-01-01T00:00:00Z'))).toBe(1);
+  expect(await db.models.QuestionLog.countDocuments()).toBe(before - 1);
 });
 
 it('counts ISO weeks in Vietnam time (a Sunday evening in UTC is already Monday in Vietnam)', () => {
