@@ -100,8 +100,8 @@ describe('two service processes on one database', () => {
     expect(all).toHaveLength(texts.length);
 
     const t = (locale: 'vi' | 'en', key: string) => content.translator.t(locale, key);
-    const help = content.intents.get('help_menu')!.answerKey;
-    const hotline = content.intents.get('hotline')!.answerKey;
+    const help = content.intents.get('help_menu')!.answerKey!;
+    const hotline = content.intents.get('hotline')!.answerKey!;
     const expected = [help, hotline, help, hotline, help, hotline, help, hotline].map((key, i) => t(i % 4 < 2 ? 'en' : 'vi', key));
     expect(replies.map((m) => m.text).sort()).toEqual([...expected].sort());
     for (const service of services) expect(service.log).not.toContain('abandoned');
