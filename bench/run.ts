@@ -1,16 +1,18 @@
 /**
- * `npm run bench`: prints figures for the matcher, the complaint path and the webhooks.
+ * `npm run bench`: prints figures for the matcher, the procedure catalog, the complaint path and the webhooks.
  * A script that prints numbers, not a timed test: compare runs on the same machine.
  * Sizes: BENCH_COMPLAINTS, BENCH_TG_UPDATES, BENCH_ZALO_EVENTS, BENCH_USERS; MONGODB_URI
  * to measure on a real MongoDB instead of the embedded FerretDB.
  */
 import { runComplaintBench } from './complaint-bench';
 import { runNluBench } from './nlu-bench';
+import { runCatalogBench } from './catalog-bench';
 import { runWebhookBench } from './webhook-bench';
 
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
   await runNluBench();
+  await runCatalogBench();
   await runComplaintBench();
   await runWebhookBench();
 }
