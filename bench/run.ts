@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: prints figures for the matcher, the complaint path, the webhooks and the
- * console's reports.
+ * `npm run bench`: prints figures for the matcher, the procedure catalog, the complaint path,
+ * the webhooks and the console's reports.
  * A script that prints numbers, not a timed test: compare runs on the same machine.
  * Sizes: BENCH_COMPLAINTS, BENCH_TG_UPDATES, BENCH_ZALO_EVENTS, BENCH_USERS,
  * BENCH_REPORT_COMPLAINTS, BENCH_REPORT_QUESTIONS; MONGODB_URI
@@ -9,11 +9,13 @@
 import { runComplaintBench } from './complaint-bench';
 import { runNluBench } from './nlu-bench';
 import { runReportBench } from './report-bench';
+import { runCatalogBench } from './catalog-bench';
 import { runWebhookBench } from './webhook-bench';
 
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
   await runNluBench();
+  await runCatalogBench();
   await runComplaintBench();
   await runWebhookBench();
   await runReportBench();

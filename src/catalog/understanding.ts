@@ -40,10 +40,6 @@ export interface UnderstandingThresholds {
   readonly clearName: number;
   /** …when at least this share of the message's words are words of procedure names. */
   readonly clearNameKnownWords: number;
-  /** A message the intent matcher calls out of scope (weather, football) needs a name this clear… */
-  readonly outOfScopeName: number;
-  /** …and this share of known words to be read as a procedure question after all. */
-  readonly outOfScopeKnownWords: number;
   /** The intent matcher's confidence at which a complaint, a status look-up or a greeting keeps the message. */
   readonly protectedIntent: number;
   /** The intent matcher's confidence above which no other intent gives way to a procedure. */
@@ -54,12 +50,10 @@ export const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
   answer: 0.35,
   closeRatio: 0.6,
   offer: 0.2,
-  clearName: 0.4,
-  clearNameKnownWords: 0.5,
-  outOfScopeName: 0.9,
-  outOfScopeKnownWords: 0.9,
-  protectedIntent: 0.6,
-  sureIntent: 0.9,
+  clearName: 0.6,
+  clearNameKnownWords: 0.6,
+  protectedIntent: 0.7,
+  sureIntent: 0.95,
 };
 
 /** Intents that keep a message they are sure of, even when it names a procedure. */
@@ -94,11 +88,10 @@ export function understand(input: UnderstandingInput): Understanding {
     return { kind: 'procedure', procedure: input.remembered, aspect, ranking };
   if (input.procedureIntents.has(match.intent)) return procedureAnswer(catalog, ranking, aspect, t);
   if (match.intent === FALLBACK) {
+    // Out of scope (the matcher's own class for weather, football…) stays out: measured, no
+    // procedure name threshold won back more procedure questions than it lost fallbacks.
     const outOfScope = match.fallbackReason === 'out_of_scope' || match.fallbackReason === 'unknown_words';
-    const named = outOfScope
-      ? top !== undefined && top.confidence >= t.outOfScopeName && ranking.knownWordRatio >= t.outOfScopeKnownWords
-      : clearName;
-    return named ? procedureAnswer(catalog, ranking, aspect, t) : { kind: 'intent', match };
+    return !outOfScope && clearName ? procedureAnswer(catalog, ranking, aspect, t) : { kind: 'intent', match };
   }
   if (sure) return { kind: 'intent', match };
   if (clearName && match.confidence < t.sureIntent) return procedureAnswer(catalog, ranking, aspect, t);

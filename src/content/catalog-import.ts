@@ -18,17 +18,17 @@ import { foldDiacritics } from '../text/vietnamese';
 
 /** Column names accepted for each part of a procedure (compared without case and diacritics). */
 export const COLUMN_NAMES = {
-  code: ['ma thu tuc', 'ma tthc', 'ma_thu_tuc', 'code'],
-  name: ['ten thu tuc', 'ten tthc', 'ten_thu_tuc', 'name'],
-  nameEn: ['ten tieng anh', 'name_en', 'english name'],
+  code: ['ma thu tuc', 'ma tthc', 'code'],
+  name: ['ten thu tuc', 'ten tthc', 'name'],
+  nameEn: ['ten tieng anh', 'name en', 'english name'],
   aliases: ['ten goi khac', 'aliases'],
   field: ['linh vuc', 'field'],
   authority: ['co quan thuc hien', 'co quan giai quyet', 'authority'],
   level: ['cap thuc hien', 'level'],
-  timeLimit: ['thoi han giai quyet', 'time_limit'],
+  timeLimit: ['thoi han giai quyet', 'time limit'],
   fee: ['phi le phi', 'le phi', 'fee'],
   documents: ['thanh phan ho so', 'documents'],
-  legalBasis: ['can cu phap ly', 'legal_basis'],
+  legalBasis: ['can cu phap ly', 'legal basis'],
   online: ['muc do', 'dich vu cong truc tuyen', 'online'],
   link: ['duong dan', 'link', 'url'],
 } as const;
@@ -143,7 +143,8 @@ function readRows(text: string, extension: string): Row[] {
   return records.map((record) => {
     const row: Row = {};
     for (const [key, value] of Object.entries(record)) {
-      const column = (Object.keys(COLUMN_NAMES) as Column[]).find((c) => (COLUMN_NAMES[c] as readonly string[]).includes(fold(key)));
+      const name = fold(key).replace(/_/g, ' ');
+      const column = (Object.keys(COLUMN_NAMES) as Column[]).find((c) => (COLUMN_NAMES[c] as readonly string[]).includes(name));
       const text = cellText(value);
       if (column && text) row[column] = text;
     }
@@ -229,7 +230,7 @@ function fold(text: string): string {
     .trim();
 }
 
-/** "Cấp giấy phép khai thác gỗ" → "cap-giay-phep-khai-thac-go" (at most 8 words). */
+/** "Cấp giấy phép khai thác gỗ" → "cap-giay-phep-khai-thac-go" (at most 10 words). */
 function slug(name: string): string {
-  return fold(name).replace(/_/g, ' ').split(' ').filter(Boolean).slice(0, 8).join('-');
+  return fold(name).replace(/_/g, ' ').split(' ').filter(Boolean).slice(0, 10).join('-');
 }

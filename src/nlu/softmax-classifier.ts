@@ -63,7 +63,7 @@ const GRADIENT_EPSILON = 1e-4;
  * classes (the shipped intents) the index is not built and every class is scored.
  */
 function candidateLimit(numClasses: number): number {
-  return Math.max(32, Math.ceil(numClasses / 8));
+  return Math.max(32, Math.ceil(numClasses / 32));
 }
 
 /** For each rare feature, the classes it was seen with in training. */

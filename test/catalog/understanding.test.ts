@@ -36,27 +36,27 @@ beforeAll(async () => {
 }, SETUP_TIMEOUT_MS);
 
 describe('procedure questions (799 Vietnamese hold-out lines)', () => {
-  it('finds the procedure: top-1 ≥ 88 %, top-3 ≥ 93 %', () => {
+  it('finds the procedure: top-1 ≥ 89 %, top-3 ≥ 94 %', () => {
     const r = report('procedure-holdout.jsonl').procedures;
     expect(r.n).toBe(799);
-    expect(r.top1).toBeGreaterThanOrEqual(0.88);
-    expect(r.top3).toBeGreaterThanOrEqual(0.93);
+    expect(r.top1).toBeGreaterThanOrEqual(0.89);
+    expect(r.top3).toBeGreaterThanOrEqual(0.94);
   });
-  it('finds the aspect asked: ≥ 80 %', () => expect(report('procedure-holdout.jsonl').procedures.aspect).toBeGreaterThanOrEqual(0.8));
+  it('finds the aspect asked: ≥ 81 %', () => expect(report('procedure-holdout.jsonl').procedures.aspect).toBeGreaterThanOrEqual(0.81));
   it('does as well without diacritics: top-1 ≥ 88 %', () =>
     expect(report('procedure-holdout.jsonl', true).procedures.top1).toBeGreaterThanOrEqual(0.88));
-  it('answers English questions: top-1 ≥ 75 %, top-3 ≥ 88 %', () => {
+  it('answers English questions: top-1 ≥ 76 %, top-3 ≥ 90 %', () => {
     const r = report('procedure-holdout-en.jsonl').procedures;
-    expect(r.top1).toBeGreaterThanOrEqual(0.75);
-    expect(r.top3).toBeGreaterThanOrEqual(0.88);
+    expect(r.top1).toBeGreaterThanOrEqual(0.76);
+    expect(r.top3).toBeGreaterThanOrEqual(0.9);
   });
 });
 
 describe('nothing steals the other side’s questions', () => {
-  it('out-of-scope messages still get the fallback (≥ 90 %)', () =>
-    expect(report('procedure-holdout-oos.jsonl').intents.fallbackRecall).toBeGreaterThanOrEqual(0.9));
-  it('the intent hold-out holds (97.0 % before the catalog, 96.5 % with it; proc_* labels scored by the procedures that list them)', () => {
-    expect(report('nlu-holdout.jsonl').intents.accuracy).toBeGreaterThanOrEqual(0.96);
+  it('out-of-scope messages still get the fallback (≥ 93 %; 94.1 % before the catalog)', () =>
+    expect(report('procedure-holdout-oos.jsonl').intents.fallbackRecall).toBeGreaterThanOrEqual(0.93));
+  it('the intent hold-out does not fall (97.0 % before the catalog; proc_* labels scored by the procedures that list them)', () => {
+    expect(report('nlu-holdout.jsonl').intents.accuracy).toBeGreaterThanOrEqual(0.97);
     expect(report('nlu-holdout-en.jsonl').intents.accuracy).toBeGreaterThanOrEqual(0.96);
   });
   it('a grievance that names a procedure stays a complaint', () => {
