@@ -1,9 +1,11 @@
 /**
- * `npm run bench`: prints figures for the matcher, the complaint path and the webhooks.
+ * `npm run bench`: prints figures for the matcher, the complaint path, the webhooks and a
+ * news broadcast.
  * A script that prints numbers, not a timed test: compare runs on the same machine.
- * Sizes: BENCH_COMPLAINTS, BENCH_TG_UPDATES, BENCH_ZALO_EVENTS, BENCH_USERS; MONGODB_URI
+ * Sizes: BENCH_COMPLAINTS, BENCH_TG_UPDATES, BENCH_ZALO_EVENTS, BENCH_USERS, BENCH_SUBSCRIBERS; MONGODB_URI
  * to measure on a real MongoDB instead of the embedded FerretDB.
  */
+import { runBroadcastBench } from './broadcast-bench';
 import { runComplaintBench } from './complaint-bench';
 import { runNluBench } from './nlu-bench';
 import { runWebhookBench } from './webhook-bench';
@@ -13,6 +15,7 @@ async function main(): Promise<void> {
   await runNluBench();
   await runComplaintBench();
   await runWebhookBench();
+  await runBroadcastBench();
 }
 
 main().catch((err: Error) => {

@@ -58,8 +58,14 @@ export interface DispatcherOptions {
   readonly zaloWindowMs?: number;
   /** Recipients per stored batch; default 200. */
   readonly batchSize?: number;
-  /** Recipients handled at once (the lease is renewed per chunk); bounds the sends in flight at a crash. Default 50. */
+  /** Recipients between two lease renewals; default 50. */
   readonly chunkSize?: number;
+  /**
+   * Sends under way at once; default 8. It bounds what a crash can leave `uncertain`, and
+   * more is slower on FerretDB, whose concurrent inserts queue on SQLite's lock (measured:
+   * 3.7 ms per insert one after another, 9 ms each with 300 at once).
+   */
+  readonly concurrency?: number;
   /** Attempts per recipient (temporary failures) before `failed`; default 5. */
   readonly maxAttempts?: number;
   /** Lease length; renewed after each chunk. Default 60 s. */
@@ -178,7 +184,9 @@ export class BroadcastDispatcher {
     let retrying = 0;
     for (let i = 0; i < unique.length; i += chunkSize) {
       if (this.loop.stopping || !(await this.renewLease())) return undefined;
-      const outcomes = await Promise.all(unique.slice(i, i + chunkSize).map((r) => this.sendOne(broadcast, r, resumed)));
+      const outcomes = await inPool(unique.slice(i, i + chunkSize), this.options.concurrency ?? 8, (r) =>
+        this.sendOne(broadcast, r, resumed),
+      );
       for (const receipt of outcomes) {
         if (!receipt) continue;
         stats[receipt.outcome]++;
@@ -292,6 +300,20 @@ export class BroadcastDispatcher {
     const windowMs = this.options.zaloWindowMs ?? 7 * DAY_MS;
     return last !== undefined && this.clock().getTime() - last.getTime() < windowMs;
   }
+}
+
+/** Maps `items` with at most `size` calls under way; results in the items' order. */
+async function inPool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(size, items.length)) }, worker));
+  return results;
 }
 
 /** The idempotency key of one broadcast to one person. */

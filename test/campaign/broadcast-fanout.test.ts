@@ -21,9 +21,11 @@ const TOKEN = '7000000001:AAE2eTestTokenForBroadcasts_0123456';
 const GLOBAL_PER_SECOND = 300;
 
 /**
- * BROADCAST_TEST_SUBSCRIBERS=10000 runs the full size (8/10 Telegram, 2/10 Zalo). The
- * default is 2,000: on the shared 2-core development machine the 10,000 run did not finish
- * in 7 minutes (FerretDB serialises the ~4 commands of each Zalo send; see docs/campaign.md).
+ * BROADCAST_TEST_SUBSCRIBERS=10000 runs the full size (8/10 Telegram, 2/10 Zalo); it
+ * passed here in 403 s. The default is 2,000 so that `npm test` stays within minutes on
+ * the shared 2-core machine, where FerretDB takes ~100 inserts/s and each message costs
+ * two (its attempt claim and its receipt). `npm run bench` sends to 10,000 and prints the
+ * rate against the platforms' limits.
  */
 const SIZE = Number(process.env.BROADCAST_TEST_SUBSCRIBERS ?? 2000);
 const TELEGRAM = Math.round(SIZE * 0.8);
@@ -55,6 +57,7 @@ describe(`a news item to ${SIZE} subscribers`, () => {
       owner: 'test-10k',
       telegram: { apiRoot: telegram.apiRoot, token: TOKEN, globalPerSecond: GLOBAL_PER_SECOND, newsPerSecond: 250 },
       zalo: { base: zalo.url, appId: zalo.appId, appSecret: zalo.appSecret, ...tokens, perSecond: 250 },
+      concurrency: 16,
     });
     const started = Date.now();
     harness.dispatcher.start();
