@@ -80,8 +80,13 @@ export interface RecipientBatch {
   readonly done: boolean;
 }
 
-/** How one recipient's message ended; a receipt is final (never retried). */
-export type ReceiptOutcome = 'sent' | 'not_allowed' | 'skipped' | 'failed';
+/**
+ * How one recipient's message ended; a receipt is final (never retried). `uncertain`: a
+ * send was under way when its process died — it may have arrived, and is not sent again.
+ */
+export type ReceiptOutcome = 'sent' | 'not_allowed' | 'skipped' | 'failed' | 'uncertain';
+
+export const RECEIPT_OUTCOMES: readonly ReceiptOutcome[] = ['sent', 'not_allowed', 'skipped', 'failed', 'uncertain'];
 
 export interface Receipt {
   /** `<broadcast>|<recipient>`: the idempotency key, one per (message, person). */
@@ -112,8 +117,10 @@ export interface BroadcastStore {
   receipt(key: string): Promise<Receipt | undefined>;
   /** Takes attempt `attempt` of `key` (a unique insert: exactly one process wins it). */
   claimAttempt(key: string, attempt: number, owner: string): Promise<boolean>;
-  /** Takes the first attempt of each key in one round trip; returns the keys taken (the others were attempted before). */
-  claimFirstAttempts(keys: readonly string[], owner: string): Promise<Set<string>>;
+  /** Records that attempt `attempt` of `key` ended without sending (a temporary failure): the next attempt may go. */
+  markAttemptFailed(key: string, attempt: number, owner: string): Promise<void>;
+  /** Whether attempt `attempt` of `key` was recorded as failed. */
+  attemptFailed(key: string, attempt: number): Promise<boolean>;
   /** Receipts per channel and outcome (aggregated in the database). */
   reach(broadcastId: string): Promise<Readonly<Record<string, Readonly<Record<ReceiptOutcome, number>>>>>;
 }

@@ -15,26 +15,17 @@ import type { Database } from '../../src/storage/mongo/database';
 import { dropTestDatabase, openTestDatabase } from '../support/database';
 import { publishLandNews, seedAudience } from './support/audience';
 import { createHarnessDispatcher } from './support/broadcast-harness';
+import { receivedCounts } from './support/fake-counts';
 
 const TOKEN = '7000000001:AAE2eTestTokenForBroadcasts_0123456';
 const GLOBAL_PER_SECOND = 300;
 
-/** The most sends in any window of `spanMs` (sorted times). */
-export function maxInWindow(times: number[], spanMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while (sorted[end] - sorted[start] >= spanMs) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
-
 /**
- * BROADCAST_TEST_SUBSCRIBERS=10000 runs the full size (8/10 Telegram, 2/10 Zalo). The
- * default is 2,000: on the shared 2-core development machine the 10,000 run did not finish
- * in 7 minutes (FerretDB serialises the ~4 commands of each Zalo send; see docs/campaign.md).
+ * BROADCAST_TEST_SUBSCRIBERS=10000 runs the full size (8/10 Telegram, 2/10 Zalo); it
+ * passed here in 403 s. The default is 2,000 so that `npm test` stays within minutes on
+ * the shared 2-core machine, where FerretDB takes ~100 inserts/s and each message costs
+ * two (its attempt claim and its receipt). `npm run bench` sends to 10,000 and prints the
+ * rate against the platforms' limits.
  */
 const SIZE = Number(process.env.BROADCAST_TEST_SUBSCRIBERS ?? 2000);
 const TELEGRAM = Math.round(SIZE * 0.8);
@@ -66,6 +57,7 @@ describe(`a news item to ${SIZE} subscribers`, () => {
       owner: 'test-10k',
       telegram: { apiRoot: telegram.apiRoot, token: TOKEN, globalPerSecond: GLOBAL_PER_SECOND, newsPerSecond: 250 },
       zalo: { base: zalo.url, appId: zalo.appId, appSecret: zalo.appSecret, ...tokens, perSecond: 250 },
+      concurrency: 16,
     });
     const started = Date.now();
     harness.dispatcher.start();
@@ -77,21 +69,12 @@ describe(`a news item to ${SIZE} subscribers`, () => {
     const seconds = (Date.now() - started) / 1000;
     await harness.stop();
 
-    const tgSends = telegram.sent.filter((c) => c.method === 'sendMessage');
-    const perChat = new Map<number, number>();
-    for (const call of tgSends) perChat.set(Number(call.params.chat_id), (perChat.get(Number(call.params.chat_id)) ?? 0) + 1);
+    const { perChat, perZalo: zaloPerUser, busiestTelegramSecond } = receivedCounts(telegram, zalo);
     expect(perChat.size).toBe(audience.telegramIds.length);
     expect([...perChat.values()].every((n) => n === 1)).toBe(true);
     expect(telegram.floodRefusals).toBe(0);
-    expect(
-      maxInWindow(
-        tgSends.map((c) => c.at),
-        1000,
-      ),
-    ).toBeLessThanOrEqual(GLOBAL_PER_SECOND);
+    expect(busiestTelegramSecond).toBeLessThanOrEqual(GLOBAL_PER_SECOND);
 
-    const zaloPerUser = new Map<string, number>();
-    for (const m of zalo.sent) zaloPerUser.set(m.userId, (zaloPerUser.get(m.userId) ?? 0) + 1);
     expect(zaloPerUser.size).toBe(audience.zaloInWindow.length);
     expect([...zaloPerUser.values()].every((n) => n === 1)).toBe(true);
     for (const id of audience.zaloOutOfWindow.slice(0, 20)) expect(zaloPerUser.has(id)).toBe(false);

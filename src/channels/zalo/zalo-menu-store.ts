@@ -55,6 +55,10 @@ export class MongoZaloMenuStore implements ZaloMenuStore {
 
   async set(userId: string, payloads: readonly string[]): Promise<void> {
     if (payloads.length === 0) {
+      // Looked up first: most citizens have no live menu, and on FerretDB v1 a read by
+      // `_id` is cheap (~2 ms) where a delete reads the whole collection (a news item to
+      // thousands of Zalo subscribers resets each one's menu).
+      if ((await this.model.exists({ _id: userId })) === null) return;
       await this.model.deleteOne({ _id: userId });
       return;
     }

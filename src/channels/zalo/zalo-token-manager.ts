@@ -50,6 +50,13 @@ export interface ZaloTokenManagerOptions {
   pollIntervalMs?: number;
   /** How long to wait for another instance's refresh before giving up; default 90 s. */
   waitTimeoutMs?: number;
+  /**
+   * How long the pair read from the store is reused without reading it again; default
+   * 30 s. A broadcast sends thousands of messages a minute, one store read each was a
+   * quarter of a Zalo send's database work. Another instance's rotation is seen within
+   * this time, or at once when Zalo rejects the old token (`invalidate` reads the store).
+   */
+  cacheMs?: number;
   /** Lease owner name; default host, pid and a random suffix. */
   owner?: string;
   clock?: () => number;
@@ -74,6 +81,9 @@ export class ZaloTokenManager implements ZaloTokenProvider {
   private rejected = new Set<string>();
   /** The refresh under way in this process, shared by concurrent callers. */
   private inflight?: Promise<string>;
+  private readonly cacheMs: number;
+  /** The pair last read and until when it is reused. */
+  private cached?: { readonly pair: ZaloTokenPair; readonly until: number };
 
   constructor(options: ZaloTokenManagerOptions) {
     this.store = options.store;
@@ -87,17 +97,25 @@ export class ZaloTokenManager implements ZaloTokenProvider {
     this.clock = options.clock ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.onEvent = options.onEvent ?? (() => undefined);
+    this.cacheMs = options.cacheMs ?? 30_000;
   }
 
   /** The stored access token, refreshed first when it expires within the margin. */
   async getAccessToken(): Promise<string> {
-    const pair = await this.loadOrSeed();
+    const now = this.clock();
+    let pair = this.cached && this.cached.until > now ? this.cached.pair : undefined;
+    if (!pair) {
+      pair = await this.loadOrSeed();
+      this.cached = { pair, until: now + this.cacheMs };
+    }
     if (!this.needsRefresh(pair)) return pair.accessToken;
+    this.cached = undefined;
     return this.refreshOnce(pair);
   }
 
   /** Zalo rejected `token`: refresh now, unless the stored pair already moved on. */
   async invalidate(token: string): Promise<void> {
+    this.cached = undefined;
     const pair = await this.loadOrSeed();
     if (pair.accessToken !== token) return;
     this.rejected.add(token);

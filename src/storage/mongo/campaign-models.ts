@@ -77,7 +77,7 @@ export const broadcastReceiptSchema = new Schema(
     broadcastId: { type: String, required: true },
     recipientId: { type: String, required: true },
     channel: { type: String, required: true },
-    outcome: { type: String, required: true, enum: ['sent', 'not_allowed', 'skipped', 'failed'] },
+    outcome: { type: String, required: true, enum: ['sent', 'not_allowed', 'skipped', 'failed', 'uncertain'] },
     attempts: { type: Number, required: true },
     at: { type: Date, required: true },
     agencyId: { type: String },

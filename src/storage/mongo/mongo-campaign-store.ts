@@ -241,12 +241,12 @@ export class MongoCampaignStore implements SubscriptionStore, BroadcastStore, Ne
     return this.db.claims.tryClaim(attemptClaimId(key, attempt), owner);
   }
 
-  async claimFirstAttempts(keys: readonly string[], owner: string): Promise<Set<string>> {
-    const taken = await this.db.claims.tryClaimMany(
-      keys.map((k) => attemptClaimId(k, 1)),
-      owner,
-    );
-    return new Set(keys.filter((k) => taken.has(attemptClaimId(k, 1))));
+  async markAttemptFailed(key: string, attempt: number, owner: string): Promise<void> {
+    await this.db.claims.tryClaim(`${attemptClaimId(key, attempt)}:failed`, owner);
+  }
+
+  async attemptFailed(key: string, attempt: number): Promise<boolean> {
+    return (await this.db.claims.ownerOf(`${attemptClaimId(key, attempt)}:failed`)) !== undefined;
   }
 
   async reach(broadcastId: string): Promise<Record<string, Record<ReceiptOutcome, number>>> {
@@ -256,7 +256,7 @@ export class MongoCampaignStore implements SubscriptionStore, BroadcastStore, Ne
     ]);
     const reach: Record<string, Record<ReceiptOutcome, number>> = {};
     for (const row of rows) {
-      reach[row._id.channel] ??= { sent: 0, not_allowed: 0, skipped: 0, failed: 0 };
+      reach[row._id.channel] ??= { sent: 0, not_allowed: 0, skipped: 0, failed: 0, uncertain: 0 };
       reach[row._id.channel][row._id.outcome] = row.n;
     }
     return reach;

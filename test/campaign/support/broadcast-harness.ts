@@ -32,6 +32,8 @@ export interface HarnessOptions {
   };
   readonly leaseMs?: number;
   readonly pollIntervalMs?: number;
+  /** Sends under way at once (the dispatcher's default when absent). */
+  readonly concurrency?: number;
 }
 
 const TEXTS = (_locale: string, key: string, vars: Record<string, string>): string =>
@@ -89,6 +91,7 @@ export async function createHarnessDispatcher(
     owner: options.owner,
     logger,
     leaseMs: options.leaseMs ?? 60_000,
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     pollIntervalMs: options.pollIntervalMs ?? 200,
   });
   return {

@@ -77,6 +77,26 @@ describe('ZaloTokenManager', () => {
     return new ZaloTokenManager({ store, refresher, clock, ...extra });
   }
 
+  it('reuses the pair it read for cacheMs, and reads the store again when Zalo rejects the token', async () => {
+    const store = new InMemoryZaloTokenStore(pair(1, T0 + 20 * HOUR), clock);
+    let loads = 0;
+    const counting: ZaloTokenStore = Object.assign(Object.create(store) as ZaloTokenStore, {
+      load: () => (loads++, store.load()),
+    });
+    const m = manager(counting, new StubRefresher(clock), { cacheMs: 30_000 });
+    for (let i = 0; i < 5; i++) await expect(m.getAccessToken()).resolves.toBe('AT1');
+    expect(loads).toBe(1);
+    // Another instance rotated the pair: seen after the cache time…
+    await store.save(pair(2, T0 + 25 * HOUR), 'RT1');
+    await expect(m.getAccessToken()).resolves.toBe('AT1');
+    now += 30_001;
+    await expect(m.getAccessToken()).resolves.toBe('AT2');
+    // …or at once when Zalo rejects the cached token.
+    await store.save(pair(3, T0 + 25 * HOUR), 'RT2');
+    await m.invalidate('AT2');
+    await expect(m.getAccessToken()).resolves.toBe('AT3');
+  });
+
   it('returns the stored token while it is far from expiry, without refreshing', async () => {
     const refresher = new StubRefresher(clock);
     const m = manager(new InMemoryZaloTokenStore(pair(1, T0 + 20 * HOUR)), refresher);
