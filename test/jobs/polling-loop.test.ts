@@ -2,6 +2,14 @@ import { forEachLimit, PollingLoop } from '../../src/jobs/polling-loop';
 import { silentLogger } from '../../src/infra/logger';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until `done()` holds (a loaded machine may take far longer than the ticks themselves). */
+async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await sleep(5);
+  }
+}
 
 describe('PollingLoop', () => {
   it('never overlaps ticks, reruns at once when there is more work, and stop() waits for the tick in progress', async () => {
@@ -25,10 +33,11 @@ describe('PollingLoop', () => {
     );
     loop.start();
     loop.poke();
-    await sleep(100);
+    await until(() => finished === 3);
+    await sleep(50); // no 4th tick comes by itself: the interval is a minute
     expect(ticks).toBe(3);
     loop.poke(); // runs a 4th tick despite the long interval
-    await sleep(5);
+    await until(() => running === 1);
     loop.poke(); // while it runs: remembered, a 5th follows
     await loop.stop();
     expect(running).toBe(0);
