@@ -21,7 +21,7 @@ export type Translate = (key: string, vars?: Record<string, string>) => string;
 export const PROCEDURE_PAYLOAD = /^#proc:([a-z0-9]+(?:-[a-z0-9]+)*):([a-z_]+)$/;
 export type AnswerPart = Aspect | 'all';
 
-export function procedurePayload(id: string, part: AnswerPart): string {
+function procedurePayload(id: string, part: AnswerPart): string {
   return `#proc:${id}:${part}`;
 }
 

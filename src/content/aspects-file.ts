@@ -13,8 +13,7 @@ export const ASPECTS_FILE = '_aspects.yaml';
 export const ASPECTS = ['overview', 'documents', 'fee', 'time_limit', 'where', 'online', 'eligibility', 'legal_basis', 'penalty'] as const;
 export type Aspect = (typeof ASPECTS)[number];
 /** The aspects a cue can reveal (`overview` is what remains when none does). */
-export const CUED_ASPECTS = ASPECTS.filter((a): a is Exclude<Aspect, 'overview'> => a !== 'overview');
-export type CuedAspect = (typeof CUED_ASPECTS)[number];
+const CUED_ASPECTS = ASPECTS.filter((a): a is Exclude<Aspect, 'overview'> => a !== 'overview');
 
 const cue = z.string().trim().min(1, 'a cue must not be empty');
 const cueList = z.array(cue).min(1, 'give at least one cue, or leave the key out');
