@@ -57,7 +57,7 @@ export const CATALOG_TEXT_KEYS = [
 
 /** The aspects offered as buttons under an answer (besides "more"). */
 const FOLLOW_UP_BUTTONS: readonly Aspect[] = ['documents', 'fee', 'time_limit', 'where', 'online'];
-const MAX_BUTTONS = 4;
+const MAX_BUTTONS = 3;
 
 type Fact = NonNullable<ProcedureEntry['fee']>;
 
