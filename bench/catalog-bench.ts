@@ -25,7 +25,7 @@ const SIZE = Number(process.env.BENCH_PROCEDURES ?? 2000);
 const PLACES = ['kon', 'plei', 'dak', 'ngoc', 'sa thay', 'ia', 'hrai', 'glei', 'rong', 'ray', 'tan', 'phu', 'hoa', 'binh', 'an', 'long'];
 
 /** `size` procedures: the shipped ones, each copy's names suffixed with a place of its own ("… ở dak ngoc 17"). */
-export function syntheticCatalog(shipped: ValidatedCatalog, size: number, variant = ''): ValidatedCatalog {
+function syntheticCatalog(shipped: ValidatedCatalog, size: number, variant = ''): ValidatedCatalog {
   const base = shipped.files.procedures;
   const procedures: ProcedureEntry[] = [];
   for (let k = 0; k < size; k++) {

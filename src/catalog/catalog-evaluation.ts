@@ -8,12 +8,12 @@ import type { Understanding } from './understanding';
 import { PROCEDURE_LOOKUP } from './procedure-catalog';
 import { FALLBACK } from '../nlu/intent-matcher';
 
-export interface ProcedureLine {
+interface ProcedureLine {
   readonly text: string;
   readonly procedure: string;
   readonly aspect: string;
 }
-export interface IntentLine {
+interface IntentLine {
   readonly text: string;
   readonly intent: string;
 }
@@ -43,7 +43,7 @@ export interface CatalogReport {
 }
 
 /** The label an intent-labelled line is scored against: a procedure answers for its `intents`, else for procedure_lookup. */
-export function intentLabelOf(u: Understanding): string {
+function intentLabelOf(u: Understanding): string {
   switch (u.kind) {
     case 'intent':
       return u.match.intent;

@@ -21,7 +21,7 @@ export type Translate = (key: string, vars?: Record<string, string>) => string;
 export const PROCEDURE_PAYLOAD = /^#proc:([a-z0-9]+(?:-[a-z0-9]+)*):([a-z_]+)$/;
 export type AnswerPart = Aspect | 'all';
 
-export function procedurePayload(id: string, part: AnswerPart): string {
+function procedurePayload(id: string, part: AnswerPart): string {
   return `#proc:${id}:${part}`;
 }
 
@@ -57,7 +57,7 @@ export const CATALOG_TEXT_KEYS = [
 
 /** The aspects offered as buttons under an answer (besides "more"). */
 const FOLLOW_UP_BUTTONS: readonly Aspect[] = ['documents', 'fee', 'time_limit', 'where', 'online'];
-const MAX_BUTTONS = 4;
+const MAX_BUTTONS = 3;
 
 type Fact = NonNullable<ProcedureEntry['fee']>;
 

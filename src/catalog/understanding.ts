@@ -46,7 +46,7 @@ export interface UnderstandingThresholds {
   readonly sureIntent: number;
 }
 
-export const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
+const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
   answer: 0.35,
   closeRatio: 0.6,
   offer: 0.2,

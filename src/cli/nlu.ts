@@ -113,7 +113,7 @@ async function validate(quiet: boolean): Promise<ValidatedContent | undefined> {
     const examples = intentSet.intents.reduce((n, i) => n + i.examples.length, 0);
     const english = intentSet.intents.reduce((n, i) => n + i.englishExamples.length, 0);
     console.error(
-      `OK: ${intentSet.intents.length} intents, ${examples} examples + ${english} in English, ${intentSet.outOfScope.length} + ${intentSet.outOfScopeEnglish.length} out-of-scope examples, ${result.value.abbreviations.size} abbreviations, locales vi+en consistent.`,
+      `OK: ${intentSet.intents.length} intents, ${examples} examples + ${english} in English, ${intentSet.outOfScope.length} + ${intentSet.outOfScopeEnglish.length} out-of-scope examples, ${result.value.abbreviations.size} abbreviations, locales vi+en consistent, ${result.value.catalog?.files.procedures.length ?? 0} catalog procedures.`,
     );
   }
   return result.value;

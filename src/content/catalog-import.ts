@@ -17,7 +17,7 @@ import { NATIONAL_CODE } from '../catalog/procedure-schema';
 import { foldDiacritics } from '../text/vietnamese';
 
 /** Column names accepted for each part of a procedure (compared without case and diacritics). */
-export const COLUMN_NAMES = {
+const COLUMN_NAMES = {
   code: ['ma thu tuc', 'ma tthc', 'code'],
   name: ['ten thu tuc', 'ten tthc', 'name'],
   nameEn: ['ten tieng anh', 'name en', 'english name'],

@@ -94,7 +94,8 @@ describe('web chat routes', () => {
     const body = res.json() as { messages: OutgoingMessage[]; locale: string };
     expect(body.locale).toBe('vi');
     expect(body.messages[0]?.text).toContain('khai sinh');
-    expect(body.messages[0]?.quickReplies?.map((q) => q.payload)).toContain('#intent:online_submission_howto');
+    // The catalog's answer (where to register), with buttons for the rest of the procedure.
+    expect(body.messages[0]?.quickReplies?.map((q) => q.payload)).toContain('#proc:dang-ky-khai-sinh:all');
     expect(res.headers['cache-control']).toBe('no-store');
   });
 

@@ -152,7 +152,7 @@ describe('web chat in a browser (360×640)', () => {
 
     // A question typed without diacritics, sent with Enter.
     await send('lam giay khai sinh o dau');
-    await waitForBot(/UBND cấp xã/);
+    await waitForBot(/Ủy ban nhân dân cấp xã/);
     expect(await page.locator('#messages .message.user .bubble').last().textContent()).toContain('lam giay khai sinh o dau');
     expect(await page.inputValue('#input')).toBe('');
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('input');

@@ -33,7 +33,7 @@ describe('Zalo webhook → engine → Zalo send', () => {
     await h.queue.onIdle();
     const all = textsTo(user).join('\n');
     expect(all).toContain('khai sinh');
-    expect(last.text).toMatch(/\n1\. Nộp hồ sơ trực tuyến\n2\. .+\n3\. .+\nTrả lời 1, 2 hoặc 3$/);
+    expect(last.text).toMatch(/\n1\. Xem đầy đủ\n2\. .+\n3\. .+\nTrả lời 1, 2 hoặc 3$/);
     for (const text of textsTo(user)) expect(text.length).toBeLessThanOrEqual(2000);
     expect(handledFor(user)[0]).toMatchObject({ channel: 'zalo', userId: user, text: 'lam giay khai sinh o dau' });
     expect(typeof handledFor(user)[0]?.messageId).toBe('string');
@@ -45,12 +45,16 @@ describe('Zalo webhook → engine → Zalo send', () => {
     await h.fake.userSendsText(user, 'lam giay khai sinh o dau');
     await h.fake.waitFor((m) => m.userId === user && /Trả lời 1, 2 hoặc 3$/.test(m.text ?? ''), 5000);
     await h.queue.onIdle();
-    expect(await h.menus.get(user)).toEqual(['#intent:online_submission_howto', '#intent:postal_service', '#intent:one_stop_center']);
+    expect(await h.menus.get(user)).toEqual([
+      '#proc:dang-ky-khai-sinh:all',
+      '#proc:dang-ky-khai-sinh:documents',
+      '#proc:dang-ky-khai-sinh:fee',
+    ]);
     const before = h.fake.sent.length;
     await h.fake.userSendsText(user, '1');
     await h.fake.waitFor((m) => m.userId === user && h.fake.sent.indexOf(m) >= before, 5000);
     await h.queue.onIdle();
-    expect(handledFor(user)[1]?.text).toBe('#intent:online_submission_howto');
+    expect(handledFor(user)[1]?.text).toBe('#proc:dang-ky-khai-sinh:all');
     expect(textsTo(user).slice(-3).join('\n')).toContain('dichvucong.gov.vn');
   });
 
