@@ -46,6 +46,8 @@ import { deliveryOutbox } from './storage/mongo/mongo-outbox';
 import { createHttpServer, createMetricsServer } from './http/server';
 import { agencyApiRoutes } from './http/agency-api';
 import { consoleRoutes } from './console/console-plugin';
+import { CAMPAIGN_NAV, registerCampaignRoutes } from './console/campaign-routes';
+import { campaignReportSections } from './campaign/campaign-report-sections';
 import { COMPLAINT_AND_QUESTION_REPORTS } from './reports/report-sections';
 import { reportLabels } from './reports/report-labels';
 import { MongoAccountStore, MongoAuditLog, MongoSessionStore } from './storage/mongo/mongo-console-store';
@@ -413,10 +415,11 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     deliveries: deliveryOutbox(db),
     reports: {
       source: new MongoReportSource(db),
-      // The campaign's reports (subscribers, news reach, surveys) are more ReportSection objects here: docs/console.md.
-      sections: COMPLAINT_AND_QUESTION_REPORTS,
+      sections: [...COMPLAINT_AND_QUESTION_REPORTS, ...campaignReportSections(campaign)],
       labels: () => reportLabels(directory.current(), content.current()),
     },
+    extraNav: CAMPAIGN_NAV,
+    extraRoutes: [(scope, tools) => registerCampaignRoutes(scope, tools, campaign)],
     pseudonymize,
     logger: logger.child({ component: 'console' }),
   });

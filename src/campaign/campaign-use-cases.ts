@@ -169,6 +169,11 @@ export class CampaignUseCases {
     return { ok: true, id };
   }
 
+  /** The survey definitions a campaign can be created from (the console's list). */
+  surveyDefinitionList(): SurveyDefinition[] {
+    return [...this.deps.surveyDefinitions().values()];
+  }
+
   references() {
     return { topics: this.deps.topics(), localityIds: new Set(this.deps.directory.current().localities.map((l) => l.id)) };
   }

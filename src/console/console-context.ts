@@ -2,7 +2,7 @@
  * What every console route module is given: the dependencies, and per request the signed-in
  * account, the page renderer and the audit recorder.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComplaintService } from '../complaints/complaint-service';
 import type { DirectorySource } from '../complaints/use-cases/ports';
 import type { DeliveryItem } from '../forwarding/delivery-item';
@@ -44,6 +44,8 @@ export interface ConsoleDeps {
   };
   /** Menu entries beyond the core's (the campaign module's pages). */
   readonly extraNav?: readonly ConsoleNavEntry[];
+  /** Route modules beyond the core's (the campaign module's pages: campaign-routes.ts). */
+  readonly extraRoutes?: readonly ((scope: FastifyInstance, tools: ConsoleRequestTools) => void)[];
   /** Keyed hash of a client address (audit entries and login limits carry no raw address). */
   readonly pseudonymize: (value: string) => string;
   readonly logger: Logger;

@@ -179,6 +179,7 @@ async function registerConsole(scope: FastifyInstance, deps: ConsoleDeps): Promi
   registerComplaintRoutes(scope, tools);
   registerDeliveryRoutes(scope, tools);
   registerReportRoutes(scope, tools);
+  for (const register of deps.extraRoutes ?? []) register(scope, tools);
 }
 
 function isPublic(path: string): boolean {

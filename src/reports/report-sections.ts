@@ -66,7 +66,7 @@ export const FALLBACK_INTENT = 'fallback';
 const CHART_LABEL = 34;
 
 /** A label shortened for a chart, so a legend still fits on a phone. */
-function chartLabel(label: string): string {
+export function chartLabel(label: string): string {
   return label.length > CHART_LABEL ? `${label.slice(0, CHART_LABEL - 1).trimEnd()}…` : label;
 }
 
