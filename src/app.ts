@@ -82,7 +82,6 @@ import { loadSurveys } from './campaign/survey';
 import { SubscriptionFlow, LatestNewsHandler, UnsubscribeHandler, SUBSCRIPTION_FLOW } from './campaign/subscription-flow';
 import { SurveyFlow } from './campaign/survey-flow';
 import { MongoCampaignStore } from './storage/mongo/mongo-campaign-store';
-import { formatContentError } from './content/content-error';
 
 export interface App {
   readonly config: Config;
@@ -180,10 +179,23 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     ]);
     await directory.watch([directoryFile]);
   }
-  const topics = await loadNewsTopics(projectPath(config.NEWS_TOPICS_FILE), config.NEWS_TOPICS_FILE);
-  if (!topics.ok) throw new Error(`news topics file is invalid:\n${topics.errors.map(formatContentError).join('\n')}`);
-  const surveys = await loadSurveys(projectPath(config.SURVEYS_DIR), config.SURVEYS_DIR);
-  if (!surveys.ok) throw new Error(`survey files are invalid:\n${surveys.errors.map(formatContentError).join('\n')}`);
+  // Topics and surveys reload like the other content: a broken edit is logged and the last good version stays.
+  const topics = await HotReloader.create(
+    () => loadNewsTopics(projectPath(config.NEWS_TOPICS_FILE), config.NEWS_TOPICS_FILE),
+    (t) => ({ what: 'news topics', topics: t.length }),
+    logger.child({ component: 'news-topics' }),
+  );
+  closers.push(() => topics.close());
+  const surveys = await HotReloader.create(
+    () => loadSurveys(projectPath(config.SURVEYS_DIR), config.SURVEYS_DIR),
+    (m) => ({ what: 'surveys', surveys: m.size }),
+    logger.child({ component: 'surveys' }),
+  );
+  closers.push(() => surveys.close());
+  if (config.WATCH_CONTENT) {
+    await topics.watch([projectPath(config.NEWS_TOPICS_FILE)]);
+    await surveys.watch([projectPath(config.SURVEYS_DIR)]);
+  }
   const holidays = await loadHolidays(projectPath(config.HOLIDAYS_FILE));
   if (!holidays.ok)
     throw new Error(`holiday file is invalid:\n${holidays.errors.map((e) => `${e.file}:${e.line ?? ''} ${e.message}`).join('\n')}`);
@@ -281,9 +293,9 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     news: campaignStore,
     broadcasts: campaignStore,
     surveys: campaignStore,
-    topics: () => topics.value,
+    topics: () => topics.current(),
     directory,
-    surveyDefinitions: () => surveys.value,
+    surveyDefinitions: () => surveys.current(),
     respondentKey,
     onBroadcast: () => dispatcher?.poke(),
   });
@@ -306,8 +318,8 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     flows: [
       new ComplaintFlow({ service: complaints, directory, dailyLimit: config.COMPLAINTS_PER_DAY, logger }),
       new RatingFlow({ service: complaints, logger }),
-      new SubscriptionFlow({ campaign, topics: () => topics.value, directory }),
-      new SurveyFlow({ campaign, definitions: () => surveys.value }),
+      new SubscriptionFlow({ campaign, topics: () => topics.current(), directory }),
+      new SurveyFlow({ campaign, definitions: () => surveys.current() }),
     ],
     intentHandlers: {
       complaint_status: new ComplaintStatusHandler({ service: complaints }),
@@ -361,7 +373,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     render: createBroadcastRenderer({
       news: campaignStore,
       surveys: campaignStore,
-      surveyDefinitions: () => surveys.value,
+      surveyDefinitions: () => surveys.current(),
       t: (locale, key, vars) => content.current().translator.t(locale, key, vars),
     }),
     lastInteraction: async (channel, userId) => {

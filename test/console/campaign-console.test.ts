@@ -4,7 +4,7 @@
  * created, launched, answered and its results per agency and question; the role and
  * CSRF checks; the coordinator's report with the campaign sections.
  */
-import { ConsoleClient, startConsoleService, type ConsoleService } from './console-world';
+import { ConsoleClient, DAK_HA, startConsoleService, TAX, type ConsoleService } from './console-world';
 
 let s: ConsoleService;
 
@@ -117,4 +117,82 @@ it('creates, launches and closes a survey campaign; its results page shows answe
   expect(report.status).toBe(200);
   for (const title of ['Người đăng ký nhận tin', 'Tin đã đăng và số người nhận', 'Kết quả khảo sát theo cơ quan'])
     expect(report.body).toContain(title);
+});
+
+it('a campaign for citizens whose complaint was resolved: results per agency of their complaint', async () => {
+  const officerOf = (agencyId: string) => ({ kind: 'officer' as const, id: `officer-${agencyId}`, agencyId });
+  const citizens: { userId: string; agency: string; sector: 'land' | 'tax'; text: string; localityId?: string }[] = [
+    {
+      userId: 'web-session-closed-dakha',
+      agency: DAK_HA,
+      sector: 'land' as const,
+      text: 'Đường vào thôn 3 xã Hà Mòn sạt lở chưa được sửa',
+    },
+    {
+      userId: 'web-session-closed-thue',
+      agency: TAX,
+      sector: 'tax' as const,
+      text: 'Hồ sơ hoàn thuế thu nhập cá nhân của tôi quá hạn',
+      localityId: undefined,
+    },
+  ];
+  for (const c of citizens) {
+    const { code } = await s.app.complaints.submit({
+      channel: 'web',
+      userId: c.userId,
+      locale: 'vi',
+      text: c.text,
+      sector: c.sector,
+      photoRefs: [],
+      ...(c.localityId ? { localityId: c.localityId } : {}),
+    });
+    // The agency routing chose: the one whose officer resolves it, the one the results count it under.
+    c.agency = String((await s.app.db.models.Complaint.findById(code).lean())?.agencyId);
+    expect(await s.app.complaints.resolve(code, officerOf(c.agency), 'Đã xử lý xong')).toMatchObject({ ok: true });
+  }
+  expect(citizens[0].agency).not.toBe(citizens[1].agency);
+  const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+  const editor = await signedIn('bientap');
+  await editor.get('/console/surveys');
+  const created = await editor.post('/console/surveys', {
+    surveyId: 'sipas-dich-vu-cong',
+    name: 'Khảo sát người có phản ánh đã giải quyết',
+    closedFrom: today,
+    closedTo: today,
+  });
+  expect(created.status).toBe(303);
+  const campaign = (await s.app.campaign.listSurveyCampaigns()).find((c) => c.name === 'Khảo sát người có phản ánh đã giải quyết')!;
+  expect(campaign.audience.closedComplaints?.agencyIds).toEqual([]);
+  await editor.get('/console/surveys');
+  await editor.post(`/console/surveys/${campaign.id}/launch`);
+  for (const [i, c] of citizens.entries()) {
+    const deadline = Date.now() + 20_000;
+    let start = await s.app.campaign.startSurvey(campaign.id, 'web', c.userId);
+    while (!start.ok) {
+      if (Date.now() > deadline) throw new Error(`${c.userId} was not invited`);
+      await new Promise((r) => setTimeout(r, 200));
+      start = await s.app.campaign.startSurvey(campaign.id, 'web', c.userId);
+    }
+    expect(start.agencyId).toBe(c.agency);
+    await s.app.campaign.submitSurvey({
+      campaignId: campaign.id,
+      channel: 'web',
+      userId: c.userId,
+      agencyId: start.agencyId,
+      answers: {
+        overall: { kind: 'likert', score: i === 0 ? 5 : 2 },
+        timeliness: { kind: 'likert', score: 3 },
+        channel: { kind: 'choice', choice: 'chat' },
+      },
+    });
+  }
+  const results = await s.app.campaign.surveyResults(campaign.id);
+  const [first, second] = citizens.map((c) => c.agency);
+  expect(results?.respondents).toEqual({ [first]: 1, [second]: 1 });
+  const overall = results?.questions.find((q) => q.questionId === 'overall')?.byAgency;
+  expect(overall?.[first]).toMatchObject({ answers: 1, mean: 5 });
+  expect(overall?.[second]).toMatchObject({ answers: 1, mean: 2 });
+  const page = await editor.get(`/console/surveys/${campaign.id}`);
+  const labels = s.app.directory.current();
+  for (const agency of [first, second]) expect(page.body).toContain(labels.agencyById.get(agency)!.name.vi);
 });
