@@ -12,7 +12,13 @@
  *   the catalog answers — one procedure, a short choice, or an honest "not in the catalog";
  * - a complaint, a status look-up or a greeting the matcher is sure of stays with it, even
  *   when it names a procedure ("cán bộ xã đòi tiền khi làm khai sinh" is a complaint);
- * - any other intent, or a fallback, gives way only to a clear procedure name.
+ * - an intent about how to do something in general (submit online, pay online, the one-stop
+ *   desk, the post) gives way to a procedure it names confidently: "sang tên xe máy nộp online
+ *   được không" is about that procedure, asked from that intent's angle (online, fee, where);
+ * - any other intent, or a fallback, gives way only to a clear procedure name; a message the
+ *   matcher puts out of scope only when the matcher itself gave the procedure intents a fair
+ *   share of its probability, or when the message also asks a procedure's aspect (fee,
+ *   documents, penalty…) in words the catalog knows.
  */
 import type { Locale } from '../i18n/locale';
 import { detectLanguage } from '../text/language';
@@ -44,6 +50,18 @@ export interface UnderstandingThresholds {
   readonly protectedIntent: number;
   /** The intent matcher's confidence above which no other intent gives way to a procedure. */
   readonly sureIntent: number;
+  /** A generic "how" intent (GENERIC_INTENT_ASPECTS) gives way to a procedure this likely… */
+  readonly genericName: number;
+  /** …when at least this share of the message's words are words of procedure names. */
+  readonly genericKnownWords: number;
+  /** An out-of-scope fallback gives way to a procedure this likely, with this share of known words… */
+  readonly outOfScopeName: number;
+  readonly outOfScopeKnownWords: number;
+  /** …if the matcher gave the procedure intents at least this probability (its runner-ups)… */
+  readonly outOfScopeProcedureShare: number;
+  /** …or if an aspect is asked (not overview or where) and the name is this likely, with this share of known words. */
+  readonly outOfScopeAspectName: number;
+  readonly outOfScopeAspectKnownWords: number;
 }
 
 const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
@@ -54,7 +72,37 @@ const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
   clearNameKnownWords: 0.6,
   protectedIntent: 0.7,
   sureIntent: 0.95,
+  genericName: 0.6,
+  genericKnownWords: 0.5,
+  outOfScopeName: 0.6,
+  outOfScopeKnownWords: 0.6,
+  outOfScopeProcedureShare: 0.3,
+  outOfScopeAspectName: 0.85,
+  outOfScopeAspectKnownWords: 0.8,
 };
+
+/**
+ * Intents about doing something in general, and the aspect of a procedure they ask when the
+ * message names one ("làm hộ chiếu online được không" → the passport, online). Not
+ * portal_account or online_service_levels: their words ("tài khoản", "mức độ") sit in
+ * procedure names (VNeID accounts) without the message being about a procedure.
+ */
+const GENERIC_INTENT_ASPECTS: Readonly<Record<string, Aspect>> = {
+  online_submission_howto: 'online',
+  online_payment: 'fee',
+  one_stop_center: 'where',
+  postal_service: 'online',
+};
+/** Aspects that, asked together with a well-known procedure name, show a procedure question the matcher put out of scope. */
+const PROCEDURE_ASPECTS: ReadonlySet<Aspect> = new Set([
+  'documents',
+  'fee',
+  'time_limit',
+  'online',
+  'eligibility',
+  'legal_basis',
+  'penalty',
+]);
 
 /** Intents that keep a message they are sure of, even when it names a procedure. */
 const PROTECTED_INTENTS = new Set(['complaint_submit', 'complaint_status', 'greeting', 'thanks_goodbye', 'help_menu']);
@@ -88,14 +136,37 @@ export function understand(input: UnderstandingInput): Understanding {
     return { kind: 'procedure', procedure: input.remembered, aspect, ranking };
   if (input.procedureIntents.has(match.intent)) return procedureAnswer(catalog, ranking, aspect, t);
   if (match.intent === FALLBACK) {
-    // Out of scope (the matcher's own class for weather, football…) stays out: measured, no
-    // procedure name threshold won back more procedure questions than it lost fallbacks.
+    // Out of scope (the matcher's own class for weather, football…) stays out, except on the
+    // evidence of outOfScopeProcedure: measured, no procedure name threshold alone won back
+    // more procedure questions than it lost fallbacks (the ranker is sure of "nghe nhạc bolero").
+    if (match.fallbackReason === 'out_of_scope' && outOfScopeProcedure(match, ranking, aspect, input.procedureIntents, t))
+      return procedureAnswer(catalog, ranking, aspect, t);
     const outOfScope = match.fallbackReason === 'out_of_scope' || match.fallbackReason === 'unknown_words';
     return !outOfScope && clearName ? procedureAnswer(catalog, ranking, aspect, t) : { kind: 'intent', match };
   }
   if (sure) return { kind: 'intent', match };
+  const genericAspect = GENERIC_INTENT_ASPECTS[match.intent];
+  if (genericAspect && top && top.confidence >= t.genericName && ranking.knownWordRatio >= t.genericKnownWords)
+    return procedureAnswer(catalog, ranking, aspect === 'overview' ? genericAspect : aspect, t);
   if (clearName && match.confidence < t.sureIntent) return procedureAnswer(catalog, ranking, aspect, t);
   return { kind: 'intent', match };
+}
+
+/** A message the matcher put out of scope that is a procedure question after all (see the rules above). */
+function outOfScopeProcedure(
+  match: MatchResult,
+  ranking: ProcedureRanking,
+  aspect: Aspect,
+  procedureIntents: ReadonlySet<string>,
+  t: UnderstandingThresholds,
+): boolean {
+  const top = ranking.ranking[0];
+  if (!top || top.confidence < t.outOfScopeName || ranking.knownWordRatio < t.outOfScopeKnownWords) return false;
+  const procedureShare = match.ranking.reduce((sum, r) => sum + (procedureIntents.has(r.intent) ? r.confidence : 0), 0);
+  if (procedureShare >= t.outOfScopeProcedureShare) return true;
+  return (
+    PROCEDURE_ASPECTS.has(aspect) && top.confidence >= t.outOfScopeAspectName && ranking.knownWordRatio >= t.outOfScopeAspectKnownWords
+  );
 }
 
 /** The catalog's answer once the message is known to be about a procedure. */
