@@ -30,8 +30,16 @@ import type { ProcedureEntry } from './procedure';
 import type { ProcedureRanking, RankedProcedure } from './procedure-ranker';
 
 export type Understanding =
-  | { readonly kind: 'intent'; readonly match: MatchResult }
-  | { readonly kind: 'procedure'; readonly procedure: ProcedureEntry; readonly aspect: Aspect; readonly ranking: ProcedureRanking }
+  /** `related`: procedures the ranker found in the message, offered under the intent's answer. */
+  | { readonly kind: 'intent'; readonly match: MatchResult; readonly related: readonly ProcedureEntry[] }
+  /** `related`: the ranker's runner-ups, offered as buttons under the answer ("did you mean…"). */
+  | {
+      readonly kind: 'procedure';
+      readonly procedure: ProcedureEntry;
+      readonly aspect: Aspect;
+      readonly ranking: ProcedureRanking;
+      readonly related: readonly ProcedureEntry[];
+    }
   | { readonly kind: 'choice'; readonly procedures: readonly ProcedureEntry[]; readonly aspect: Aspect; readonly ranking: ProcedureRanking }
   | { readonly kind: 'unknown_procedure'; readonly aspect: Aspect; readonly ranking: ProcedureRanking };
 
@@ -62,6 +70,11 @@ export interface UnderstandingThresholds {
   /** …or if an aspect is asked (not overview or where) and the name is this likely, with this share of known words. */
   readonly outOfScopeAspectName: number;
   readonly outOfScopeAspectKnownWords: number;
+  /** A runner-up this likely is offered under a procedure's answer… */
+  readonly relatedToAnswer: number;
+  /** …and a procedure this likely under an intent's answer, when this share of the words are procedure words. */
+  readonly relatedToIntent: number;
+  readonly relatedToIntentKnownWords: number;
 }
 
 const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
@@ -79,7 +92,12 @@ const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
   outOfScopeProcedureShare: 0.3,
   outOfScopeAspectName: 0.85,
   outOfScopeAspectKnownWords: 0.8,
+  relatedToAnswer: 0.05,
+  relatedToIntent: 0.2,
+  relatedToIntentKnownWords: 0.6,
 };
+/** At most this many related procedures under an answer (with "more", three buttons fit a phone screen). */
+const MAX_RELATED = 2;
 
 /**
  * Intents about doing something in general, and the aspect of a procedure they ask when the
@@ -133,7 +151,7 @@ export function understand(input: UnderstandingInput): Understanding {
   const sure = PROTECTED_INTENTS.has(match.intent) && match.confidence >= t.protectedIntent;
   // "thế lệ phí bao nhiêu?", "how long does it take?": an aspect asked without naming another procedure.
   if (input.remembered && aspect !== 'overview' && !sure && !(clearName && top.id !== input.remembered.id))
-    return { kind: 'procedure', procedure: input.remembered, aspect, ranking };
+    return { kind: 'procedure', procedure: input.remembered, aspect, ranking, related: [] };
   if (input.procedureIntents.has(match.intent)) return procedureAnswer(catalog, ranking, aspect, t);
   if (match.intent === FALLBACK) {
     // Out of scope (the matcher's own class for weather, football…) stays out, except on the
@@ -142,14 +160,22 @@ export function understand(input: UnderstandingInput): Understanding {
     if (match.fallbackReason === 'out_of_scope' && outOfScopeProcedure(match, ranking, aspect, input.procedureIntents, t))
       return procedureAnswer(catalog, ranking, aspect, t);
     const outOfScope = match.fallbackReason === 'out_of_scope' || match.fallbackReason === 'unknown_words';
-    return !outOfScope && clearName ? procedureAnswer(catalog, ranking, aspect, t) : { kind: 'intent', match };
+    if (outOfScope) return { kind: 'intent', match, related: [] };
+    return clearName ? procedureAnswer(catalog, ranking, aspect, t) : intentAnswer(match, catalog, ranking, t);
   }
-  if (sure) return { kind: 'intent', match };
+  if (sure) return { kind: 'intent', match, related: [] };
   const genericAspect = GENERIC_INTENT_ASPECTS[match.intent];
   if (genericAspect && top && top.confidence >= t.genericName && ranking.knownWordRatio >= t.genericKnownWords)
     return procedureAnswer(catalog, ranking, aspect === 'overview' ? genericAspect : aspect, t);
   if (clearName && match.confidence < t.sureIntent) return procedureAnswer(catalog, ranking, aspect, t);
-  return { kind: 'intent', match };
+  return intentAnswer(match, catalog, ranking, t);
+}
+
+/** An intent's answer, with the procedures the message may be about (a complaint or an out-of-scope message gets none). */
+function intentAnswer(match: MatchResult, catalog: ProcedureCatalog, ranking: ProcedureRanking, t: UnderstandingThresholds): Understanding {
+  if (ranking.knownWordRatio < t.relatedToIntentKnownWords) return { kind: 'intent', match, related: [] };
+  const related = ranking.ranking.filter((r) => r.confidence >= t.relatedToIntent).slice(0, MAX_RELATED);
+  return { kind: 'intent', match, related: related.map((r) => entry(catalog, r)) };
 }
 
 /** A message the matcher put out of scope that is a procedure question after all (see the rules above). */
@@ -175,10 +201,30 @@ function procedureAnswer(catalog: ProcedureCatalog, ranking: ProcedureRanking, a
   const [top] = offered;
   if (!top) return { kind: 'unknown_procedure', aspect, ranking };
   const close = offered.filter((r) => r.confidence >= top.confidence * t.closeRatio).slice(0, MAX_CHOICES);
-  if (top.confidence >= t.answer && close.length === 1) return { kind: 'procedure', procedure: entry(catalog, top), aspect, ranking };
+  if (top.confidence >= t.answer && close.length === 1) {
+    const related = ranking.ranking.filter((r) => r.id !== top.id && r.confidence >= t.relatedToAnswer).slice(0, MAX_RELATED);
+    return { kind: 'procedure', procedure: entry(catalog, top), aspect, ranking, related: related.map((r) => entry(catalog, r)) };
+  }
   if (close.length === 1 && top.confidence < t.answer)
     return { kind: 'choice', procedures: offered.slice(0, MAX_CHOICES).map((r) => entry(catalog, r)), aspect, ranking };
   return { kind: 'choice', procedures: close.map((r) => entry(catalog, r)), aspect, ranking };
+}
+
+/**
+ * The procedures a reply puts in front of the citizen, first the one answered: what the
+ * evaluation's top-3 counts (a procedure the bot does not show cannot be chosen).
+ */
+export function offeredProcedures(u: Understanding): readonly ProcedureEntry[] {
+  switch (u.kind) {
+    case 'procedure':
+      return [u.procedure, ...u.related];
+    case 'choice':
+      return u.procedures;
+    case 'intent':
+      return u.related;
+    case 'unknown_procedure':
+      return [];
+  }
 }
 
 function entry(catalog: ProcedureCatalog, ranked: RankedProcedure): ProcedureEntry {
@@ -202,7 +248,7 @@ export interface UnderstandingContent {
 export function understandText(content: UnderstandingContent, text: string, thresholds?: UnderstandingThresholds): Understanding {
   const locale = detectLanguage(text, content.abbreviations) ?? 'vi';
   const match = content.matcher.match(text, locale);
-  if (!content.catalog) return { kind: 'intent', match };
+  if (!content.catalog) return { kind: 'intent', match, related: [] };
   return understand({
     text,
     locale,

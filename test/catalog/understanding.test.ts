@@ -36,19 +36,19 @@ beforeAll(async () => {
 }, SETUP_TIMEOUT_MS);
 
 describe('procedure questions (799 Vietnamese hold-out lines)', () => {
-  it('finds the procedure: top-1 ≥ 90 %, top-3 ≥ 94 %', () => {
+  it('finds the procedure: top-1 ≥ 90 %, top-3 ≥ 95 % (offered: answered, in the choice or a related button)', () => {
     const r = report('procedure-holdout.jsonl').procedures;
     expect(r.n).toBe(799);
     expect(r.top1).toBeGreaterThanOrEqual(0.9);
-    expect(r.top3).toBeGreaterThanOrEqual(0.94);
+    expect(r.top3).toBeGreaterThanOrEqual(0.95);
   });
   it('finds the aspect asked: ≥ 81 %', () => expect(report('procedure-holdout.jsonl').procedures.aspect).toBeGreaterThanOrEqual(0.81));
   it('does as well without diacritics: top-1 ≥ 88 %', () =>
     expect(report('procedure-holdout.jsonl', true).procedures.top1).toBeGreaterThanOrEqual(0.88));
-  it('answers English questions: top-1 ≥ 76 %, top-3 ≥ 90 %', () => {
+  it('answers English questions: top-1 ≥ 76 %, top-3 ≥ 88 % (offered to the citizen)', () => {
     const r = report('procedure-holdout-en.jsonl').procedures;
     expect(r.top1).toBeGreaterThanOrEqual(0.76);
-    expect(r.top3).toBeGreaterThanOrEqual(0.9);
+    expect(r.top3).toBeGreaterThanOrEqual(0.88);
   });
 });
 
