@@ -4,7 +4,7 @@
  * everything else (`fallback` for out-of-scope messages). What an admin runs before
  * shipping an edit of the catalog, and what the tests assert.
  */
-import type { Understanding } from './understanding';
+import { offeredProcedures, type Understanding } from './understanding';
 import { PROCEDURE_LOOKUP } from './procedure-catalog';
 import { FALLBACK } from '../nlu/intent-matcher';
 
@@ -24,8 +24,13 @@ export interface CatalogReport {
     readonly n: number;
     /** The procedure answered, or the first one offered in a choice, is right. */
     readonly top1: number;
-    /** The right procedure is among the three best, and the bot answered with the catalog. */
+    /**
+     * The right procedure is in front of the citizen: answered, in the choice, or among the
+     * related procedures offered as buttons (under a procedure's or an intent's answer).
+     */
     readonly top3: number;
+    /** The figure reported as top-3 before related procedures were offered: among the ranker's three best in a reply from the catalog, shown or not. */
+    readonly rankerTop3: number;
     readonly aspect: number;
     /** Expected → what the bot did instead ("intent:online_payment", another procedure id, "unknown"). */
     readonly confusions: readonly { expected: string; got: string; count: number; example: string }[];
@@ -68,6 +73,7 @@ export function evaluateUnderstanding(lines: readonly EvaluationLine[], understa
   let pN = 0;
   let top1 = 0;
   let top3 = 0;
+  let rankerTop3 = 0;
   let aspectRight = 0;
   let iN = 0;
   let iRight = 0;
@@ -81,10 +87,10 @@ export function evaluateUnderstanding(lines: readonly EvaluationLine[], understa
     if ('procedure' in line) {
       pN++;
       const first = u.kind === 'procedure' ? u.procedure.id : u.kind === 'choice' ? u.procedures[0].id : undefined;
-      const inCatalog = u.kind !== 'intent';
       if (first === line.procedure) top1++;
       else pConf.add(line.procedure, first ?? (u.kind === 'intent' ? `intent:${u.match.intent}` : 'unknown'), line.text);
-      if (inCatalog && u.ranking.ranking.some((r) => r.id === line.procedure)) top3++;
+      if (offeredProcedures(u).some((p) => p.id === line.procedure)) top3++;
+      if (u.kind !== 'intent' && u.ranking.ranking.some((r) => r.id === line.procedure)) rankerTop3++;
       const aspect = u.kind === 'intent' ? 'none' : u.aspect;
       if (aspect === line.aspect) aspectRight++;
       else aConf.add(line.aspect, aspect, line.text);
@@ -105,6 +111,7 @@ export function evaluateUnderstanding(lines: readonly EvaluationLine[], understa
       n: pN,
       top1: share(top1, pN),
       top3: share(top3, pN),
+      rankerTop3: share(rankerTop3, pN),
       aspect: share(aspectRight, pN),
       confusions: pConf.sorted(),
       aspectConfusions: aConf.sorted().map(({ expected, got, count }) => ({ expected, got, count })),

@@ -31,6 +31,7 @@ export const CATALOG_TEXT_KEYS = [
   'catalog.link',
   'catalog.missing',
   'catalog.choice',
+  'catalog.related',
   'catalog.unknown',
   'catalog.button.more',
   'catalog.heading.authority',
@@ -61,14 +62,25 @@ const MAX_BUTTONS = 3;
 
 type Fact = NonNullable<ProcedureEntry['fee']>;
 
-/** The answer to one aspect of a procedure (or to all of it), with buttons for the rest. */
-export function procedureAnswer(p: ProcedureEntry, part: AnswerPart, locale: Locale, t: Translate): CatalogMessage {
+/**
+ * The answer to one aspect of a procedure (or to all of it), with buttons for the rest. The
+ * `related` procedures (the ranker's close runner-ups) come right after "more", before the
+ * other aspects: when the bot may have picked the wrong procedure, the right one matters more.
+ */
+export function procedureAnswer(
+  p: ProcedureEntry,
+  part: AnswerPart,
+  locale: Locale,
+  t: Translate,
+  related: readonly ProcedureEntry[] = [],
+): CatalogMessage {
   const lines = [`${p.name[locale]}${p.code ? ` (${p.code})` : ''}`];
   if (p.kind !== 'administrative') lines.push(t(`catalog.kind.${p.kind}`));
   const sections = part === 'all' ? allSections(p, locale, t) : sectionsFor(p, part, locale, t);
   lines.push(...sections, t('catalog.link', { link: p.link }));
   const buttons = [
     ...(part === 'all' ? [] : [{ label: t('catalog.button.more'), payload: procedurePayload(p.id, 'all') }]),
+    ...relatedButtons(related, part, locale),
     ...FOLLOW_UP_BUTTONS.filter((a) => a !== part && part !== 'all' && (part !== 'overview' || (a !== 'where' && a !== 'online'))).map(
       (a) => ({
         label: t(`catalog.button.${a}`),
@@ -83,8 +95,17 @@ export function procedureAnswer(p: ProcedureEntry, part: AnswerPart, locale: Loc
 export function procedureChoice(procedures: readonly ProcedureEntry[], aspect: Aspect, locale: Locale, t: Translate): CatalogMessage {
   return {
     text: t('catalog.choice'),
-    quickReplies: procedures.map((p) => ({ label: p.name[locale], payload: procedurePayload(p.id, aspect) })),
+    quickReplies: relatedButtons(procedures, aspect, locale),
   };
+}
+
+/** Procedures a message named, offered under an intent's answer ("or did you mean the procedure…"). */
+export function relatedProcedures(procedures: readonly ProcedureEntry[], locale: Locale, t: Translate): CatalogMessage {
+  return { text: t('catalog.related'), quickReplies: relatedButtons(procedures, 'overview', locale) };
+}
+
+function relatedButtons(procedures: readonly ProcedureEntry[], part: AnswerPart, locale: Locale): { label: string; payload: string }[] {
+  return procedures.map((r) => ({ label: r.name[locale], payload: procedurePayload(r.id, part) }));
 }
 
 /** No procedure of the catalog fits: say so, with the national search and the hotline — never a guess. */

@@ -12,7 +12,13 @@
  *   the catalog answers — one procedure, a short choice, or an honest "not in the catalog";
  * - a complaint, a status look-up or a greeting the matcher is sure of stays with it, even
  *   when it names a procedure ("cán bộ xã đòi tiền khi làm khai sinh" is a complaint);
- * - any other intent, or a fallback, gives way only to a clear procedure name.
+ * - an intent about how to do something in general (submit online, pay online, the one-stop
+ *   desk, the post) gives way to a procedure it names confidently: "sang tên xe máy nộp online
+ *   được không" is about that procedure, asked from that intent's angle (online, fee, where);
+ * - any other intent, or a fallback, gives way only to a clear procedure name; a message the
+ *   matcher puts out of scope only when the matcher itself gave the procedure intents a fair
+ *   share of its probability, or when the message also asks a procedure's aspect (fee,
+ *   documents, penalty…) in words the catalog knows.
  */
 import type { Locale } from '../i18n/locale';
 import { detectLanguage } from '../text/language';
@@ -24,8 +30,16 @@ import type { ProcedureEntry } from './procedure';
 import type { ProcedureRanking, RankedProcedure } from './procedure-ranker';
 
 export type Understanding =
-  | { readonly kind: 'intent'; readonly match: MatchResult }
-  | { readonly kind: 'procedure'; readonly procedure: ProcedureEntry; readonly aspect: Aspect; readonly ranking: ProcedureRanking }
+  /** `related`: procedures the ranker found in the message, offered under the intent's answer. */
+  | { readonly kind: 'intent'; readonly match: MatchResult; readonly related: readonly ProcedureEntry[] }
+  /** `related`: the ranker's runner-ups, offered as buttons under the answer ("did you mean…"). */
+  | {
+      readonly kind: 'procedure';
+      readonly procedure: ProcedureEntry;
+      readonly aspect: Aspect;
+      readonly ranking: ProcedureRanking;
+      readonly related: readonly ProcedureEntry[];
+    }
   | { readonly kind: 'choice'; readonly procedures: readonly ProcedureEntry[]; readonly aspect: Aspect; readonly ranking: ProcedureRanking }
   | { readonly kind: 'unknown_procedure'; readonly aspect: Aspect; readonly ranking: ProcedureRanking };
 
@@ -44,6 +58,23 @@ export interface UnderstandingThresholds {
   readonly protectedIntent: number;
   /** The intent matcher's confidence above which no other intent gives way to a procedure. */
   readonly sureIntent: number;
+  /** A generic "how" intent (GENERIC_INTENT_ASPECTS) gives way to a procedure this likely… */
+  readonly genericName: number;
+  /** …when at least this share of the message's words are words of procedure names. */
+  readonly genericKnownWords: number;
+  /** An out-of-scope fallback gives way to a procedure this likely, with this share of known words… */
+  readonly outOfScopeName: number;
+  readonly outOfScopeKnownWords: number;
+  /** …if the matcher gave the procedure intents at least this probability (its runner-ups)… */
+  readonly outOfScopeProcedureShare: number;
+  /** …or if an aspect is asked (not overview or where) and the name is this likely, with this share of known words. */
+  readonly outOfScopeAspectName: number;
+  readonly outOfScopeAspectKnownWords: number;
+  /** A runner-up this likely is offered under a procedure's answer… */
+  readonly relatedToAnswer: number;
+  /** …and a procedure this likely under an intent's answer, when this share of the words are procedure words. */
+  readonly relatedToIntent: number;
+  readonly relatedToIntentKnownWords: number;
 }
 
 const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
@@ -54,7 +85,42 @@ const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
   clearNameKnownWords: 0.6,
   protectedIntent: 0.7,
   sureIntent: 0.95,
+  genericName: 0.6,
+  genericKnownWords: 0.5,
+  outOfScopeName: 0.6,
+  outOfScopeKnownWords: 0.6,
+  outOfScopeProcedureShare: 0.3,
+  outOfScopeAspectName: 0.85,
+  outOfScopeAspectKnownWords: 0.8,
+  relatedToAnswer: 0.05,
+  relatedToIntent: 0.2,
+  relatedToIntentKnownWords: 0.6,
 };
+/** At most this many related procedures under an answer (with "more", three buttons fit a phone screen). */
+const MAX_RELATED = 2;
+
+/**
+ * Intents about doing something in general, and the aspect of a procedure they ask when the
+ * message names one ("làm hộ chiếu online được không" → the passport, online). Not
+ * portal_account or online_service_levels: their words ("tài khoản", "mức độ") sit in
+ * procedure names (VNeID accounts) without the message being about a procedure.
+ */
+const GENERIC_INTENT_ASPECTS: Readonly<Record<string, Aspect>> = {
+  online_submission_howto: 'online',
+  online_payment: 'fee',
+  one_stop_center: 'where',
+  postal_service: 'online',
+};
+/** Aspects that, asked together with a well-known procedure name, show a procedure question the matcher put out of scope. */
+const PROCEDURE_ASPECTS: ReadonlySet<Aspect> = new Set([
+  'documents',
+  'fee',
+  'time_limit',
+  'online',
+  'eligibility',
+  'legal_basis',
+  'penalty',
+]);
 
 /** Intents that keep a message they are sure of, even when it names a procedure. */
 const PROTECTED_INTENTS = new Set(['complaint_submit', 'complaint_status', 'greeting', 'thanks_goodbye', 'help_menu']);
@@ -85,17 +151,48 @@ export function understand(input: UnderstandingInput): Understanding {
   const sure = PROTECTED_INTENTS.has(match.intent) && match.confidence >= t.protectedIntent;
   // "thế lệ phí bao nhiêu?", "how long does it take?": an aspect asked without naming another procedure.
   if (input.remembered && aspect !== 'overview' && !sure && !(clearName && top.id !== input.remembered.id))
-    return { kind: 'procedure', procedure: input.remembered, aspect, ranking };
+    return { kind: 'procedure', procedure: input.remembered, aspect, ranking, related: [] };
   if (input.procedureIntents.has(match.intent)) return procedureAnswer(catalog, ranking, aspect, t);
   if (match.intent === FALLBACK) {
-    // Out of scope (the matcher's own class for weather, football…) stays out: measured, no
-    // procedure name threshold won back more procedure questions than it lost fallbacks.
+    // Out of scope (the matcher's own class for weather, football…) stays out, except on the
+    // evidence of outOfScopeProcedure: measured, no procedure name threshold alone won back
+    // more procedure questions than it lost fallbacks (the ranker is sure of "nghe nhạc bolero").
+    if (match.fallbackReason === 'out_of_scope' && outOfScopeProcedure(match, ranking, aspect, input.procedureIntents, t))
+      return procedureAnswer(catalog, ranking, aspect, t);
     const outOfScope = match.fallbackReason === 'out_of_scope' || match.fallbackReason === 'unknown_words';
-    return !outOfScope && clearName ? procedureAnswer(catalog, ranking, aspect, t) : { kind: 'intent', match };
+    if (outOfScope) return { kind: 'intent', match, related: [] };
+    return clearName ? procedureAnswer(catalog, ranking, aspect, t) : intentAnswer(match, catalog, ranking, t);
   }
-  if (sure) return { kind: 'intent', match };
+  if (sure) return { kind: 'intent', match, related: [] };
+  const genericAspect = GENERIC_INTENT_ASPECTS[match.intent];
+  if (genericAspect && top && top.confidence >= t.genericName && ranking.knownWordRatio >= t.genericKnownWords)
+    return procedureAnswer(catalog, ranking, aspect === 'overview' ? genericAspect : aspect, t);
   if (clearName && match.confidence < t.sureIntent) return procedureAnswer(catalog, ranking, aspect, t);
-  return { kind: 'intent', match };
+  return intentAnswer(match, catalog, ranking, t);
+}
+
+/** An intent's answer, with the procedures the message may be about (a complaint or an out-of-scope message gets none). */
+function intentAnswer(match: MatchResult, catalog: ProcedureCatalog, ranking: ProcedureRanking, t: UnderstandingThresholds): Understanding {
+  if (ranking.knownWordRatio < t.relatedToIntentKnownWords) return { kind: 'intent', match, related: [] };
+  const related = ranking.ranking.filter((r) => r.confidence >= t.relatedToIntent).slice(0, MAX_RELATED);
+  return { kind: 'intent', match, related: related.map((r) => entry(catalog, r)) };
+}
+
+/** A message the matcher put out of scope that is a procedure question after all (see the rules above). */
+function outOfScopeProcedure(
+  match: MatchResult,
+  ranking: ProcedureRanking,
+  aspect: Aspect,
+  procedureIntents: ReadonlySet<string>,
+  t: UnderstandingThresholds,
+): boolean {
+  const top = ranking.ranking[0];
+  if (!top || top.confidence < t.outOfScopeName || ranking.knownWordRatio < t.outOfScopeKnownWords) return false;
+  const procedureShare = match.ranking.reduce((sum, r) => sum + (procedureIntents.has(r.intent) ? r.confidence : 0), 0);
+  if (procedureShare >= t.outOfScopeProcedureShare) return true;
+  return (
+    PROCEDURE_ASPECTS.has(aspect) && top.confidence >= t.outOfScopeAspectName && ranking.knownWordRatio >= t.outOfScopeAspectKnownWords
+  );
 }
 
 /** The catalog's answer once the message is known to be about a procedure. */
@@ -104,10 +201,30 @@ function procedureAnswer(catalog: ProcedureCatalog, ranking: ProcedureRanking, a
   const [top] = offered;
   if (!top) return { kind: 'unknown_procedure', aspect, ranking };
   const close = offered.filter((r) => r.confidence >= top.confidence * t.closeRatio).slice(0, MAX_CHOICES);
-  if (top.confidence >= t.answer && close.length === 1) return { kind: 'procedure', procedure: entry(catalog, top), aspect, ranking };
+  if (top.confidence >= t.answer && close.length === 1) {
+    const related = ranking.ranking.filter((r) => r.id !== top.id && r.confidence >= t.relatedToAnswer).slice(0, MAX_RELATED);
+    return { kind: 'procedure', procedure: entry(catalog, top), aspect, ranking, related: related.map((r) => entry(catalog, r)) };
+  }
   if (close.length === 1 && top.confidence < t.answer)
     return { kind: 'choice', procedures: offered.slice(0, MAX_CHOICES).map((r) => entry(catalog, r)), aspect, ranking };
   return { kind: 'choice', procedures: close.map((r) => entry(catalog, r)), aspect, ranking };
+}
+
+/**
+ * The procedures a reply puts in front of the citizen, first the one answered: what the
+ * evaluation's top-3 counts (a procedure the bot does not show cannot be chosen).
+ */
+export function offeredProcedures(u: Understanding): readonly ProcedureEntry[] {
+  switch (u.kind) {
+    case 'procedure':
+      return [u.procedure, ...u.related];
+    case 'choice':
+      return u.procedures;
+    case 'intent':
+      return u.related;
+    case 'unknown_procedure':
+      return [];
+  }
 }
 
 function entry(catalog: ProcedureCatalog, ranked: RankedProcedure): ProcedureEntry {
@@ -131,7 +248,7 @@ export interface UnderstandingContent {
 export function understandText(content: UnderstandingContent, text: string, thresholds?: UnderstandingThresholds): Understanding {
   const locale = detectLanguage(text, content.abbreviations) ?? 'vi';
   const match = content.matcher.match(text, locale);
-  if (!content.catalog) return { kind: 'intent', match };
+  if (!content.catalog) return { kind: 'intent', match, related: [] };
   return understand({
     text,
     locale,

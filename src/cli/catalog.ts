@@ -103,12 +103,14 @@ function describe(u: Understanding): Record<string, unknown> {
       confidence: round(u.match.confidence),
       ...(u.match.fallbackReason ? { fallbackReason: u.match.fallbackReason } : {}),
       intents: u.match.ranking.map((r) => ({ intent: r.intent, confidence: round(r.confidence) })),
+      ...(u.related.length ? { related: u.related.map((p) => p.id) } : {}),
     };
   }
   return {
     decision: u.kind,
     ...(u.kind === 'procedure' ? { procedure: u.procedure.id } : {}),
     ...(u.kind === 'choice' ? { choices: u.procedures.map((p) => p.id) } : {}),
+    ...(u.kind === 'procedure' && u.related.length ? { related: u.related.map((p) => p.id) } : {}),
     aspect: u.aspect,
     ranking: u.ranking.ranking.map((r) => ({ procedure: r.id, score: round(r.confidence) })),
     knownWordRatio: round(u.ranking.knownWordRatio),
@@ -124,7 +126,9 @@ function print(report: CatalogReport, file: string, json: boolean): void {
   const { procedures: p, intents: i } = report;
   console.log(`\n${file}: ${p.n + i.n} lines, ${report.msPerText.toFixed(2)} ms per text`);
   if (p.n) {
-    console.log(`procedures: ${p.n} lines   top-1 ${pct(p.top1)}   top-3 ${pct(p.top3)}   aspect ${pct(p.aspect)}`);
+    console.log(
+      `procedures: ${p.n} lines   top-1 ${pct(p.top1)}   top-3 ${pct(p.top3)} (offered; ranker's three best ${pct(p.rankerTop3)})   aspect ${pct(p.aspect)}`,
+    );
     console.log('worst confusions (expected → got):');
     for (const c of p.confusions.slice(0, 12)) console.log(`  ${c.count} × ${c.expected} → ${c.got}   e.g. "${c.example}"`);
     console.log('aspect confusions:');

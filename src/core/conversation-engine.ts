@@ -30,7 +30,7 @@ import type { IncomingMessage, Locale, OutgoingMessage, QuickReply, Reply } from
 import { conversationKey } from './messages';
 import { FALLBACK, type MatchResult } from '../nlu/intent-matcher';
 import { understand, MAX_CHOICES } from '../catalog/understanding';
-import { procedureAnswer, procedureChoice, unknownProcedure, type AnswerPart } from '../catalog/procedure-answers';
+import { procedureAnswer, procedureChoice, relatedProcedures, unknownProcedure, type AnswerPart } from '../catalog/procedure-answers';
 import type { ProcedureEntry } from '../catalog/procedure';
 import type { Aspect } from '../catalog/aspects';
 import { detectLanguage, languageEvidence } from '../text/language';
@@ -343,10 +343,10 @@ export class ConversationEngine {
     });
     switch (u.kind) {
       case 'intent':
-        return this.answerIntent(ctx, u.match, turn);
+        return this.withRelated(ctx, await this.answerIntent(ctx, u.match, turn), u.related);
       case 'procedure':
         turn.question = { intent: `procedure:${u.procedure.id}`, fallback: false };
-        return this.procedureOutcome(ctx, u.procedure, u.aspect);
+        return this.procedureOutcome(ctx, u.procedure, u.aspect, u.related);
       case 'choice':
         turn.question = { intent: 'procedure_choice', fallback: false };
         return this.choiceOutcome(ctx, u.procedures, u.aspect);
@@ -357,9 +357,20 @@ export class ConversationEngine {
     }
   }
 
-  private procedureOutcome(ctx: TurnContext, procedure: ProcedureEntry, part: AnswerPart): TurnOutcome {
+  /** The procedures the message named, offered under an intent's answer (not inside a flow the answer started). */
+  private withRelated(ctx: TurnContext, outcome: TurnOutcome, related: readonly ProcedureEntry[]): TurnOutcome {
+    if (related.length === 0 || outcome.flow) return outcome;
+    return { ...outcome, messages: [...outcome.messages, relatedProcedures(related, ctx.locale, translate(ctx))] };
+  }
+
+  private procedureOutcome(
+    ctx: TurnContext,
+    procedure: ProcedureEntry,
+    part: AnswerPart,
+    related?: readonly ProcedureEntry[],
+  ): TurnOutcome {
     return {
-      messages: [procedureAnswer(procedure, part, ctx.locale, translate(ctx))],
+      messages: [procedureAnswer(procedure, part, ctx.locale, translate(ctx), related)],
       intent: `procedure:${procedure.id}`,
       procedure: procedure.id,
     };

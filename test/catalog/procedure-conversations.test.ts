@@ -61,6 +61,17 @@ describe('answers composed from the fields of the aspect asked', () => {
     for (const part of [p.authority.en, p.documents!.en[0], p.fee!.en, p.legal_basis[0]]) expect(all.text).toContain(part);
     expect(all.quickReplies).toBeUndefined();
   });
+  it('close runner-ups are offered right after "more", asking the same aspect, within three buttons', () => {
+    const p = procedure('dang-ky-khai-sinh');
+    const other = procedure('dang-ky-khai-sinh-co-yeu-to-nuoc-ngoai');
+    const answer = procedureAnswer(p, 'fee', 'vi', vi, [other]);
+    expect(answer.quickReplies?.map((q) => q.payload)).toEqual([
+      '#proc:dang-ky-khai-sinh:all',
+      '#proc:dang-ky-khai-sinh-co-yeu-to-nuoc-ngoai:fee',
+      '#proc:dang-ky-khai-sinh:documents',
+    ]);
+    expect(answer.quickReplies?.[1].label).toBe(other.name.vi);
+  });
   it('a field the catalog lacks is said to be missing, never made up', () => {
     const p = procedure('dang-ky-bhxh-tu-nguyen');
     expect(p.penalty).toBeUndefined();
@@ -119,6 +130,17 @@ describe('in conversation', () => {
       expect(text(reply)).toContain('dichvucong.gov.vn');
       expect(text(reply)).toContain('0260 1022');
     }
+  });
+
+  it('an intent answer offers the procedure the message names; a complaint gets no such buttons', async () => {
+    const engine = engineAt({ time: Date.now() });
+    const hours = await engine.handle(message('f', 'bộ phận một cửa xã làm khai sinh mấy giờ mở cửa'));
+    expect(hours.intent).toBe('one_stop_center');
+    expect(text(hours)).toContain(t('vi', 'catalog.related'));
+    expect(payloads(hours)).toContain('#proc:dang-ky-khai-sinh:overview');
+    const complaint = await engine.handle(message('g', 'cán bộ xã đòi tiền mới giải quyết hồ sơ khai sinh cho con tôi, quá đáng'));
+    expect(complaint.intent).not.toMatch(/^procedure/);
+    expect(payloads(complaint).some((p) => p.startsWith('#proc:'))).toBe(false);
   });
 
   it('the menu button of a migrated proc_* intent offers its procedures', async () => {

@@ -36,19 +36,19 @@ beforeAll(async () => {
 }, SETUP_TIMEOUT_MS);
 
 describe('procedure questions (799 Vietnamese hold-out lines)', () => {
-  it('finds the procedure: top-1 ≥ 89 %, top-3 ≥ 94 %', () => {
+  it('finds the procedure: top-1 ≥ 90 %, top-3 ≥ 95 % (offered: answered, in the choice or a related button)', () => {
     const r = report('procedure-holdout.jsonl').procedures;
     expect(r.n).toBe(799);
-    expect(r.top1).toBeGreaterThanOrEqual(0.89);
-    expect(r.top3).toBeGreaterThanOrEqual(0.94);
+    expect(r.top1).toBeGreaterThanOrEqual(0.9);
+    expect(r.top3).toBeGreaterThanOrEqual(0.95);
   });
   it('finds the aspect asked: ≥ 81 %', () => expect(report('procedure-holdout.jsonl').procedures.aspect).toBeGreaterThanOrEqual(0.81));
   it('does as well without diacritics: top-1 ≥ 88 %', () =>
     expect(report('procedure-holdout.jsonl', true).procedures.top1).toBeGreaterThanOrEqual(0.88));
-  it('answers English questions: top-1 ≥ 76 %, top-3 ≥ 90 %', () => {
+  it('answers English questions: top-1 ≥ 76 %, top-3 ≥ 88 % (offered to the citizen)', () => {
     const r = report('procedure-holdout-en.jsonl').procedures;
     expect(r.top1).toBeGreaterThanOrEqual(0.76);
-    expect(r.top3).toBeGreaterThanOrEqual(0.9);
+    expect(r.top3).toBeGreaterThanOrEqual(0.88);
   });
 });
 
@@ -62,6 +62,15 @@ describe('nothing steals the other side’s questions', () => {
   it('a grievance that names a procedure stays a complaint', () => {
     const u = understandText(content, 'cán bộ xã đòi tiền mới giải quyết hồ sơ khai sinh cho con tôi, quá đáng');
     expect(u.kind === 'intent' && u.match.intent).toBe('complaint_submit');
+  });
+  it('an online-submission question that names a procedure is answered by that procedure, online; without one it stays with the intent', () => {
+    const named = understandText(content, 'đăng ký tạm trú có nộp trực tuyến được không');
+    expect(named.kind === 'procedure' && [named.procedure.id, named.aspect]).toEqual(['dang-ky-tam-tru', 'online']);
+    const general = understandText(content, 'nộp hồ sơ trực tuyến thế nào');
+    expect(general.kind === 'intent' && general.match.intent).toBe('online_submission_howto');
+  });
+  it('an out-of-scope fallback stays one even when the ranker is sure of a name', () => {
+    for (const text of ['giá vàng hôm nay', 'mở bài nhạc bolero cho tôi nghe']) expect(understandText(content, text).kind).toBe('intent');
   });
   it('a procedure named with typos, teencode or very short is found', () => {
     for (const [text, id] of [
