@@ -58,6 +58,14 @@ export interface LanguageEvidence {
   readonly en: number;
 }
 
+/** Letters from which a word that cannot be a syllable is strong English evidence ("subscribe", "goodbye") when alone. */
+const LONG_WORD = 7;
+/** A long word spelt like a word, not laughter ("hahahaha") or a keyboard run ("asdfghjkl"). */
+function looksLikeLongEnglishWord(token: string): boolean {
+  if (token.length < LONG_WORD || /^(.{1,3})\1+$/.test(token)) return false;
+  return (token.match(/[aeiouy]/g)?.length ?? 0) / token.length >= 0.25;
+}
+
 /** Minimum evidence (weighted words) for a verdict. */
 const MIN_EVIDENCE = 2;
 /** Share of the evidence the winning language needs. */
@@ -70,6 +78,7 @@ const MIN_SHARE = 0.6;
 export function languageEvidence(text: string, neutral: ReadonlySet<string> | ReadonlyMap<string, unknown> = new Set()): LanguageEvidence {
   let vi = 0;
   let en = 0;
+  let long = 0;
   for (const written of wordTokens(cleanText(text))) {
     const token = nfcLower(written);
     if (/\d/.test(token)) continue;
@@ -80,9 +89,15 @@ export function languageEvidence(text: string, neutral: ReadonlySet<string> | Re
     if (SHARED_WORDS.has(token)) continue;
     if (!/^[a-z]+$/.test(token)) continue; // another script: no evidence either way
     if (isVietnameseSyllable(token) && !ENGLISH_ONLY.has(token)) vi += ONLY_VIETNAMESE.test(written) ? 2 : 1;
-    else if (!neutral.has(token)) en += 1; // "thanks", "hs", "sdt": the admins' abbreviations are not English evidence
+    else if (!neutral.has(token)) {
+      // "thanks", "hs", "sdt": the admins' abbreviations are not English evidence
+      en += 1;
+      if (looksLikeLongEnglishWord(token)) long += 1;
+    }
   }
-  return { vi, en };
+  // A long English word counts twice when nothing in the message is Vietnamese: "goodbye",
+  // "appreciate it" are English; in "#pa:confirm" or a Vietnamese sentence it is a loanword.
+  return { vi, en: vi === 0 ? en + long : en };
 }
 
 /** The language of `text`, or undefined when the evidence is too thin or mixed to tell. */

@@ -42,6 +42,9 @@ describe('language of one message', () => {
     ['is the main office open on Saturday', 'en'], // "main"
     ['I am here to pay the fee', 'en'], // "I" is no unmarked Vietnamese word
     ['pay by e-wallet', 'en'], // "by": Vietnamese writes "bi"; "pay": no such syllable
+    ['appreciate it', 'en'], // a long English word counts twice when nothing is Vietnamese
+    ['unsubscribe', 'en'],
+    ['cho minh gui feedback voi', 'vi'], // …but not inside a Vietnamese sentence
     ['lam giay khai sinh cho con', 'vi'],
     ['tks bot nha', 'vi'], // "nha": no English word starts with "nh"
     ['cho e hoi thu tuc cap so do', 'vi'],
@@ -50,7 +53,7 @@ describe('language of one message', () => {
   });
 
   it('keeps the conversation language for a word or two, numbers, codes and mixed evidence', () => {
-    for (const text of ['ok', 'hi', 'bye', 'menu', '12', 'PA-7K3M9X', 'show menu', 'I got it, bye'])
+    for (const text of ['ok', 'hi', 'bye', 'menu', '12', 'PA-7K3M9X', 'show menu', 'I got it, bye', 'hahahaha', 'asdfghjkl', '#pa:confirm'])
       expect([text, detect(text)]).toEqual([text, undefined]);
   });
 
