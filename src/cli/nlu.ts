@@ -6,21 +6,50 @@
  *   test --data FILE.jsonl [--json]        run the model built from intents/ on labelled lines
  *   eval --train A.jsonl --test B.jsonl    train a fresh model on A only, test on B
  *   cv [--folds 5] [--strip-diacritics] [--language en]   k-fold cross-validation on intents/ (optionally scored on one language)
+ *   lang [--data FILE.jsonl --expect vi|en] [--strip-diacritics]   language detection on texts of one
+ *                                          language (default: the four hold-out sets, Vietnamese also unmarked)
  *   predict "some text"                    show the match for one message
  *   stories FILE…                          replay conversation stories (see src/stories/story-file.ts)
  */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatContentError } from '../content/content-error';
 import { validateContentFiles, type ValidatedContent } from '../content/content-loader';
 import { BilingualMatcher, labelledExamples } from '../nlu/bilingual-matcher';
 import { type LabelledText } from '../nlu/intent-matcher';
-import { crossValidate, predictAll, scorePredictions, trainAndEvaluate, type EvaluationReport } from '../nlu/evaluation';
-import { defaultContentPaths } from './project-paths';
+import {
+  crossValidate,
+  evaluateLanguage,
+  predictAll,
+  scorePredictions,
+  trainAndEvaluate,
+  type EvaluationReport,
+  type LanguageReport,
+} from '../nlu/evaluation';
+import { detectLanguage, type DetectedLanguage } from '../text/language';
+import { foldDiacritics } from '../text/vietnamese';
+import { defaultContentPaths, PROJECT_ROOT } from './project-paths';
 import { contentRequirements } from '../app-text-keys';
 import { storiesCommand } from '../stories/stories-command';
 
-const USAGE = `usage: npm run nlu -- <validate | test --data FILE.jsonl | eval --train A.jsonl --test B.jsonl | cv [--folds N] [--strip-diacritics] [--language vi|en] | predict TEXT | stories FILE…> [--json]`;
+const USAGE = `usage: npm run nlu -- <validate | test --data FILE.jsonl | eval --train A.jsonl --test B.jsonl | cv [--folds N] [--strip-diacritics] [--language vi|en] | lang [--data FILE.jsonl --expect vi|en] [--strip-diacritics] | predict TEXT | stories FILE…> [--json]`;
+
+/** The hold-out sets `lang` measures by default: each file's language, Vietnamese also without marks. */
+const LANGUAGE_SETS: readonly LanguageSet[] = [
+  { file: 'test/data/nlu-holdout.jsonl', expect: 'vi', strip: false },
+  { file: 'test/data/nlu-holdout.jsonl', expect: 'vi', strip: true },
+  { file: 'test/data/procedure-holdout.jsonl', expect: 'vi', strip: false },
+  { file: 'test/data/procedure-holdout.jsonl', expect: 'vi', strip: true },
+  { file: 'test/data/nlu-holdout-en.jsonl', expect: 'en', strip: false },
+  { file: 'test/data/procedure-holdout-en.jsonl', expect: 'en', strip: false },
+];
+
+interface LanguageSet {
+  readonly file: string;
+  readonly expect: DetectedLanguage;
+  readonly strip: boolean;
+}
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -35,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
       'strip-diacritics': { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
       language: { type: 'string' },
+      expect: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -77,6 +107,23 @@ async function main(argv: string[]): Promise<number> {
         ? `, scored on the ${language === 'en' ? 'English (examples_en)' : 'Vietnamese (examples)'} examples only`
         : '';
       print(report, values.json, `${folds}-fold cross-validation on intents/${strip ? ', test texts without diacritics' : ''}${scope}`);
+      return 0;
+    }
+    case 'lang': {
+      const { data, expect } = values;
+      if (data !== undefined && expect !== 'vi' && expect !== 'en') return usage('lang --data FILE needs --expect vi or en');
+      const sets: readonly LanguageSet[] =
+        data !== undefined && (expect === 'vi' || expect === 'en')
+          ? [{ file: data, expect, strip: values['strip-diacritics'] ?? false }]
+          : LANGUAGE_SETS;
+      const reports: (LanguageReport & { file: string; stripDiacritics: boolean })[] = [];
+      for (const set of sets) {
+        const texts = (await readJsonlTexts(resolve(PROJECT_ROOT, set.file))).map((t) => (set.strip ? foldDiacritics(t) : t));
+        const report = evaluateLanguage(texts, set.expect, (text) => detectLanguage(text, content.abbreviations));
+        reports.push({ ...report, file: set.file, stripDiacritics: set.strip });
+      }
+      if (values.json) console.log(JSON.stringify(reports));
+      else reports.forEach(printLanguage);
       return 0;
     }
     case 'stories':
@@ -123,24 +170,46 @@ function intentItems(content: ValidatedContent): LabelledText[] {
   return labelledExamples(content.intentSet);
 }
 
-/** Reads `{"text": "...", "intent": "..."}` lines; a bad line stops with its number. */
-async function readJsonl(file: string): Promise<LabelledText[]> {
+/** The JSON records of a `.jsonl` file, each with its line number; a bad line stops with its number. */
+async function readJsonlRecords(file: string): Promise<{ line: number; record: Record<string, unknown> }[]> {
   const lines = (await readFile(file, 'utf8')).split('\n');
-  const items: LabelledText[] = [];
+  const records: { line: number; record: Record<string, unknown> }[] = [];
   lines.forEach((line, i) => {
     if (!line.trim()) return;
-    let value: unknown;
     try {
-      value = JSON.parse(line);
+      records.push({ line: i + 1, record: JSON.parse(line) as Record<string, unknown> });
     } catch {
       throw new Error(`${file}:${i + 1}: not valid JSON`);
     }
-    const record = value as { text?: unknown; intent?: unknown };
-    if (typeof record.text !== 'string' || typeof record.intent !== 'string')
-      throw new Error(`${file}:${i + 1}: needs string fields "text" and "intent"`);
-    items.push({ text: record.text, intent: record.intent });
   });
-  return items;
+  return records;
+}
+
+/** Reads `{"text": "...", "intent": "..."}` lines. */
+async function readJsonl(file: string): Promise<LabelledText[]> {
+  return (await readJsonlRecords(file)).map(({ line, record }) => {
+    if (typeof record.text !== 'string' || typeof record.intent !== 'string')
+      throw new Error(`${file}:${line}: needs string fields "text" and "intent"`);
+    return { text: record.text, intent: record.intent };
+  });
+}
+
+/** Reads the `"text"` of every line (any labels beside it are ignored). */
+async function readJsonlTexts(file: string): Promise<string[]> {
+  return (await readJsonlRecords(file)).map(({ line, record }) => {
+    if (typeof record.text !== 'string') throw new Error(`${file}:${line}: needs a string field "text"`);
+    return record.text;
+  });
+}
+
+function printLanguage(report: LanguageReport & { file: string; stripDiacritics: boolean }): void {
+  const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+  const name = report.expected === 'vi' ? 'Vietnamese' : 'English';
+  console.log(
+    `${report.file}${report.stripDiacritics ? ' (diacritics stripped)' : ''}: ${name} ${pct(report.accuracy)} of ${report.n}` +
+      `   other language: ${report.wrong}   undecided (conversation keeps its language): ${report.undecided}`,
+  );
+  for (const miss of report.misses) console.log(`  ${miss.detected.padEnd(9)} ${miss.text}`);
 }
 
 function print(report: EvaluationReport, json: boolean | undefined, title: string): void {

@@ -4,6 +4,7 @@
  * before shipping an edit to the intent files.
  */
 import type { AbbreviationTable } from '../text/normalize';
+import type { DetectedLanguage } from '../text/language';
 import { foldDiacritics } from '../text/vietnamese';
 import type { LabelledText, MatcherOptions } from './intent-matcher';
 import { BilingualMatcher } from './bilingual-matcher';
@@ -198,4 +199,36 @@ function assignFolds(items: readonly LabelledText[], k: number, seed: number): n
     shuffleInPlace(byLabel.get(label)!, random).forEach((index, j) => (folds[index] = j % k));
   }
   return folds;
+}
+
+/** How the language detector did on texts all written in one language. */
+export interface LanguageReport {
+  readonly n: number;
+  readonly expected: DetectedLanguage;
+  /** Share of texts told as `expected`. */
+  readonly accuracy: number;
+  /** Texts told as the other language: the bot would answer in the wrong one. */
+  readonly wrong: number;
+  /** Texts the detector left undecided: the conversation keeps its language. */
+  readonly undecided: number;
+  /** Every text not told as `expected`, with what the detector said. */
+  readonly misses: readonly { readonly text: string; readonly detected: DetectedLanguage | 'undecided' }[];
+}
+
+/** Runs `detect` over `texts`, all written in `expected`. */
+export function evaluateLanguage(
+  texts: readonly string[],
+  expected: DetectedLanguage,
+  detect: (text: string) => DetectedLanguage | undefined,
+): LanguageReport {
+  const misses = texts.map((text) => ({ text, detected: detect(text) ?? ('undecided' as const) })).filter((m) => m.detected !== expected);
+  const undecided = misses.filter((m) => m.detected === 'undecided').length;
+  return {
+    n: texts.length,
+    expected,
+    accuracy: texts.length ? (texts.length - misses.length) / texts.length : 0,
+    wrong: misses.length - undecided,
+    undecided,
+    misses,
+  };
 }

@@ -19,53 +19,9 @@
  */
 import { cleanText, wordTokens } from './normalize';
 import { nfcLower } from './vietnamese';
+import { isVietnameseSyllable } from './vietnamese-syllable';
 
 export type DetectedLanguage = 'vi' | 'en';
-
-const INITIALS = '(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?';
-/** Vowel clusters of Vietnamese syllables, folded (ươ → uo, iê → ie, uyê → uye…), longest first. */
-const VOWEL_CLUSTERS = [
-  'uye',
-  'uya',
-  'uyu',
-  'ieu',
-  'yeu',
-  'oai',
-  'oay',
-  'oao',
-  'oeo',
-  'uay',
-  'uoi',
-  'uou',
-  'ai',
-  'ao',
-  'au',
-  'ay',
-  'eo',
-  'eu',
-  'ia',
-  'ie',
-  'iu',
-  'oa',
-  'oe',
-  'oi',
-  'oo',
-  'ua',
-  'ue',
-  'ui',
-  'uo',
-  'uu',
-  'uy',
-  'ye',
-  'a',
-  'e',
-  'i',
-  'o',
-  'u',
-  'y',
-].join('|');
-const FINALS = '(?:ch|nh|ng|[cmnpt])?';
-const SYLLABLE = new RegExp(`^${INITIALS}(?:${VOWEL_CLUSTERS})${FINALS}$`);
 
 /**
  * Words that are possible Vietnamese syllables AND everyday English, loanwords and chat
@@ -74,13 +30,23 @@ const SYLLABLE = new RegExp(`^${INITIALS}(?:${VOWEL_CLUSTERS})${FINALS}$`);
  */
 const SHARED_WORDS = new Set(
   (
-    'a i an to do in on at the can my me so no go be get he she we it its us ok oke okay hi ' +
+    'a an to do in on at the can my me so no go be get he she we it its us ok oke okay hi bye ' +
     'online offline email mail zalo facebook website web app link file pdf ok bot menu admin ad hotline ' +
     'visa covid test taxi video internet wifi sim code pass password otp vneid id nick login logout check inbox like share ' +
     'post chat group page fanpage shop ship online alo helo help pls gov vn com www http https kontum ' +
     'par papi pci sipas'
   ).split(' '),
 );
+
+/** Possible syllables that unmarked Vietnamese does not write as a word: the pronoun "I". */
+const ENGLISH_ONLY = new Set(['i']);
+
+/**
+ * Spellings no English word has: a word starting "ng", "nh", "kh" ("nha", "khai", "nguoi")
+ * or ending "nh" ("anh", "tinh"). Written in lower case only: capitalised, they are as
+ * likely the place names English questions mention ("Quang Ngai", "Ngoc Hoi").
+ */
+const ONLY_VIETNAMESE = /^(?:n[gh]|kh)[a-z]*$|^[a-z]+nh$/;
 
 /** Letters (or combining marks) that only Vietnamese writing uses among the two languages. */
 const VIETNAMESE_MARKS = /[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]/;
@@ -90,6 +56,14 @@ export interface LanguageEvidence {
   readonly vi: number;
   /** Count of words that cannot be Vietnamese syllables. */
   readonly en: number;
+}
+
+/** Letters from which a word that cannot be a syllable is strong English evidence ("subscribe", "goodbye") when alone. */
+const LONG_WORD = 7;
+/** A long word spelt like a word, not laughter ("hahahaha") or a keyboard run ("asdfghjkl"). */
+function looksLikeLongEnglishWord(token: string): boolean {
+  if (token.length < LONG_WORD || /^(.{1,3})\1+$/.test(token)) return false;
+  return (token.match(/[aeiouy]/g)?.length ?? 0) / token.length >= 0.25;
 }
 
 /** Minimum evidence (weighted words) for a verdict. */
@@ -104,7 +78,9 @@ const MIN_SHARE = 0.6;
 export function languageEvidence(text: string, neutral: ReadonlySet<string> | ReadonlyMap<string, unknown> = new Set()): LanguageEvidence {
   let vi = 0;
   let en = 0;
-  for (const token of wordTokens(nfcLower(cleanText(text)))) {
+  let long = 0;
+  for (const written of wordTokens(cleanText(text))) {
+    const token = nfcLower(written);
     if (/\d/.test(token)) continue;
     if (VIETNAMESE_MARKS.test(token)) {
       vi += 2;
@@ -112,10 +88,16 @@ export function languageEvidence(text: string, neutral: ReadonlySet<string> | Re
     }
     if (SHARED_WORDS.has(token)) continue;
     if (!/^[a-z]+$/.test(token)) continue; // another script: no evidence either way
-    if (SYLLABLE.test(token)) vi += 1;
-    else if (!neutral.has(token)) en += 1; // "thanks", "hs", "sdt": the admins' abbreviations are not English evidence
+    if (isVietnameseSyllable(token) && !ENGLISH_ONLY.has(token)) vi += ONLY_VIETNAMESE.test(written) ? 2 : 1;
+    else if (!neutral.has(token)) {
+      // "thanks", "hs", "sdt": the admins' abbreviations are not English evidence
+      en += 1;
+      if (looksLikeLongEnglishWord(token)) long += 1;
+    }
   }
-  return { vi, en };
+  // A long English word counts twice when nothing in the message is Vietnamese: "goodbye",
+  // "appreciate it" are English; in "#pa:confirm" or a Vietnamese sentence it is a loanword.
+  return { vi, en: vi === 0 ? en + long : en };
 }
 
 /** The language of `text`, or undefined when the evidence is too thin or mixed to tell. */
