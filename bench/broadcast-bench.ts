@@ -42,6 +42,7 @@ export async function runBroadcastBench(): Promise<void> {
       owner: 'bench',
       telegram: { apiRoot: telegram.apiRoot, token: TOKEN, globalPerSecond: pace * 2, newsPerSecond: pace },
       zalo: { base: zalo.url, appId: zalo.appId, appSecret: zalo.appSecret, ...zalo.issueTokens(), perSecond: pace },
+      concurrency: Number(process.env.BENCH_CONCURRENCY ?? 16),
     });
     const commandsBefore = db.commands.total;
     const started = Date.now();
