@@ -5,31 +5,37 @@
  * Why not the generic outbox worker with one document per (message, person): on FerretDB
  * v1 an update or a delete by `_id` reads the whole collection (measured: 61 ms per
  * update at 10,000 documents, 1.9 ms per insert, 1.4 ms per read by `_id`), and the
- * worker updates each item three times. So this outbox is written with inserts only:
+ * worker updates each item three times. And every command costs milliseconds whatever it
+ * carries (measured: 50 claims in one unordered insert 6 ms, one at a time 100 ms), so
+ * this outbox is written with inserts only, many documents per command:
  *
- * - **batches**: the audience is read page by page (by `_id`) and each page is stored as
- *   batch `<broadcast>#<seq>`; the next page starts after the cursor the previous batch
- *   stored, so a crash while planning replays the same page into the same batch id;
- * - **attempts**: just before a send (after the pacer let it go), attempt n of key
- *   `<broadcast>|<person>` is claimed by a unique insert; a temporary failure is recorded
- *   as its own insert (`attemptFailed`), which is what allows attempt n+1;
- * - **receipts**: the outcome is a unique insert keyed `<broadcast>|<person>`, written
- *   right after the send — sent, not_allowed (outside Zalo's window), skipped (no push
- *   on the web), failed, or uncertain.
+ * - **batches**: the audience is read several pages at a time (one query, in `_id`
+ *   order) and each page is stored as batch `<broadcast>#<seq>` (one insert for them
+ *   all); each batch stores the cursor after it, so a crash while planning replays the
+ *   same pages into the same batch ids;
+ * - **attempts**: a batch is sent a chunk at a time; attempt 1 of every key
+ *   `<broadcast>|<person>` of the chunk is claimed in one unordered insert of unique ids
+ *   before the chunk's sends (FerretDB's conditional updates are not atomic: a unique
+ *   insert is the only claim it makes exactly once); a key already claimed (a restart, a
+ *   retry round) is looked at on its own;
+ * - **receipts**: the chunk's outcomes are written in one insert after its sends — sent,
+ *   not_allowed (outside Zalo's window), skipped (no push on the web), failed, or
+ *   uncertain; temporary failures are recorded the same way (`markAttemptsFailed`), which
+ *   is what allows attempt n+1 in a later round.
  *
- * No duplicate, ever: a SIGKILL between a send and its receipt leaves an attempt with
+ * No duplicate, ever: a SIGKILL between a claim and its receipt leaves an attempt with
  * neither a receipt nor a recorded failure. Telegram and Zalo take no idempotency key, so
  * whether that message left cannot be known; the next holder records the person
- * `uncertain` (counted in the reach) instead of sending again. Only the sends in flight
- * at the kill can end so (test/campaign/broadcast-crash.test.ts).
+ * `uncertain` (counted in the reach) instead of sending again. Only the chunk in progress
+ * at the kill can end so, at most `chunkSize` people (test/campaign/broadcast-crash.test.ts).
  *
  * One process sends at a time (a lease): the platform limits are per bot, not per
- * process, so two senders would double the rate. The lease is renewed after each chunk.
+ * process, so two senders would double the rate. The lease is renewed before each chunk.
  */
 import type { ChannelName, Locale, OutgoingMessage } from '../core/messages';
 import type { Logger } from '../infra/logger';
 import type { ChannelSender, ChannelSendResult } from '../notifications/channel-sender';
-import { PollingLoop } from '../jobs/polling-loop';
+import { forEachLimit, PollingLoop } from '../jobs/polling-loop';
 import type { Pacer } from '../outbox/pacing';
 import { errorText, safeErrorText } from '../outbox/safe-error';
 import type { Broadcast, BroadcastStore, LastInteraction, Receipt, Recipient, RecipientBatch, ReceiptOutcome } from './ports';
@@ -58,18 +64,28 @@ export interface DispatcherOptions {
   readonly zaloWindowMs?: number;
   /** Recipients per stored batch; default 200. */
   readonly batchSize?: number;
-  /** Recipients between two lease renewals; default 50. */
+  /** Batches planned per read of the audience; default 25 (on FerretDB each read scans the subscribers once). */
+  readonly batchesPerPlan?: number;
+  /**
+   * Recipients per chunk, default 50: claimed in one insert, their receipts written in one
+   * insert, the lease renewed before each. It bounds what a crash can leave `uncertain`.
+   */
   readonly chunkSize?: number;
   /**
-   * Sends under way at once; default 8. It bounds what a crash can leave `uncertain`, and
-   * more is slower on FerretDB, whose concurrent inserts queue on SQLite's lock (measured:
-   * 3.7 ms per insert one after another, 9 ms each with 300 at once).
+   * Sends under way at once; default 8. More is slower on FerretDB when sends touch the
+   * database (Zalo's menus), whose concurrent commands queue on SQLite's lock (measured:
+   * 200 reads by `_id` 16 at a time took 4× longer than one after another).
    */
   readonly concurrency?: number;
   /** Attempts per recipient (temporary failures) before `failed`; default 5. */
   readonly maxAttempts?: number;
-  /** Lease length; renewed after each chunk. Default 60 s. */
+  /** Lease length; renewed before each chunk. Default 60 s. */
   readonly leaseMs?: number;
+  /**
+   * How long attempt claims are kept (the retention job prunes them after 7 days); a batch
+   * met again later reads each recipient's receipt before claiming. Default 6 days.
+   */
+  readonly claimsKeptMs?: number;
   readonly pollIntervalMs?: number;
   readonly clock?: () => Date;
   /** After each final outcome (metrics). */
@@ -79,6 +95,8 @@ export interface DispatcherOptions {
 export const DISPATCH_LEASE = 'broadcast-dispatch';
 const UNCERTAIN_REASON = 'a send was interrupted (crash): not re-sent, it may or may not have arrived';
 const DAY_MS = 24 * 3600 * 1000;
+/** Database reads (Zalo windows, receipts of old batches) under way at once. */
+const READS_AT_ONCE = 4;
 
 /** What one round did. */
 export interface DispatchStats {
@@ -91,12 +109,20 @@ export interface DispatchStats {
   retry: number;
 }
 
+/** What a chunk's sends left to write: final receipts, and attempts that ended without sending. */
+interface ChunkOutcomes {
+  readonly receipts: Receipt[];
+  readonly failedAttempts: { readonly key: string; readonly attempt: number }[];
+  /** Recipients a database error left for a later round (nothing recorded for them). */
+  untouched: number;
+}
+
+type Claim = number | 'done' | 'uncertain' | 'exhausted';
+
 export class BroadcastDispatcher {
   private readonly loop: PollingLoop;
   private readonly senders: ReadonlyMap<ChannelName, CampaignSender>;
   private readonly clock: () => Date;
-  /** Batches this process planned and has not gone through yet: their recipients cannot have receipts. */
-  private readonly fresh = new Set<string>();
 
   constructor(private readonly options: DispatcherOptions) {
     this.senders = new Map(options.senders.map((s) => [s.channel, s]));
@@ -137,62 +163,71 @@ export class BroadcastDispatcher {
     const { store } = this.options;
     for (;;) {
       if (this.loop.stopping) return false;
-      const open = await store.openBatches(broadcast.id, 4);
+      // Batches left open by an earlier round or process first; new ones are planned only when none is left.
+      let batches = await store.openBatches(broadcast.id, 4);
+      if (batches.length === 0) {
+        const last = await store.lastBatch(broadcast.id);
+        if (last?.last) {
+          await store.finish(broadcast.id, this.clock());
+          this.options.logger.info({ broadcast: broadcast.id }, 'broadcast finished');
+          return true;
+        }
+        batches = await this.planBatches(broadcast, last);
+        if (batches.length === 0) continue; // another planner stored them first: read what is stored
+      }
       let retrying = 0;
-      for (const batch of open) {
+      for (const batch of batches) {
         const left = await this.sendBatch(broadcast, batch, stats);
         if (left === undefined) return false;
         retrying += left;
       }
       if (retrying > 0) return true; // temporary failures: a later round tries again
-      if (open.length > 0) continue;
-      const last = await store.lastBatch(broadcast.id);
-      if (last?.last) {
-        await store.finish(broadcast.id, this.clock());
-        this.options.logger.info({ broadcast: broadcast.id }, 'broadcast finished');
-        return true;
-      }
-      await this.planNextBatch(broadcast, last);
     }
   }
 
-  private async planNextBatch(broadcast: Broadcast, previous: RecipientBatch | undefined): Promise<void> {
-    const page = await this.options.store.recipientsPage(broadcast.audience, previous?.next, this.options.batchSize ?? 200);
-    const seq = (previous?.seq ?? -1) + 1;
-    const id = `${broadcast.id}#${String(seq).padStart(6, '0')}`;
-    this.fresh.add(id);
-    await this.options.store.addBatch({
-      id,
-      broadcastId: broadcast.id,
-      seq,
-      recipients: page.recipients,
-      ...(page.next ? { next: page.next } : {}),
-      last: !page.next,
-      done: false,
+  /**
+   * Reads the next pages of the audience (one query), stores them as batches (one insert)
+   * and returns them; none when a batch id was taken already (only sent as stored).
+   */
+  private async planBatches(broadcast: Broadcast, previous: RecipientBatch | undefined): Promise<RecipientBatch[]> {
+    const pages = await this.options.store.recipientPages(
+      broadcast.audience,
+      previous?.next,
+      this.options.batchSize ?? 200,
+      this.options.batchesPerPlan ?? 25,
+    );
+    const first = (previous?.seq ?? -1) + 1;
+    const batches = pages.map((page, i): RecipientBatch => {
+      const seq = first + i;
+      return {
+        id: `${broadcast.id}#${String(seq).padStart(6, '0')}`,
+        broadcastId: broadcast.id,
+        seq,
+        recipients: page.recipients,
+        ...(page.next ? { next: page.next } : {}),
+        last: !page.next,
+        done: false,
+      };
     });
+    return (await this.options.store.addBatches(batches)) ? batches : [];
   }
 
-  /**
-   * Sends to a batch's recipients, a chunk at a time (the pacer spaces the sends); returns
-   * how many must be retried, undefined if the lease was lost.
-   */
+  /** Sends to a batch's recipients a chunk at a time; returns how many must be retried, undefined if the lease was lost. */
   private async sendBatch(broadcast: Broadcast, batch: RecipientBatch, stats: DispatchStats): Promise<number | undefined> {
     const unique = [...new Map(batch.recipients.map((r) => [r.id, r])).values()];
     const chunkSize = this.options.chunkSize ?? 50;
-    // A batch met again (a restart, a retry round) is checked for receipts first: its claims may be pruned (after 7 days).
-    const resumed = !this.fresh.delete(batch.id);
+    // Claims are pruned after 7 days: a batch of an older broadcast cannot trust a free claim to mean "never sent".
+    const checkReceipts = this.clock().getTime() - broadcast.createdAt.getTime() > (this.options.claimsKeptMs ?? 6 * DAY_MS);
     let retrying = 0;
     for (let i = 0; i < unique.length; i += chunkSize) {
       if (this.loop.stopping || !(await this.renewLease())) return undefined;
-      const outcomes = await inPool(unique.slice(i, i + chunkSize), this.options.concurrency ?? 8, (r) =>
-        this.sendOne(broadcast, r, resumed),
-      );
-      for (const receipt of outcomes) {
-        if (!receipt) continue;
+      const outcomes = await this.sendChunk(broadcast, unique.slice(i, i + chunkSize), checkReceipts);
+      const left = await this.record(broadcast, outcomes);
+      for (const receipt of left === undefined ? [] : outcomes.receipts) {
         stats[receipt.outcome]++;
         this.options.onOutcome?.(receipt.channel, receipt.outcome);
       }
-      retrying += outcomes.filter((o) => o === undefined).length;
+      retrying += left ?? outcomes.receipts.length + outcomes.failedAttempts.length + outcomes.untouched;
     }
     stats.retry += retrying;
     if (retrying === 0) await this.options.store.markBatchDone(batch.id);
@@ -200,33 +235,101 @@ export class BroadcastDispatcher {
   }
 
   /**
-   * One recipient: its receipt once written, null if it had one before, undefined for a
-   * temporary failure (a later round tries again).
+   * Writes a chunk's receipts and failed attempts (one insert each); returns how many
+   * recipients a later round must look at again, undefined when the writes failed (then
+   * all of them: a claimed attempt without a receipt turns `uncertain`, never re-sent).
    */
-  private async sendOne(broadcast: Broadcast, r: Recipient, resumed: boolean): Promise<Receipt | null | undefined> {
-    const key = receiptKey(broadcast.id, r.id);
+  private async record(broadcast: Broadcast, outcomes: ChunkOutcomes): Promise<number | undefined> {
     try {
-      if (resumed && (await this.options.store.receipt(key))) return null;
-      if (!this.canPush(r)) return await this.record(this.receipt(broadcast, r, 'skipped', 0, `no push on channel ${r.channel}`));
-      if (r.channel === 'zalo' && !(await this.insideZaloWindow(r.userId)))
-        return await this.record(this.receipt(broadcast, r, 'not_allowed', 0, 'outside Zalo messaging window'));
-      const messages = await this.options.render(broadcast, r);
-      await this.options.pacer.acquire(r);
-      const claim = await this.claimNextAttempt(key);
-      if (claim === 'done') return null;
-      if (claim === 'uncertain') return await this.record(this.receipt(broadcast, r, 'uncertain', 0, UNCERTAIN_REASON));
-      if (claim === 'exhausted') return await this.record(this.receipt(broadcast, r, 'failed', this.maxAttempts(), 'attempts exhausted'));
-      return await this.deliver(broadcast, r, claim, messages);
+      await this.options.store.addReceipts(outcomes.receipts);
+      if (outcomes.failedAttempts.length > 0) await this.options.store.markAttemptsFailed(outcomes.failedAttempts, this.options.owner);
+      return outcomes.failedAttempts.length + outcomes.untouched;
     } catch (err) {
-      // A database error: a later round looks again (an attempt already taken turns `uncertain`, never re-sent).
-      this.options.logger.warn({ broadcast: broadcast.id, channel: r.channel, err: errorText(err).slice(0, 120) }, 'broadcast step failed');
+      this.warn(broadcast, undefined, err, 'broadcast receipts not written');
       return undefined;
     }
   }
 
-  private async record(receipt: Receipt): Promise<Receipt> {
-    await this.options.store.addReceipts([receipt]);
-    return receipt;
+  /** One chunk: claim everyone's attempt at once, then decide and send each; nothing written yet. */
+  private async sendChunk(broadcast: Broadcast, recipients: readonly Recipient[], checkReceipts: boolean): Promise<ChunkOutcomes> {
+    const outcomes: ChunkOutcomes = { receipts: [], failedAttempts: [], untouched: 0 };
+    const claims = await this.claimChunk(broadcast, recipients, checkReceipts).catch((err: unknown) => {
+      this.warn(broadcast, undefined, err, 'broadcast claims failed');
+      return undefined;
+    });
+    if (!claims) return { ...outcomes, untouched: recipients.length };
+    await forEachLimit(claims, this.options.concurrency ?? 8, async ({ recipient: r, claim }) => {
+      if (claim === 'done') return;
+      if (claim === 'uncertain') return void outcomes.receipts.push(this.receipt(broadcast, r, 'uncertain', 0, UNCERTAIN_REASON));
+      if (claim === 'exhausted')
+        return void outcomes.receipts.push(this.receipt(broadcast, r, 'failed', this.maxAttempts(), 'attempts exhausted'));
+      try {
+        const result = await this.sendOne(broadcast, r, claim);
+        if ('outcome' in result) outcomes.receipts.push(result);
+        else outcomes.failedAttempts.push(result);
+      } catch (err) {
+        // A database or rendering error before the send: nothing left; the attempt is recorded failed, a later round tries again.
+        this.warn(broadcast, r.channel, err, 'broadcast step failed');
+        outcomes.failedAttempts.push({ key: receiptKey(broadcast.id, r.id), attempt: claim });
+      }
+    });
+    return outcomes;
+  }
+
+  /**
+   * Attempt 1 of every recipient in one insert; a recipient whose attempt 1 was taken
+   * before (a restart, a retry round) is looked at on its own (`nextAttempt`).
+   */
+  private async claimChunk(
+    broadcast: Broadcast,
+    recipients: readonly Recipient[],
+    checkReceipts: boolean,
+  ): Promise<{ recipient: Recipient; claim: Claim }[]> {
+    const { store, owner } = this.options;
+    let pending = recipients;
+    if (checkReceipts) {
+      const receipted = new Set<string>();
+      await forEachLimit(recipients, READS_AT_ONCE, async (r) => {
+        if (await store.receipt(receiptKey(broadcast.id, r.id))) receipted.add(r.id);
+      });
+      pending = recipients.filter((r) => !receipted.has(r.id));
+    }
+    const keys = pending.map((r) => receiptKey(broadcast.id, r.id));
+    const taken = await store.claimAttempts(keys, 1, owner);
+    const claims: { recipient: Recipient; claim: Claim }[] = [];
+    for (const [i, recipient] of pending.entries()) {
+      claims.push({ recipient, claim: taken.has(keys[i]) ? 1 : await this.nextAttempt(keys[i]) });
+    }
+    return claims;
+  }
+
+  /**
+   * The next attempt of a key whose attempt 1 was taken before: `done` if it has a receipt;
+   * attempt n+1 if attempt n ended in a recorded temporary failure; `uncertain` if attempt
+   * n was taken and never ended (its process died mid-send).
+   */
+  private async nextAttempt(key: string): Promise<Claim> {
+    const { store, owner } = this.options;
+    if (await store.receipt(key)) return 'done';
+    for (let attempt = 1; ; attempt++) {
+      if (!(await store.attemptFailed(key, attempt))) return 'uncertain';
+      if (attempt >= this.maxAttempts()) return 'exhausted';
+      if ((await store.claimAttempts([key], attempt + 1, owner)).size > 0) return attempt + 1;
+    }
+  }
+
+  /** One recipient whose attempt is claimed: its receipt, or the attempt to record as failed (try again later). */
+  private async sendOne(
+    broadcast: Broadcast,
+    r: Recipient,
+    attempt: number,
+  ): Promise<Receipt | { readonly key: string; readonly attempt: number }> {
+    if (!this.canPush(r)) return this.receipt(broadcast, r, 'skipped', 0, `no push on channel ${r.channel}`);
+    if (r.channel === 'zalo' && !(await this.insideZaloWindow(r.userId)))
+      return this.receipt(broadcast, r, 'not_allowed', 0, 'outside Zalo messaging window');
+    const messages = await this.options.render(broadcast, r);
+    await this.options.pacer.acquire(r);
+    return this.deliver(broadcast, r, attempt, messages);
   }
 
   /** The web page cannot be pushed to: web subscribers read news by asking ("có tin gì mới?"). */
@@ -248,51 +351,38 @@ export class BroadcastDispatcher {
     };
   }
 
-  /** One attempt (already claimed) to one recipient; undefined: a temporary failure, recorded, try again later. */
+  /** One attempt (already claimed) to one recipient: its receipt, or the attempt to record as a temporary failure. */
   private async deliver(
     broadcast: Broadcast,
     r: Recipient,
     attempt: number,
     messages: readonly OutgoingMessage[],
-  ): Promise<Receipt | undefined> {
+  ): Promise<Receipt | { readonly key: string; readonly attempt: number }> {
     let result: ChannelSendResult;
     try {
       const sender = this.senders.get(r.channel);
-      if (!sender) return await this.record(this.receipt(broadcast, r, 'skipped', attempt, `no sender for ${r.channel}`));
+      if (!sender) return this.receipt(broadcast, r, 'skipped', attempt, `no sender for ${r.channel}`);
       result = sender.sendReply ? await sender.sendReply(r.userId, messages, r.locale) : await sender.send(r.userId, messages);
     } catch (err) {
       // The sender did not say whether the message left: not sent again.
-      this.options.logger.warn({ broadcast: broadcast.id, channel: r.channel, err: errorText(err).slice(0, 120) }, 'broadcast send failed');
-      return this.record(this.receipt(broadcast, r, 'uncertain', attempt, 'the sender failed without an answer'));
+      this.warn(broadcast, r.channel, err, 'broadcast send failed');
+      return this.receipt(broadcast, r, 'uncertain', attempt, 'the sender failed without an answer');
     }
-    if (result.ok) return this.record(this.receipt(broadcast, r, 'sent', attempt));
+    if (result.ok) return this.receipt(broadcast, r, 'sent', attempt);
     const reason = safeErrorText(result.error).slice(0, 120);
     // Zalo said the window is closed: recorded, never retried (repeated refusals risk the OA).
-    if (result.kind === 'outside_window') return this.record(this.receipt(broadcast, r, 'not_allowed', attempt, reason));
-    if (result.kind === 'permanent' || attempt >= this.maxAttempts())
-      return this.record(this.receipt(broadcast, r, 'failed', attempt, reason));
+    if (result.kind === 'outside_window') return this.receipt(broadcast, r, 'not_allowed', attempt, reason);
+    if (result.kind === 'permanent' || attempt >= this.maxAttempts()) return this.receipt(broadcast, r, 'failed', attempt, reason);
     // The channel answered "not sent": recorded, so the next attempt is not taken for a crash.
-    await this.options.store.markAttemptFailed(receiptKey(broadcast.id, r.id), attempt, this.options.owner);
-    return undefined;
+    return { key: receiptKey(broadcast.id, r.id), attempt };
+  }
+
+  private warn(broadcast: Broadcast, channel: ChannelName | undefined, err: unknown, message: string): void {
+    this.options.logger.warn({ broadcast: broadcast.id, ...(channel ? { channel } : {}), err: errorText(err).slice(0, 120) }, message);
   }
 
   private maxAttempts(): number {
     return this.options.maxAttempts ?? 5;
-  }
-
-  /**
-   * Takes the next attempt of `key`: attempt 1 if never tried; attempt n+1 if attempt n
-   * ended in a recorded temporary failure; `uncertain` if attempt n was taken and never
-   * ended (its process died mid-send); `done` if a receipt exists.
-   */
-  private async claimNextAttempt(key: string): Promise<number | 'done' | 'uncertain' | 'exhausted'> {
-    const { store, owner } = this.options;
-    for (let attempt = 1; attempt <= this.maxAttempts(); attempt++) {
-      if (await store.claimAttempt(key, attempt, owner)) return attempt;
-      if (attempt === 1 && (await store.receipt(key))) return 'done';
-      if (!(await store.attemptFailed(key, attempt))) return 'uncertain';
-    }
-    return 'exhausted';
   }
 
   private async insideZaloWindow(userId: string): Promise<boolean> {
@@ -300,20 +390,6 @@ export class BroadcastDispatcher {
     const windowMs = this.options.zaloWindowMs ?? 7 * DAY_MS;
     return last !== undefined && this.clock().getTime() - last.getTime() < windowMs;
   }
-}
-
-/** Maps `items` with at most `size` calls under way; results in the items' order. */
-async function inPool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(size, items.length)) }, worker));
-  return results;
 }
 
 /** The idempotency key of one broadcast to one person. */

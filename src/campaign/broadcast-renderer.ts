@@ -5,7 +5,7 @@
  */
 import type { Locale, OutgoingMessage } from '../core/messages';
 import { renderNews, type NewsItem, type NewsTexts } from './news';
-import type { Broadcast, NewsStore, Recipient, SurveyStore } from './ports';
+import type { Broadcast, NewsStore, Recipient, SurveyCampaign, SurveyStore } from './ports';
 import { localized, type SurveyDefinition } from './survey';
 
 export const BROADCAST_TEXT_KEYS = ['news.message', 'survey.invitation', 'survey.button.start'] as const;
@@ -23,22 +23,35 @@ export function surveyStartPayload(campaignId: string): string {
 }
 
 export function createBroadcastRenderer(deps: BroadcastRendererDeps): (b: Broadcast, r: Recipient) => Promise<readonly OutgoingMessage[]> {
-  // News items never change once published: read each once per process.
+  // News items never change once published, nor does a campaign's survey: read each once per process, not once per recipient.
   const items = new Map<string, Promise<NewsItem | undefined>>();
+  const campaigns = new Map<string, Promise<SurveyCampaign | undefined>>();
   return async (broadcast, recipient) => {
     const locale: Locale = recipient.locale;
     if (broadcast.id.startsWith('news:')) {
       const id = broadcast.id.slice('news:'.length);
-      if (!items.has(id)) items.set(id, deps.news.getNews(id));
-      const item = await items.get(id);
+      const item = await readOnce(items, id, () => deps.news.getNews(id));
       if (!item) throw new Error('news item not found');
       return [renderNews(item, locale, deps.t)];
     }
     const campaignId = broadcast.id.slice('survey:'.length);
-    const campaign = await deps.surveys.getCampaign(campaignId);
+    const campaign = await readOnce(campaigns, campaignId, () => deps.surveys.getCampaign(campaignId));
     const survey = campaign && deps.surveyDefinitions().get(campaign.surveyId);
     if (!survey) throw new Error('survey campaign not found');
     const text = deps.t(locale, 'survey.invitation', { title: localized(survey.title, locale), intro: localized(survey.intro, locale) });
     return [{ text, quickReplies: [{ label: deps.t(locale, 'survey.button.start', {}), payload: surveyStartPayload(campaignId) }] }];
   };
+}
+
+/** `read()` once per id; a failed read is forgotten, so the next recipient reads again. */
+function readOnce<T>(cache: Map<string, Promise<T>>, id: string, read: () => Promise<T>): Promise<T> {
+  let found = cache.get(id);
+  if (!found) {
+    found = read().catch((err: unknown) => {
+      cache.delete(id);
+      throw err;
+    });
+    cache.set(id, found);
+  }
+  return found;
 }

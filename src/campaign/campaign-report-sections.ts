@@ -5,7 +5,7 @@
  * period, and the survey campaigns' mean scores per agency and question.
  */
 import type { ReportSection } from '../reports/report-sections';
-import { chartLabel } from '../reports/report-sections';
+import { chartLabel, chartLines } from '../reports/report-sections';
 import type { CampaignUseCases } from './campaign-use-cases';
 import { RECEIPT_OUTCOMES, type ReceiptOutcome } from './ports';
 import { localized } from './survey';
@@ -17,6 +17,9 @@ const OUTCOME_LABELS: Readonly<Record<ReceiptOutcome, string>> = {
   failed: 'Lỗi',
   uncertain: 'Không rõ (gửi bị gián đoạn)',
 };
+
+/** Whom the answers of subscribers invited without a closed complaint are counted under. */
+const SUBSCRIBERS_WITHOUT_AGENCY = 'Người đăng ký nhận tin';
 
 type CampaignReports = Pick<
   CampaignUseCases,
@@ -94,19 +97,28 @@ export function campaignReportSections(campaign: CampaignReports): ReportSection
           (c) => c.launchedAt && c.launchedAt >= filter.from && c.launchedAt < filter.to,
         );
         const rows: (string | number)[][] = [];
-        const chartRows: { label: string; mean: number }[] = [];
+        // The chart: one category per scored question (its Vietnamese text, the campaign's name when several), one bar per agency.
+        const questions: { key: string; label: string[] }[] = [];
+        const means = new Map<string, Map<string, number>>();
         for (const c of campaigns) {
           const results = await campaign.surveyResults(c.id);
           if (!results) continue;
           for (const q of results.questions.filter((x) => x.kind === 'likert')) {
+            const question = results.survey.questions.find((x) => x.id === q.questionId);
+            const text = question ? localized(question.text, 'vi') : q.questionId;
+            const key = `${c.id}|${q.questionId}`;
+            let drawn = false;
             for (const [agency, r] of Object.entries(q.byAgency)) {
               if (filter.agencyId && agency !== filter.agencyId) continue;
-              const agencyName = agency ? ctx.labels.agency(agency) : 'Người đăng ký nhận tin';
-              const question = results.survey.questions.find((x) => x.id === q.questionId);
-              const text = question ? localized(question.text, 'vi') : q.questionId;
+              const agencyName = agency ? ctx.labels.agency(agency) : SUBSCRIBERS_WITHOUT_AGENCY;
               rows.push([c.name, agencyName, text, r.answers, r.mean ?? 0]);
-              chartRows.push({ label: `${agencyName} · ${q.questionId}`, mean: r.mean ?? 0 });
+              if (r.mean === undefined) continue;
+              if (!means.has(agencyName)) means.set(agencyName, new Map());
+              means.get(agencyName)?.set(key, r.mean);
+              drawn = true;
             }
+            if (drawn)
+              questions.push({ key, label: campaigns.length > 1 ? [...chartLines(text, 2), chartLabel(c.name)] : chartLines(text) });
           }
         }
         return {
@@ -117,8 +129,11 @@ export function campaignReportSections(campaign: CampaignReports): ReportSection
           chart: {
             type: 'bar',
             horizontal: true,
-            labels: chartRows.map((r) => chartLabel(r.label)),
-            datasets: [{ label: 'Điểm trung bình (1–5)', data: chartRows.map((r) => r.mean) }],
+            labels: questions.map((q) => q.label),
+            datasets: [...means].map(([agencyName, byQuestion]) => ({
+              label: chartLabel(agencyName),
+              data: questions.map((q) => byQuestion.get(q.key) ?? null),
+            })),
           },
         };
       },

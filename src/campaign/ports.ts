@@ -105,20 +105,31 @@ export interface Receipt {
 export interface BroadcastStore {
   /** Broadcasts not finished yet, oldest first. */
   active(): Promise<Broadcast[]>;
-  recipientsPage(audience: Audience, cursor: string | undefined, limit: number): Promise<RecipientPage>;
+  /**
+   * Up to `pages` consecutive pages of `pageSize` recipients from `cursor`, read in one
+   * query (each page knows where the next starts, so a crash while planning replays the
+   * same pages into the same batch ids).
+   */
+  recipientPages(audience: Audience, cursor: string | undefined, pageSize: number, pages: number): Promise<RecipientPage[]>;
   lastBatch(broadcastId: string): Promise<RecipientBatch | undefined>;
-  /** Inserts a batch; a batch already there (a crash replayed the page) is left as it is. */
-  addBatch(batch: RecipientBatch): Promise<void>;
+  /**
+   * Inserts batches in order in one round trip; false when one was already there (another
+   * planner stored it first: it is left as it is, and so are the batches after it).
+   */
+  addBatches(batches: readonly RecipientBatch[]): Promise<boolean>;
   openBatches(broadcastId: string, limit: number): Promise<RecipientBatch[]>;
   markBatchDone(batchId: string): Promise<void>;
   finish(broadcastId: string, at: Date): Promise<void>;
-  /** Inserts receipts; one already there is kept (first outcome wins). */
+  /** Inserts receipts in one round trip; one already there is kept (first outcome wins). */
   addReceipts(receipts: readonly Receipt[]): Promise<void>;
   receipt(key: string): Promise<Receipt | undefined>;
-  /** Takes attempt `attempt` of `key` (a unique insert: exactly one process wins it). */
-  claimAttempt(key: string, attempt: number, owner: string): Promise<boolean>;
-  /** Records that attempt `attempt` of `key` ended without sending (a temporary failure): the next attempt may go. */
-  markAttemptFailed(key: string, attempt: number, owner: string): Promise<void>;
+  /**
+   * Takes attempt `attempt` of each of `keys` in one round trip (unique inserts: exactly
+   * one process wins each); returns the keys this call took.
+   */
+  claimAttempts(keys: readonly string[], attempt: number, owner: string): Promise<Set<string>>;
+  /** Records that these attempts ended without sending (temporary failures), in one round trip: their next attempts may go. */
+  markAttemptsFailed(attempts: readonly { readonly key: string; readonly attempt: number }[], owner: string): Promise<void>;
   /** Whether attempt `attempt` of `key` was recorded as failed. */
   attemptFailed(key: string, attempt: number): Promise<boolean>;
   /** Receipts per channel and outcome (aggregated in the database). */

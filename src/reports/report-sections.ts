@@ -17,8 +17,10 @@ interface ReportTable {
 
 interface ChartSpec {
   readonly type: 'bar' | 'line' | 'doughnut';
-  readonly labels: readonly string[];
-  readonly datasets: readonly { readonly label: string; readonly data: readonly number[] }[];
+  /** One per category; a label given as lines is drawn on several lines (Chart.js takes arrays). */
+  readonly labels: readonly (string | readonly string[])[];
+  /** `null`: no figure for that category (a gap, not a zero). */
+  readonly datasets: readonly { readonly label: string; readonly data: readonly (number | null)[] }[];
   readonly stacked?: boolean;
   /** Values are percentages (axis 0–100). */
   readonly percent?: boolean;
@@ -68,6 +70,23 @@ const CHART_LABEL = 34;
 /** A label shortened for a chart, so a legend still fits on a phone. */
 export function chartLabel(label: string): string {
   return label.length > CHART_LABEL ? `${label.slice(0, CHART_LABEL - 1).trimEnd()}…` : label;
+}
+
+/**
+ * A long label (a survey question) cut into lines of at most a chart label's length, on at
+ * most `maxLines` lines (the last one shortened): the whole sentence stays readable beside
+ * a bar instead of being cut after 34 characters.
+ */
+export function chartLines(label: string, maxLines = 3): string[] {
+  const lines: string[] = [];
+  for (const word of label.split(/\s+/).filter(Boolean)) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && last.length + 1 + word.length <= CHART_LABEL) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  if (lines.length <= maxLines) return lines.map(chartLabel);
+  // What is left is longer than a line (it did not fit on one), so the last line ends with "…".
+  return [...lines.slice(0, maxLines - 1).map(chartLabel), chartLabel(lines.slice(maxLines - 1).join(' '))];
 }
 
 /** Percentage with one decimal, 0 when nothing was counted. */

@@ -67,7 +67,16 @@ export interface FakeZaloServerOptions {
   enforceWindow?: boolean;
   /** A refresh kills the access token that was current; default true. */
   revokeOldAccessTokenOnRefresh?: boolean;
+  /**
+   * The OA's call quota on the send endpoints: `true` is 4,000 calls a minute (the figure in
+   * docs/campaign.md); a call past it answers -32 "Your OA reached limit call api" and is
+   * counted in `rateRefusals`. Sliding window over the calls the fake accepted. Default off.
+   */
+  rateLimit?: boolean | { readonly limit: number; readonly spanMs: number };
 }
+
+/** Zalo's documented quota, used by `rateLimit: true`. */
+export const ZALO_RATE_LIMIT = { limit: 4000, spanMs: 60_000 } as const;
 
 /** A message the bot sent, as the fake received it. */
 export interface FakeSentMessage {
@@ -79,6 +88,8 @@ export interface FakeSentMessage {
   templateData?: unknown;
   messageId: string;
   accessToken: string;
+  /** When the fake accepted it (its clock, ms). */
+  at: number;
 }
 
 /** Every API call the fake answered, with the `error` it returned (0 on success). */
@@ -122,7 +133,12 @@ export class FakeZaloServer {
   readonly oaId: string;
   readonly sent: FakeSentMessage[] = [];
   readonly calls: FakeCall[] = [];
+  /** Send calls refused with -32 because the quota was used up. */
+  rateRefusals = 0;
   private readonly accessTtlMs: number;
+  private readonly rateLimit?: { readonly limit: number; readonly spanMs: number };
+  /** When the accepted send calls inside the current quota window came (oldest first). */
+  private readonly recentSends: number[] = [];
   private readonly clock: () => number;
   private readonly enforceWindow: boolean;
   private readonly revokeOldAccess: boolean;
@@ -143,6 +159,7 @@ export class FakeZaloServer {
     this.clock = options.clock ?? Date.now;
     this.enforceWindow = options.enforceWindow ?? true;
     this.revokeOldAccess = options.revokeOldAccessTokenOnRefresh ?? true;
+    if (options.rateLimit) this.rateLimit = options.rateLimit === true ? ZALO_RATE_LIMIT : options.rateLimit;
   }
 
   /** Listens on 127.0.0.1 with a random port; returns the base URL. */
@@ -373,6 +390,10 @@ export class FakeZaloServer {
     };
     const injected = this.takeFailure(path);
     if (injected !== undefined) return fail(injected);
+    if (!this.withinQuota()) {
+      this.rateRefusals++;
+      return fail(-32);
+    }
     const token = accessToken ? this.accessTokens.get(accessToken) : undefined;
     if (!accessToken || !token) return fail(-216);
     if (token.expiresAt <= this.clock()) return fail(-220);
@@ -383,11 +404,12 @@ export class FakeZaloServer {
     if (path === FAKE_CS_PATH && !this.withinWindow(parsed.userId)) return fail(-230);
     const messageId = randomBytes(10).toString('hex');
     this.calls.push({ path, accessToken, error: 0 });
-    this.record({ path, ...parsed, messageId, accessToken });
+    if (this.rateLimit) this.recentSends.push(this.clock());
+    this.record({ path, ...parsed, messageId, accessToken, at: this.clock() });
     return { error: 0, message: 'Success', data: { message_id: messageId, user_id: parsed.userId } };
   }
 
-  private readCs(body: Json): Omit<FakeSentMessage, 'path' | 'messageId' | 'accessToken'> | { invalid: string } {
+  private readCs(body: Json): Omit<FakeSentMessage, 'path' | 'messageId' | 'accessToken' | 'at'> | { invalid: string } {
     const recipient = body.recipient as Json | undefined;
     const userId = recipient?.user_id;
     if (typeof userId !== 'string' || !userId) return { invalid: 'user_id' };
@@ -397,6 +419,14 @@ export class FakeZaloServer {
     if (text !== undefined && (typeof text !== 'string' || text.length > TEXT_LIMIT)) return { invalid: 'text' };
     if (text === undefined && attachment === undefined) return { invalid: 'message' };
     return { userId, ...(text !== undefined ? { text } : {}), ...(attachment !== undefined ? { attachment } : {}) };
+  }
+
+  /** Whether one more send call fits the OA's quota (always, without `rateLimit`). */
+  private withinQuota(): boolean {
+    if (!this.rateLimit) return true;
+    const since = this.clock() - this.rateLimit.spanMs;
+    while (this.recentSends.length > 0 && this.recentSends[0] <= since) this.recentSends.shift();
+    return this.recentSends.length < this.rateLimit.limit;
   }
 
   private withinWindow(userId: string): boolean {
@@ -446,7 +476,7 @@ export class FakeZaloServer {
   }
 }
 
-function readTemplate(body: Json): Omit<FakeSentMessage, 'path' | 'messageId' | 'accessToken'> | { invalid: string } {
+function readTemplate(body: Json): Omit<FakeSentMessage, 'path' | 'messageId' | 'accessToken' | 'at'> | { invalid: string } {
   const { user_id: userId, template_id: templateId, template_data: templateData } = body;
   if (typeof userId !== 'string' || !userId) return { invalid: 'user_id' };
   if (typeof templateId !== 'string' || !templateId) return { invalid: 'template_id' };

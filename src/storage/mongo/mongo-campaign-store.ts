@@ -134,58 +134,79 @@ export class MongoCampaignStore implements SubscriptionStore, BroadcastStore, Ne
     return docs.map((d) => ({ id: String(d._id), audience: parseAudience(d.audience as Doc), createdAt: d.createdAt }));
   }
 
-  async recipientsPage(audience: Audience, cursor: string | undefined, limit: number): Promise<RecipientPage> {
+  async recipientPages(audience: Audience, cursor: string | undefined, pageSize: number, pages: number): Promise<RecipientPage[]> {
     if (audience.kind === 'subscribers') {
       const filter: Doc = { topics: { $in: [...audience.topics] } };
       if (audience.localityIds.length) filter.localityIds = { $in: [...audience.localityIds] };
-      return this.subscriberPage(filter, cursor, limit, '');
+      return this.subscriberPages(filter, cursor, pageSize, pages, '');
     }
     if (audience.closedComplaints && (!cursor || cursor.startsWith('c:'))) {
-      const page = await this.complaintPage(audience.closedComplaints, cursor?.slice(2), limit);
-      if (page.next || !audience.subscribers) return page;
-      return { recipients: page.recipients, next: 's:' };
+      const found = await this.complaintPages(audience.closedComplaints, cursor?.slice(2), pageSize, pages);
+      const last = found[found.length - 1];
+      if (last.next || !audience.subscribers) return found;
+      return [...found.slice(0, -1), { recipients: last.recipients, next: 's:' }];
     }
-    if (!audience.subscribers) return { recipients: [] };
+    if (!audience.subscribers) return [{ recipients: [] }];
     const filter: Doc = audience.subscribers.topics.length ? { topics: { $in: [...audience.subscribers.topics] } } : {};
-    return this.subscriberPage(filter, cursor?.startsWith('s:') ? cursor.slice(2) || undefined : undefined, limit, 's:');
+    return this.subscriberPages(filter, cursor?.startsWith('s:') ? cursor.slice(2) || undefined : undefined, pageSize, pages, 's:');
   }
 
-  private async subscriberPage(filter: Doc, after: string | undefined, limit: number, prefix: string): Promise<RecipientPage> {
-    // Pages in _id order; a scan on FerretDB (once per page of a fan-out).
-    const docs = await this.m.Subscriber.find({ ...filter, ...(after ? { _id: { $gt: after } } : {}) })
+  private async subscriberPages(
+    filter: Doc,
+    after: string | undefined,
+    pageSize: number,
+    pages: number,
+    prefix: string,
+  ): Promise<RecipientPage[]> {
+    // In _id order, several pages in one query: a scan on FerretDB, so once per planning round rather than once per page.
+    const docs = await this.m.Subscriber.find(
+      { ...filter, ...(after ? { _id: { $gt: after } } : {}) },
+      { channel: 1, userId: 1, locale: 1 },
+    )
       .sort({ _id: 1 })
-      .limit(limit)
+      .limit(pageSize * pages)
       .lean();
-    const recipients = docs.map((d) => {
-      const s = toSubscriber(d);
-      return { id: s.id, channel: s.channel, userId: s.userId, locale: s.locale };
-    });
-    const lastId = docs.length === limit ? String(docs[docs.length - 1]._id) : undefined;
-    return { recipients, ...(lastId ? { next: `${prefix}${lastId}` } : {}) };
+    return splitPages(
+      docs,
+      pageSize,
+      pages,
+      (d) => `${prefix}${String(d._id)}`,
+      (d) => {
+        const s = toSubscriber(d);
+        return { id: s.id, channel: s.channel, userId: s.userId, locale: s.locale };
+      },
+    );
   }
 
-  private async complaintPage(
+  private async complaintPages(
     scope: { from: Date; to: Date; agencyIds: readonly string[] },
     after: string | undefined,
-    limit: number,
-  ): Promise<RecipientPage> {
+    pageSize: number,
+    pages: number,
+  ): Promise<RecipientPage[]> {
     const filter: Doc = { status: { $in: CLOSED_STATUSES }, updatedAt: { $gte: scope.from, $lt: scope.to } };
     if (scope.agencyIds.length) filter.agencyId = { $in: [...scope.agencyIds] };
     if (after) filter._id = { $gt: after };
     const docs = await this.m.Complaint.find(filter, { channel: 1, userId: 1, locale: 1, agencyId: 1 })
       .sort({ _id: 1 })
-      .limit(limit)
+      .limit(pageSize * pages)
       .lean();
-    const recipients: Recipient[] = docs
-      .filter((d) => !String(d.userId).startsWith('forgotten:'))
-      .map((d) => ({
-        id: `${d.channel}:${d.userId}`,
-        channel: d.channel as ChannelName,
-        userId: String(d.userId),
-        locale: d.locale === 'en' ? 'en' : 'vi',
-        agencyId: String(d.agencyId),
-      }));
-    return { recipients, ...(docs.length === limit ? { next: `c:${String(docs[docs.length - 1]._id)}` } : {}) };
+    return splitPages(
+      docs,
+      pageSize,
+      pages,
+      (d) => `c:${String(d._id)}`,
+      (d) =>
+        String(d.userId).startsWith('forgotten:')
+          ? undefined
+          : {
+              id: `${d.channel}:${d.userId}`,
+              channel: d.channel as ChannelName,
+              userId: String(d.userId),
+              locale: d.locale === 'en' ? 'en' : 'vi',
+              agencyId: String(d.agencyId),
+            },
+    );
   }
 
   async lastBatch(broadcastId: string): Promise<RecipientBatch | undefined> {
@@ -193,10 +214,16 @@ export class MongoCampaignStore implements SubscriptionStore, BroadcastStore, Ne
     return doc ? toBatch(doc) : undefined;
   }
 
-  async addBatch(batch: RecipientBatch): Promise<void> {
-    await this.m.BroadcastBatch.create({ _id: batch.id, ...batch, recipients: [...batch.recipients] }).catch((err: unknown) => {
-      if (!isDuplicateKeyError(err)) throw err;
-    });
+  async addBatches(batches: readonly RecipientBatch[]): Promise<boolean> {
+    if (batches.length === 0) return true;
+    try {
+      // Ordered: a crash mid-insert leaves a prefix (the next planner starts after the last batch stored), never a gap.
+      await this.m.BroadcastBatch.insertMany(batches.map((b) => ({ _id: b.id, ...b, recipients: [...b.recipients] })));
+      return true;
+    } catch (err) {
+      if (isBulkDuplicatesOnly(err)) return false;
+      throw err;
+    }
   }
 
   async openBatches(broadcastId: string, limit: number): Promise<RecipientBatch[]> {
@@ -237,12 +264,20 @@ export class MongoCampaignStore implements SubscriptionStore, BroadcastStore, Ne
     };
   }
 
-  claimAttempt(key: string, attempt: number, owner: string): Promise<boolean> {
-    return this.db.claims.tryClaim(attemptClaimId(key, attempt), owner);
+  async claimAttempts(keys: readonly string[], attempt: number, owner: string): Promise<Set<string>> {
+    // One unordered insert of unique `_id`s: each key's claim goes to exactly one process (FerretDB's conditional updates are not atomic).
+    const taken = await this.db.claims.tryClaimMany(
+      keys.map((key) => attemptClaimId(key, attempt)),
+      owner,
+    );
+    return new Set(keys.filter((key) => taken.has(attemptClaimId(key, attempt))));
   }
 
-  async markAttemptFailed(key: string, attempt: number, owner: string): Promise<void> {
-    await this.db.claims.tryClaim(`${attemptClaimId(key, attempt)}:failed`, owner);
+  async markAttemptsFailed(attempts: readonly { readonly key: string; readonly attempt: number }[], owner: string): Promise<void> {
+    await this.db.claims.tryClaimMany(
+      attempts.map((a) => `${attemptClaimId(a.key, a.attempt)}:failed`),
+      owner,
+    );
   }
 
   async attemptFailed(key: string, attempt: number): Promise<boolean> {
@@ -354,6 +389,29 @@ export class MongoCampaignStore implements SubscriptionStore, BroadcastStore, Ne
 
 function attemptClaimId(key: string, attempt: number): string {
   return `broadcast:${key}#${attempt}`;
+}
+
+/**
+ * Splits up to `pageSize * pages` documents (in cursor order) into pages; a page's `next` is
+ * the cursor of its last document, absent on the last page when fewer documents came than
+ * asked (the audience ends there).
+ */
+function splitPages<D>(
+  docs: readonly D[],
+  pageSize: number,
+  pages: number,
+  cursorOf: (doc: D) => string,
+  toRecipient: (doc: D) => Recipient | undefined,
+): RecipientPage[] {
+  const more = docs.length === pageSize * pages;
+  const result: RecipientPage[] = [];
+  for (let i = 0; i < docs.length || result.length === 0; i += pageSize) {
+    const slice = docs.slice(i, i + pageSize);
+    const lastPage = i + pageSize >= docs.length;
+    const next = slice.length > 0 && (!lastPage || more) ? cursorOf(slice[slice.length - 1]) : undefined;
+    result.push({ recipients: slice.flatMap((d) => toRecipient(d) ?? []), ...(next ? { next } : {}) });
+  }
+  return result;
 }
 
 /** insertMany with `ordered: false` reports duplicates (code 11000) as write errors; only those are expected. */

@@ -35,9 +35,10 @@ async function main(): Promise<void> {
       appSecret: env('CRASH_ZALO_APP_SECRET'),
       accessToken: env('CRASH_ZALO_ACCESS'),
       refreshToken: env('CRASH_ZALO_REFRESH'),
-      perSecond: Number(env('CRASH_NEWS_PER_SECOND')),
+      perSecond: Number(env('CRASH_ZALO_PER_SECOND')),
     },
     leaseMs: Number(env('CRASH_LEASE_MS')),
+    concurrency: Number(env('CRASH_CONCURRENCY')),
     pollIntervalMs: 100,
   });
   harness.dispatcher.start();
