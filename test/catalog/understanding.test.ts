@@ -42,7 +42,7 @@ describe('procedure questions (799 Vietnamese hold-out lines)', () => {
     expect(r.top1).toBeGreaterThanOrEqual(0.9);
     expect(r.top3).toBeGreaterThanOrEqual(0.94);
   });
-  it('finds the aspect asked: ≥ 81 %', () => expect(report('procedure-holdout.jsonl').procedures.aspect).toBeGreaterThanOrEqual(0.81));
+  it('finds the aspect asked: ≥ 83 %', () => expect(report('procedure-holdout.jsonl').procedures.aspect).toBeGreaterThanOrEqual(0.83));
   it('does as well without diacritics: top-1 ≥ 88 %', () =>
     expect(report('procedure-holdout.jsonl', true).procedures.top1).toBeGreaterThanOrEqual(0.88));
   it('answers English questions: top-1 ≥ 76 %, top-3 ≥ 88 % (offered to the citizen)', () => {
