@@ -14,6 +14,7 @@ import { DEFAULT_MATCHER_OPTIONS, IntentMatcher, type LabelledText, type Matcher
 import type { Stepwise } from '../nlu/stepwise';
 import type { Locale } from '../i18n/locale';
 import type { ProcedureEntry } from './procedure';
+import { ProcedureFamilies } from './procedure-families';
 
 export interface RankedProcedure {
   readonly id: string;
@@ -26,6 +27,8 @@ export interface ProcedureRanking {
   readonly ranking: readonly RankedProcedure[];
   /** Share of the message's words the procedure names contain: near 0 for a message about something else. */
   readonly knownWordRatio: number;
+  /** The procedures of a family the message names as a whole ("mở công ty"), to choose from; empty otherwise. */
+  readonly family: readonly string[];
 }
 
 /**
@@ -42,15 +45,24 @@ const RANKER_OPTIONS: MatcherOptions = {
 };
 
 export class ProcedureRanker {
-  private constructor(private readonly models: Readonly<Record<Locale, IntentMatcher>>) {}
+  private constructor(
+    private readonly models: Readonly<Record<Locale, IntentMatcher>>,
+    private readonly families: ProcedureFamilies,
+  ) {}
 
   /** Trains both languages' models, yielding between slices of work. */
   static *trainStepwise(procedures: readonly ProcedureEntry[], abbreviations: AbbreviationTable): Stepwise<ProcedureRanker> {
     const texts = (locale: Locale): LabelledText[] =>
-      procedures.flatMap((p) => [p.name[locale], ...p.aliases[locale]].map((text) => ({ text, intent: p.id, language: locale })));
+      procedures.flatMap((p) =>
+        [p.name[locale], ...p.aliases[locale], ...(p.shared_aliases?.[locale] ?? [])].map((text) => ({
+          text,
+          intent: p.id,
+          language: locale,
+        })),
+      );
     const vi = yield* IntentMatcher.trainStepwise(texts('vi'), abbreviations, RANKER_OPTIONS);
     const en = yield* IntentMatcher.trainStepwise(texts('en'), abbreviations, RANKER_OPTIONS);
-    return new ProcedureRanker({ vi, en });
+    return new ProcedureRanker({ vi, en }, new ProcedureFamilies(procedures, abbreviations));
   }
 
   rank(text: string, locale: Locale): ProcedureRanking {
@@ -58,6 +70,7 @@ export class ProcedureRanker {
     return {
       ranking: result.ranking.map((r) => ({ id: r.intent, confidence: r.confidence })),
       knownWordRatio: result.knownWordRatio,
+      family: this.families.named(result.normalized, locale),
     };
   }
 }

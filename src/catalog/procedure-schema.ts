@@ -84,6 +84,17 @@ export const ProcedureFileSchema = z.strictObject({
     vi: z.array(text('an alias')).min(2, 'give at least 2 Vietnamese names citizens use'),
     en: z.array(text('an alias')).min(1, 'give at least 1 English name'),
   }),
+  /**
+   * Names citizens use for a family of procedures rather than for this one ("mở công ty" for
+   * every form of company): listed in each member, they make the ranker hesitate between the
+   * members, so the citizen gets a short choice instead of one member picked silently.
+   */
+  shared_aliases: z
+    .strictObject({
+      vi: z.array(text('a shared name')).default([]),
+      en: z.array(text('a shared name')).default([]),
+    })
+    .optional(),
   /** `administrative` unless it is a court matter or a service that is not an administrative procedure. */
   kind: z.enum(['administrative', 'court', 'not_administrative']).default('administrative'),
   /** Who handles it. */

@@ -46,6 +46,8 @@ export type Understanding =
 export interface UnderstandingThresholds {
   /** A procedure this likely is answered directly… */
   readonly answer: number;
+  /** The same for a message of one or two words. */
+  readonly answerShort: number;
   /** …unless the next one is within this factor of it: then the citizen chooses. */
   readonly closeRatio: number;
   /** Below this, a procedure is not offered at all (not even in a choice). */
@@ -75,10 +77,15 @@ export interface UnderstandingThresholds {
   /** …and a procedure this likely under an intent's answer, when this share of the words are procedure words. */
   readonly relatedToIntent: number;
   readonly relatedToIntentKnownWords: number;
+  /** In a choice made because the best procedure is not likely enough, the others this likely are offered. */
+  readonly unsureChoice: number;
+  /** A family named as a whole is offered whole unless the ranker gives one member this much. */
+  readonly familyDecisive: number;
 }
 
 const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
   answer: 0.35,
+  answerShort: 0.6,
   closeRatio: 0.6,
   offer: 0.2,
   clearName: 0.6,
@@ -95,6 +102,8 @@ const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
   relatedToAnswer: 0.05,
   relatedToIntent: 0.2,
   relatedToIntentKnownWords: 0.6,
+  familyDecisive: 0.75,
+  unsureChoice: 0.1,
 };
 /** At most this many related procedures under an answer (with "more", three buttons fit a phone screen). */
 const MAX_RELATED = 2;
@@ -124,8 +133,11 @@ const PROCEDURE_ASPECTS: ReadonlySet<Aspect> = new Set([
 
 /** Intents that keep a message they are sure of, even when it names a procedure. */
 const PROTECTED_INTENTS = new Set(['complaint_submit', 'complaint_status', 'greeting', 'thanks_goodbye', 'help_menu']);
-/** At most this many procedures in a choice (buttons fit a phone screen). */
+const SHORT_MESSAGE_WORDS = 2;
+/** At most this many procedures in a choice (buttons fit a phone screen)… */
 export const MAX_CHOICES = 3;
+/** …but a family named as a whole ("mở công ty") is offered whole: its members are all equally likely. */
+const MAX_FAMILY_CHOICES = 6;
 
 export interface UnderstandingInput {
   readonly text: string;
@@ -141,8 +153,10 @@ export interface UnderstandingInput {
 }
 
 export function understand(input: UnderstandingInput): Understanding {
-  const t = input.thresholds ?? DEFAULT_THRESHOLDS;
   const { match, catalog } = input;
+  const given = input.thresholds ?? DEFAULT_THRESHOLDS;
+  // One or two words ("giấy phép") name a kind of procedure more often than one procedure.
+  const t = match.normalized.tokens.length <= SHORT_MESSAGE_WORDS ? { ...given, answer: Math.max(given.answer, given.answerShort) } : given;
   const ranking = catalog.ranker.rank(input.text, input.locale);
   const aspect = catalog.aspects.detect(match.normalized);
   const top = ranking.ranking[0];
@@ -195,8 +209,23 @@ function outOfScopeProcedure(
   );
 }
 
+/**
+ * A family named as a whole ("mở công ty"), unless the ranker is decided on one member: its
+ * members to choose from, the ranker's favourites first. A family word inside another
+ * procedure's name ("thay đổi nội dung đăng ký doanh nghiệp") is not the family: the ranker's
+ * best must be a member.
+ */
+function familyChoice(ranking: ProcedureRanking, t: UnderstandingThresholds): readonly string[] | undefined {
+  const top = ranking.ranking[0];
+  if (ranking.family.length < 2 || !top || !ranking.family.includes(top.id) || top.confidence >= t.familyDecisive) return undefined;
+  const ranked = ranking.ranking.map((r) => r.id).filter((id) => ranking.family.includes(id));
+  return [...ranked, ...ranking.family.filter((id) => !ranked.includes(id))].slice(0, MAX_FAMILY_CHOICES);
+}
+
 /** The catalog's answer once the message is known to be about a procedure. */
 function procedureAnswer(catalog: ProcedureCatalog, ranking: ProcedureRanking, aspect: Aspect, t: UnderstandingThresholds): Understanding {
+  const family = familyChoice(ranking, t);
+  if (family) return { kind: 'choice', procedures: family.map((id) => entry(catalog, { id, confidence: 0 })), aspect, ranking };
   const offered = ranking.ranking.filter((r) => r.confidence >= t.offer);
   const [top] = offered;
   if (!top) return { kind: 'unknown_procedure', aspect, ranking };
@@ -205,8 +234,11 @@ function procedureAnswer(catalog: ProcedureCatalog, ranking: ProcedureRanking, a
     const related = ranking.ranking.filter((r) => r.id !== top.id && r.confidence >= t.relatedToAnswer).slice(0, MAX_RELATED);
     return { kind: 'procedure', procedure: entry(catalog, top), aspect, ranking, related: related.map((r) => entry(catalog, r)) };
   }
-  if (close.length === 1 && top.confidence < t.answer)
-    return { kind: 'choice', procedures: offered.slice(0, MAX_CHOICES).map((r) => entry(catalog, r)), aspect, ranking };
+  // Not sure enough of one procedure, none close to it: the citizen chooses among the likeliest.
+  if (close.length === 1 && top.confidence < t.answer) {
+    const likely = ranking.ranking.filter((r) => r.confidence >= t.unsureChoice).slice(0, MAX_CHOICES);
+    return { kind: 'choice', procedures: likely.map((r) => entry(catalog, r)), aspect, ranking };
+  }
   return { kind: 'choice', procedures: close.map((r) => entry(catalog, r)), aspect, ranking };
 }
 

@@ -105,10 +105,10 @@ export function catalogIntentExamples(validated: ValidatedCatalog): LabelledText
   });
 }
 
-/** A hash of exactly what the ranker learns from: ids, names, aliases and the abbreviation table. */
+/** A hash of exactly what the ranker learns from: ids, names, aliases (own and shared) and the abbreviation table. */
 function rankerKey(procedures: readonly ProcedureEntry[], abbreviations: AbbreviationTable): string {
   const hash = createHash('sha256');
-  for (const p of procedures) hash.update(JSON.stringify([p.id, p.name, p.aliases]));
+  for (const p of procedures) hash.update(JSON.stringify([p.id, p.name, p.aliases, p.shared_aliases ?? null]));
   hash.update(JSON.stringify([...abbreviations]));
   return hash.digest('hex');
 }

@@ -36,6 +36,7 @@ export async function loadProcedureFiles(dir: string, displayDir = 'procedures')
   const idFile = new Map<string, string>();
   const codeFile = new Map<string, string>();
   const aliasOwner = new Map<string, { id: string; file: string }>();
+  const shared: { key: string; alias: string; file: string; line: number | undefined }[] = [];
   for (const folder of folders) {
     if (fieldsFile.ok && !fieldIds.has(folder)) {
       errors.push({ file: `${displayDir}/${folder}`, message: `folder '${folder}' is not a field listed in ${displayDir}/${FIELDS_FILE}` });
@@ -78,9 +79,22 @@ export async function loadProcedureFiles(dir: string, displayDir = 'procedures')
             });
           } else aliasOwner.set(key, { id: p.id, file: display });
         });
+        (p.shared_aliases?.[lang] ?? []).forEach((alias, i) =>
+          shared.push({ key: foldDiacritics(normalizeKey(alias)), alias, file: display, line: at(['shared_aliases', lang, i]) }),
+        );
       }
       procedures.push({ ...p, file: display });
     }
+  }
+  // A family's name cannot also be one procedure's own name: the ranker would learn both.
+  for (const s of shared) {
+    const owner = aliasOwner.get(s.key);
+    if (owner)
+      errors.push({
+        file: s.file,
+        line: s.line,
+        message: `shared name '${s.alias}' is also a name of '${owner.id}' (${owner.file}) alone`,
+      });
   }
   if (procedures.length === 0 && errors.length === 0) errors.push({ file: displayDir, message: 'the catalog has no procedures' });
   return errors.length ? { ok: false, errors } : { ok: true, value: { fields, procedures } };

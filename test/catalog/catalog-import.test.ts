@@ -1,5 +1,5 @@
 /** Importing a province's procedure list: every row valid, or nothing written. */
-import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importProcedures } from '../../src/content/catalog-import';
@@ -101,6 +101,22 @@ describe('npm run catalog -- import', () => {
     );
     expect(count(procedures)).toBe(before);
   }, 60_000);
+
+  it("a family name (shared_aliases) that is also one procedure's own name is refused, with file and line", async () => {
+    const { procedures } = setUp();
+    const file = join(procedures, 'ho-tich', 'dang-ky-lai-khai-sinh.yaml');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\nshared_aliases:\n  vi: [làm giấy khai sinh]\n`);
+    const result = await loadProcedureFiles(procedures);
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.errors).toContainEqual(
+        expect.objectContaining({
+          file: 'procedures/ho-tich/dang-ky-lai-khai-sinh.yaml',
+          line: expect.any(Number),
+          message: expect.stringMatching(/shared name 'làm giấy khai sinh' is also a name of 'dang-ky-khai-sinh'/),
+        }),
+      );
+  });
 
   it('a dry run validates and writes nothing; an unreadable file is a clear error', async () => {
     const { dir, procedures, file } = setUp();
