@@ -38,8 +38,11 @@ const SHARED_WORDS = new Set(
   ).split(' '),
 );
 
-/** Possible syllables that unmarked Vietnamese does not write as a word: the pronoun "I". */
-const ENGLISH_ONLY = new Set(['i']);
+/**
+ * Possible syllables that are English function words and that unmarked Vietnamese hardly
+ * writes alone (none occurs in the intents' Vietnamese examples): "I", "not", "got", "but".
+ */
+const ENGLISH_ONLY = new Set(['i', 'not', 'got', 'but']);
 
 /**
  * Spellings no English word has: a word starting "ng", "nh", "kh" ("nha", "khai", "nguoi")
@@ -79,9 +82,14 @@ export function languageEvidence(text: string, neutral: ReadonlySet<string> | Re
   let vi = 0;
   let en = 0;
   let long = 0;
-  for (const written of wordTokens(cleanText(text))) {
+  const words = wordTokens(cleanText(text));
+  // In a message with lower-case words, a capitalised syllable after the first word is a name
+  // ("getting married in Kon Tum", "lam giay to o Kon Tum"): it says nothing about the language.
+  const names = words.some((w) => /^[a-z]/.test(w));
+  for (const [index, written] of words.entries()) {
     const token = nfcLower(written);
     if (/\d/.test(token)) continue;
+    if (names && index > 0 && /^[A-Z][a-z]*$/.test(written) && isVietnameseSyllable(token)) continue;
     if (VIETNAMESE_MARKS.test(token)) {
       vi += 2;
       continue;

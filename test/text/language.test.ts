@@ -42,18 +42,22 @@ describe('language of one message', () => {
     ['is the main office open on Saturday', 'en'], // "main"
     ['I am here to pay the fee', 'en'], // "I" is no unmarked Vietnamese word
     ['pay by e-wallet', 'en'], // "by": Vietnamese writes "bi"; "pay": no such syllable
+    ['I got it, bye', 'en'], // "got": an English function word, not an unmarked Vietnamese one
+    ['getting married in Kon Tum', 'en'], // "Kon Tum": a name, no Vietnamese evidence
     ['appreciate it', 'en'], // a long English word counts twice when nothing is Vietnamese
     ['unsubscribe', 'en'],
     ['cho minh gui feedback voi', 'vi'], // …but not inside a Vietnamese sentence
     ['lam giay khai sinh cho con', 'vi'],
     ['tks bot nha', 'vi'], // "nha": no English word starts with "nh"
     ['cho e hoi thu tuc cap so do', 'vi'],
+    ['lam giay to o Kon Tum', 'vi'],
+    ['Lam Giay Khai Sinh', 'vi'], // all capitalised: no lower-case word, so no names
   ] as const)('%s → %s', (text, language) => {
     expect(detect(text)).toBe(language);
   });
 
   it('keeps the conversation language for a word or two, numbers, codes and mixed evidence', () => {
-    for (const text of ['ok', 'hi', 'bye', 'menu', '12', 'PA-7K3M9X', 'show menu', 'I got it, bye', 'hahahaha', 'asdfghjkl', '#pa:confirm'])
+    for (const text of ['ok', 'hi', 'bye', 'menu', '12', 'PA-7K3M9X', 'show menu', 'hahahaha', 'asdfghjkl', '#pa:confirm'])
       expect([text, detect(text)]).toEqual([text, undefined]);
   });
 
