@@ -37,7 +37,8 @@
 import type { ChannelName, Locale, OutgoingMessage } from '../core/messages';
 import type { Logger } from '../infra/logger';
 import type { ChannelSender, ChannelSendResult } from '../notifications/channel-sender';
-import { forEachLimit, PollingLoop } from '../jobs/polling-loop';
+import { forEachLimit } from '../jobs/polling-loop';
+import { ScheduledJob } from '../jobs/scheduled-job';
 import type { Pacer } from '../outbox/pacing';
 import { errorText, safeErrorText } from '../outbox/safe-error';
 import { GroupCommit } from './group-commit';
@@ -124,51 +125,65 @@ interface ChunkOutcomes {
 type Claim = number | 'done' | 'uncertain' | 'exhausted';
 
 export class BroadcastDispatcher {
-  private readonly loop: PollingLoop;
+  private readonly job: ScheduledJob;
   private readonly senders: ReadonlyMap<ChannelName, CampaignSender>;
   private readonly clock: () => Date;
   private readonly receipts: GroupCommit<Receipt>;
+  private stopping = false;
 
   constructor(private readonly options: DispatcherOptions) {
     this.receipts = new GroupCommit((receipts) => options.store.addReceipts(receipts));
     this.senders = new Map(options.senders.map((s) => [s.channel, s]));
     this.clock = options.clock ?? (() => new Date());
-    this.loop = new PollingLoop('broadcasts', async () => (await this.runOnce(), false), options.pollIntervalMs ?? 5_000, options.logger);
+    // A scheduled job under the dispatch lease: one process sends at a time, a round every poll interval or when poked.
+    this.job = new ScheduledJob({
+      name: DISPATCH_LEASE,
+      intervalMs: options.pollIntervalMs ?? 5_000,
+      run: () => this.sendDue(),
+      logger: options.logger,
+      lease: { leases: options.leases, owner: options.owner, ttlMs: this.leaseMs() },
+      clock: this.clock,
+    });
   }
 
   start(): void {
-    this.loop.start();
+    this.job.start();
   }
 
   /** A broadcast was just published: start at once. */
   poke(): void {
-    this.loop.poke();
+    this.job.poke();
   }
 
+  /** Stops between two chunks, waits for the chunk in progress to be recorded, gives the lease up. */
   async stop(): Promise<void> {
-    await this.loop.stop();
-    await this.options.leases.release(DISPATCH_LEASE, this.options.owner).catch(() => undefined);
+    this.stopping = true;
+    await this.job.stop();
   }
 
-  /** Sends what is due while this process holds the lease. */
-  async runOnce(): Promise<DispatchStats> {
+  /** One round, the lease held: sends what is due. */
+  private async sendDue(): Promise<DispatchStats> {
     const stats: DispatchStats = { sent: 0, not_allowed: 0, skipped: 0, failed: 0, uncertain: 0, retry: 0 };
-    if (!(await this.renewLease())) return stats;
     for (const broadcast of await this.options.store.active()) {
       if (!(await this.dispatch(broadcast, stats))) break;
     }
+    if (Object.values(stats).some((n) => n > 0)) this.options.logger.info({ ...stats }, 'broadcast round');
     return stats;
   }
 
-  private renewLease(): Promise<boolean> {
-    return this.options.leases.acquire(DISPATCH_LEASE, this.options.owner, this.options.leaseMs ?? 60_000, this.clock());
+  private leaseMs(): number {
+    return this.options.leaseMs ?? 60_000;
   }
 
-  /** Plans and sends one broadcast's batches; false when the lease was lost or the loop is stopping. */
+  private renewLease(): Promise<boolean> {
+    return this.options.leases.acquire(DISPATCH_LEASE, this.options.owner, this.leaseMs(), this.clock());
+  }
+
+  /** Plans and sends one broadcast's batches; false when the lease was lost or the dispatcher is stopping. */
   private async dispatch(broadcast: Broadcast, stats: DispatchStats): Promise<boolean> {
     const { store } = this.options;
     for (;;) {
-      if (this.loop.stopping) return false;
+      if (this.stopping) return false;
       // Batches left open by an earlier round or process first; new ones are planned only when none is left.
       let batches = await store.openBatches(broadcast.id, 4);
       if (batches.length === 0) {
@@ -226,7 +241,7 @@ export class BroadcastDispatcher {
     const checkReceipts = this.clock().getTime() - broadcast.createdAt.getTime() > (this.options.claimsKeptMs ?? 6 * DAY_MS);
     let retrying = 0;
     for (let i = 0; i < unique.length; i += chunkSize) {
-      if (this.loop.stopping || !(await this.renewLease())) return undefined;
+      if (this.stopping || !(await this.renewLease())) return undefined;
       const outcomes = await this.sendChunk(broadcast, unique.slice(i, i + chunkSize), checkReceipts);
       const written = await Promise.all(outcomes.receipts);
       for (const receipt of written) {
