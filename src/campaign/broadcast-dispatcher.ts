@@ -18,10 +18,12 @@
  *   before the chunk's sends (FerretDB's conditional updates are not atomic: a unique
  *   insert is the only claim it makes exactly once); a key already claimed (a restart, a
  *   retry round) is looked at on its own;
- * - **receipts**: the chunk's outcomes are written in one insert after its sends — sent,
- *   not_allowed (outside Zalo's window), skipped (no push on the web), failed, or
- *   uncertain; temporary failures are recorded the same way (`markAttemptsFailed`), which
- *   is what allows attempt n+1 in a later round.
+ * - **receipts**: each outcome — sent, not_allowed (outside Zalo's window), skipped (no
+ *   push on the web), failed, or uncertain — is written as soon as it is known, grouped
+ *   with the others known meanwhile (`GroupCommit`: one insert carries every receipt
+ *   waiting for it), so a survey invitation's receipt exists by the time the citizen
+ *   presses its button; a chunk's temporary failures are recorded in one insert at its end
+ *   (`markAttemptsFailed`), which is what allows attempt n+1 in a later round.
  *
  * No duplicate, ever: a SIGKILL between a claim and its receipt leaves an attempt with
  * neither a receipt nor a recorded failure. Telegram and Zalo take no idempotency key, so
@@ -35,9 +37,11 @@
 import type { ChannelName, Locale, OutgoingMessage } from '../core/messages';
 import type { Logger } from '../infra/logger';
 import type { ChannelSender, ChannelSendResult } from '../notifications/channel-sender';
-import { forEachLimit, PollingLoop } from '../jobs/polling-loop';
+import { forEachLimit } from '../jobs/polling-loop';
+import { ScheduledJob } from '../jobs/scheduled-job';
 import type { Pacer } from '../outbox/pacing';
 import { errorText, safeErrorText } from '../outbox/safe-error';
+import { GroupCommit } from './group-commit';
 import type { Broadcast, BroadcastStore, LastInteraction, Receipt, Recipient, RecipientBatch, ReceiptOutcome } from './ports';
 
 interface LeasePort {
@@ -67,8 +71,8 @@ export interface DispatcherOptions {
   /** Batches planned per read of the audience; default 25 (on FerretDB each read scans the subscribers once). */
   readonly batchesPerPlan?: number;
   /**
-   * Recipients per chunk, default 50: claimed in one insert, their receipts written in one
-   * insert, the lease renewed before each. It bounds what a crash can leave `uncertain`.
+   * Recipients per chunk, default 50: claimed in one insert, the lease renewed before each.
+   * It bounds what a crash can leave `uncertain`.
    */
   readonly chunkSize?: number;
   /**
@@ -109,9 +113,10 @@ export interface DispatchStats {
   retry: number;
 }
 
-/** What a chunk's sends left to write: final receipts, and attempts that ended without sending. */
+/** What a chunk's sends left: receipts being written, and attempts that ended without sending. */
 interface ChunkOutcomes {
-  readonly receipts: Receipt[];
+  /** Each resolves to its receipt once written, undefined if the write failed. */
+  readonly receipts: Promise<Receipt | undefined>[];
   readonly failedAttempts: { readonly key: string; readonly attempt: number }[];
   /** Recipients a database error left for a later round (nothing recorded for them). */
   untouched: number;
@@ -120,49 +125,65 @@ interface ChunkOutcomes {
 type Claim = number | 'done' | 'uncertain' | 'exhausted';
 
 export class BroadcastDispatcher {
-  private readonly loop: PollingLoop;
+  private readonly job: ScheduledJob;
   private readonly senders: ReadonlyMap<ChannelName, CampaignSender>;
   private readonly clock: () => Date;
+  private readonly receipts: GroupCommit<Receipt>;
+  private stopping = false;
 
   constructor(private readonly options: DispatcherOptions) {
+    this.receipts = new GroupCommit((receipts) => options.store.addReceipts(receipts));
     this.senders = new Map(options.senders.map((s) => [s.channel, s]));
     this.clock = options.clock ?? (() => new Date());
-    this.loop = new PollingLoop('broadcasts', async () => (await this.runOnce(), false), options.pollIntervalMs ?? 5_000, options.logger);
+    // A scheduled job under the dispatch lease: one process sends at a time, a round every poll interval or when poked.
+    this.job = new ScheduledJob({
+      name: DISPATCH_LEASE,
+      intervalMs: options.pollIntervalMs ?? 5_000,
+      run: () => this.sendDue(),
+      logger: options.logger,
+      lease: { leases: options.leases, owner: options.owner, ttlMs: this.leaseMs() },
+      clock: this.clock,
+    });
   }
 
   start(): void {
-    this.loop.start();
+    this.job.start();
   }
 
   /** A broadcast was just published: start at once. */
   poke(): void {
-    this.loop.poke();
+    this.job.poke();
   }
 
+  /** Stops between two chunks, waits for the chunk in progress to be recorded, gives the lease up. */
   async stop(): Promise<void> {
-    await this.loop.stop();
-    await this.options.leases.release(DISPATCH_LEASE, this.options.owner).catch(() => undefined);
+    this.stopping = true;
+    await this.job.stop();
   }
 
-  /** Sends what is due while this process holds the lease. */
-  async runOnce(): Promise<DispatchStats> {
+  /** One round, the lease held: sends what is due. */
+  private async sendDue(): Promise<DispatchStats> {
     const stats: DispatchStats = { sent: 0, not_allowed: 0, skipped: 0, failed: 0, uncertain: 0, retry: 0 };
-    if (!(await this.renewLease())) return stats;
     for (const broadcast of await this.options.store.active()) {
       if (!(await this.dispatch(broadcast, stats))) break;
     }
+    if (Object.values(stats).some((n) => n > 0)) this.options.logger.info({ ...stats }, 'broadcast round');
     return stats;
   }
 
-  private renewLease(): Promise<boolean> {
-    return this.options.leases.acquire(DISPATCH_LEASE, this.options.owner, this.options.leaseMs ?? 60_000, this.clock());
+  private leaseMs(): number {
+    return this.options.leaseMs ?? 60_000;
   }
 
-  /** Plans and sends one broadcast's batches; false when the lease was lost or the loop is stopping. */
+  private renewLease(): Promise<boolean> {
+    return this.options.leases.acquire(DISPATCH_LEASE, this.options.owner, this.leaseMs(), this.clock());
+  }
+
+  /** Plans and sends one broadcast's batches; false when the lease was lost or the dispatcher is stopping. */
   private async dispatch(broadcast: Broadcast, stats: DispatchStats): Promise<boolean> {
     const { store } = this.options;
     for (;;) {
-      if (this.loop.stopping) return false;
+      if (this.stopping) return false;
       // Batches left open by an earlier round or process first; new ones are planned only when none is left.
       let batches = await store.openBatches(broadcast.id, 4);
       if (batches.length === 0) {
@@ -220,37 +241,34 @@ export class BroadcastDispatcher {
     const checkReceipts = this.clock().getTime() - broadcast.createdAt.getTime() > (this.options.claimsKeptMs ?? 6 * DAY_MS);
     let retrying = 0;
     for (let i = 0; i < unique.length; i += chunkSize) {
-      if (this.loop.stopping || !(await this.renewLease())) return undefined;
+      if (this.stopping || !(await this.renewLease())) return undefined;
       const outcomes = await this.sendChunk(broadcast, unique.slice(i, i + chunkSize), checkReceipts);
-      const left = await this.record(broadcast, outcomes);
-      for (const receipt of left === undefined ? [] : outcomes.receipts) {
+      const written = await Promise.all(outcomes.receipts);
+      for (const receipt of written) {
+        if (!receipt) continue;
         stats[receipt.outcome]++;
         this.options.onOutcome?.(receipt.channel, receipt.outcome);
       }
-      retrying += left ?? outcomes.receipts.length + outcomes.failedAttempts.length + outcomes.untouched;
+      // A receipt not written, or a failure not recorded, is looked at again by a later round (then `uncertain`, never re-sent).
+      const unwritten = written.filter((r) => r === undefined).length;
+      if (unwritten > 0) this.warn(broadcast, undefined, undefined, `${unwritten} broadcast receipts not written`);
+      retrying += unwritten + outcomes.untouched + outcomes.failedAttempts.length;
+      await this.recordFailures(broadcast, outcomes.failedAttempts);
     }
     stats.retry += retrying;
     if (retrying === 0) await this.options.store.markBatchDone(batch.id);
     return retrying;
   }
 
-  /**
-   * Writes a chunk's receipts and failed attempts (one insert each); returns how many
-   * recipients a later round must look at again, undefined when the writes failed (then
-   * all of them: a claimed attempt without a receipt turns `uncertain`, never re-sent).
-   */
-  private async record(broadcast: Broadcast, outcomes: ChunkOutcomes): Promise<number | undefined> {
-    try {
-      await this.options.store.addReceipts(outcomes.receipts);
-      if (outcomes.failedAttempts.length > 0) await this.options.store.markAttemptsFailed(outcomes.failedAttempts, this.options.owner);
-      return outcomes.failedAttempts.length + outcomes.untouched;
-    } catch (err) {
-      this.warn(broadcast, undefined, err, 'broadcast receipts not written');
-      return undefined;
-    }
+  /** Records a chunk's temporary failures in one insert; if that fails, a later round finds them `uncertain`. */
+  private async recordFailures(broadcast: Broadcast, failed: ChunkOutcomes['failedAttempts']): Promise<void> {
+    if (failed.length === 0) return;
+    await this.options.store.markAttemptsFailed(failed, this.options.owner).catch((err: unknown) => {
+      this.warn(broadcast, undefined, err, 'broadcast failures not recorded');
+    });
   }
 
-  /** One chunk: claim everyone's attempt at once, then decide and send each; nothing written yet. */
+  /** One chunk: claim everyone's attempt at once, then decide and send each; each receipt is written as soon as it is known. */
   private async sendChunk(broadcast: Broadcast, recipients: readonly Recipient[], checkReceipts: boolean): Promise<ChunkOutcomes> {
     const outcomes: ChunkOutcomes = { receipts: [], failedAttempts: [], untouched: 0 };
     const claims = await this.claimChunk(broadcast, recipients, checkReceipts).catch((err: unknown) => {
@@ -260,12 +278,18 @@ export class BroadcastDispatcher {
     if (!claims) return { ...outcomes, untouched: recipients.length };
     await forEachLimit(claims, this.options.concurrency ?? 8, async ({ recipient: r, claim }) => {
       if (claim === 'done') return;
-      if (claim === 'uncertain') return void outcomes.receipts.push(this.receipt(broadcast, r, 'uncertain', 0, UNCERTAIN_REASON));
-      if (claim === 'exhausted')
-        return void outcomes.receipts.push(this.receipt(broadcast, r, 'failed', this.maxAttempts(), 'attempts exhausted'));
+      const write = (receipt: Receipt) =>
+        outcomes.receipts.push(
+          this.receipts.add(receipt).then(
+            () => receipt,
+            () => undefined,
+          ),
+        );
+      if (claim === 'uncertain') return void write(this.receipt(broadcast, r, 'uncertain', 0, UNCERTAIN_REASON));
+      if (claim === 'exhausted') return void write(this.receipt(broadcast, r, 'failed', this.maxAttempts(), 'attempts exhausted'));
       try {
         const result = await this.sendOne(broadcast, r, claim);
-        if ('outcome' in result) outcomes.receipts.push(result);
+        if ('outcome' in result) write(result);
         else outcomes.failedAttempts.push(result);
       } catch (err) {
         // A database or rendering error before the send: nothing left; the attempt is recorded failed, a later round tries again.
@@ -378,7 +402,8 @@ export class BroadcastDispatcher {
   }
 
   private warn(broadcast: Broadcast, channel: ChannelName | undefined, err: unknown, message: string): void {
-    this.options.logger.warn({ broadcast: broadcast.id, ...(channel ? { channel } : {}), err: errorText(err).slice(0, 120) }, message);
+    const error = err === undefined ? {} : { err: errorText(err).slice(0, 120) };
+    this.options.logger.warn({ broadcast: broadcast.id, ...(channel ? { channel } : {}), ...error }, message);
   }
 
   private maxAttempts(): number {

@@ -118,7 +118,7 @@ export function campaignReportSections(campaign: CampaignReports): ReportSection
               drawn = true;
             }
             if (drawn)
-              questions.push({ key, label: campaigns.length > 1 ? [...chartLines(text, 2), chartLabel(c.name)] : chartLines(text) });
+              questions.push({ key, label: campaigns.length > 1 ? [...chartLines(text, 3), ...chartLines(c.name, 1)] : chartLines(text) });
           }
         }
         return {
@@ -129,6 +129,7 @@ export function campaignReportSections(campaign: CampaignReports): ReportSection
           chart: {
             type: 'bar',
             horizontal: true,
+            max: 5,
             labels: questions.map((q) => q.label),
             datasets: [...means].map(([agencyName, byQuestion]) => ({
               label: chartLabel(agencyName),

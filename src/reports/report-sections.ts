@@ -24,6 +24,8 @@ interface ChartSpec {
   readonly stacked?: boolean;
   /** Values are percentages (axis 0–100). */
   readonly percent?: boolean;
+  /** The value axis ends there (a 1–5 score: 5), not at the largest value. */
+  readonly max?: number;
   /** Horizontal bars (long labels such as agency names). */
   readonly horizontal?: boolean;
 }
@@ -72,21 +74,25 @@ export function chartLabel(label: string): string {
   return label.length > CHART_LABEL ? `${label.slice(0, CHART_LABEL - 1).trimEnd()}…` : label;
 }
 
+/** Characters per line of a label drawn on several lines: fits beside a bar on a phone (390 px). */
+const CHART_LINE = 24;
+
 /**
- * A long label (a survey question) cut into lines of at most a chart label's length, on at
- * most `maxLines` lines (the last one shortened): the whole sentence stays readable beside
- * a bar instead of being cut after 34 characters.
+ * A long label (a survey question) cut into lines of at most 24 characters, on at most
+ * `maxLines` lines (the last one shortened): the sentence stays readable beside a bar,
+ * also on a phone, instead of being cut after 34 characters.
  */
-export function chartLines(label: string, maxLines = 3): string[] {
+export function chartLines(label: string, maxLines = 4): string[] {
   const lines: string[] = [];
   for (const word of label.split(/\s+/).filter(Boolean)) {
     const last = lines[lines.length - 1];
-    if (last !== undefined && last.length + 1 + word.length <= CHART_LABEL) lines[lines.length - 1] = `${last} ${word}`;
+    if (last !== undefined && last.length + 1 + word.length <= CHART_LINE) lines[lines.length - 1] = `${last} ${word}`;
     else lines.push(word);
   }
-  if (lines.length <= maxLines) return lines.map(chartLabel);
+  const cut = (line: string) => (line.length > CHART_LINE ? `${line.slice(0, CHART_LINE - 1).trimEnd()}…` : line);
+  if (lines.length <= maxLines) return lines.map(cut);
   // What is left is longer than a line (it did not fit on one), so the last line ends with "…".
-  return [...lines.slice(0, maxLines - 1).map(chartLabel), chartLabel(lines.slice(maxLines - 1).join(' '))];
+  return [...lines.slice(0, maxLines - 1).map(cut), cut(lines.slice(maxLines - 1).join(' '))];
 }
 
 /** Percentage with one decimal, 0 when nothing was counted. */

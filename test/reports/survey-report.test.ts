@@ -94,9 +94,9 @@ it('narrowed to one agency, draws only its bars', async () => {
   expect(result.chart?.labels).toEqual([chartLines(questionText('overall'))]);
 });
 
-it('cuts a long label into lines of at most 34 characters, the words kept in order', () => {
+it('cuts a long label into lines of at most 24 characters, the words kept in order', () => {
   const lines = chartLines('Thời gian giải quyết có đúng hẹn không? (1 = rất chậm, 5 = đúng hoặc sớm hơn hẹn)');
-  expect(lines.every((l) => l.length <= 34)).toBe(true);
+  expect(lines.every((l) => l.length <= 24)).toBe(true);
   expect(lines.join(' ')).toBe('Thời gian giải quyết có đúng hẹn không? (1 = rất chậm, 5 = đúng hoặc sớm hơn hẹn)');
   const cut = chartLines('một '.repeat(40).trim(), 2);
   expect(cut).toHaveLength(2);

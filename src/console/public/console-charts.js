@@ -14,6 +14,7 @@
     });
     var valueAxis = { beginAtZero: true, stacked: !!spec.stacked, ticks: { precision: 0 } };
     if (spec.percent) valueAxis.max = 100;
+    if (spec.max) valueAxis.max = spec.max;
     var categoryAxis = { stacked: !!spec.stacked, ticks: { autoSkip: true } };
     new Chart(canvas, {
       type: spec.type,
