@@ -20,7 +20,7 @@ import { Telegraf } from 'telegraf';
 import { buildApp, type App } from '../src/app';
 import { computeZaloSignature } from '../src/channels/zalo/webhook-signature';
 import { loadConfig } from '../src/config';
-import { silentLogger } from '../src/infra/logger';
+import { createLogger, silentLogger } from '../src/infra/logger';
 import { freePort } from '../src/storage/embedded-ferretdb';
 import { FakeTelegramServer, privateChatOf, type Update, type User } from '../test/fakes/telegram-bot-api';
 import { FAKE_CS_PATH, FakeZaloServer } from '../test/fakes/zalo-oa-server';
@@ -440,6 +440,56 @@ async function zaloService(app: App, fake: FakeZaloServer, workload: ZaloWorkloa
   }
 }
 
+// ------------------------------------------------------------------ database round trips per update
+
+/**
+ * Sends `count` updates one at a time (each from a user new to the service, then each a second
+ * time from the same users) and counts the commands the service's connection sent while each was
+ * accepted and handled: the database round trips per update, by command and collection. The
+ * outbox workers' polls run meanwhile and are counted apart (outbox collections).
+ */
+async function telegramRoundTrips(app: App, questions: readonly string[], count: number): Promise<void> {
+  const url = new URL('/telegram/webhook', app.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const users = Array.from({ length: count }, (_, i) => ({ id: 7_700_001 + i, is_bot: false, first_name: `Probe ${i}` }));
+  const rows = new Map<string, number>();
+  let total = 0;
+  let accepted = 0;
+  const rounds: [string, number][] = [];
+  try {
+    for (const [round, label] of [
+      [0, 'first message of a citizen'],
+      [1, 'a later message'],
+    ] as const) {
+      let roundTotal = 0;
+      for (let i = 0; i < count; i++) {
+        const body = JSON.stringify(telegramUpdate(300_000_001 + round * count + i, users[i], questions[i % questions.length]));
+        const { commands } = await app.db.commands.record(async () => {
+          const before = app.db.commands.total;
+          await post(agent, { url, body, headers: { [TELEGRAM_SECRET_HEADER]: TELEGRAM_SECRET } });
+          accepted += app.db.commands.total - before;
+          await app.inbound.idle();
+        });
+        for (const c of commands) {
+          const key = `${c.name} ${c.collection ?? ''}`.trim();
+          rows.set(key, (rows.get(key) ?? 0) + 1);
+        }
+        total += commands.length;
+        roundTotal += commands.length;
+      }
+      rounds.push([label, roundTotal / count]);
+    }
+  } finally {
+    agent.destroy();
+  }
+  heading('telegram: database round trips per update (command monitor)');
+  console.log(
+    `${count} citizens × 2 updates, one at a time; ${rounds.map(([label, n]) => `${label}: ${fmt(n, 1)}`).join('; ')}; before HTTP 200: ${fmt(accepted / (2 * count), 1)} (outbox workers' polls included)`,
+  );
+  const listed = [...rows.entries()].sort((a, b) => b[1] - a[1]).map(([key, n]) => `${key} ${fmt(n / (2 * count), 2)}`);
+  console.log(`per update (all ${fmt(total / (2 * count), 1)}): ${listed.join(', ')}`);
+}
+
 // ------------------------------------------------------------------ one citizen's flood must not slow another
 
 /** One POST /api/chat from a given address (the bench trusts 127.0.0.1 as its proxy). */
@@ -577,31 +627,50 @@ export async function runWebhookBench(options: WebhookBenchOptions = {}): Promis
         WEB_CHALLENGE_AFTER: '100000',
       }),
     );
-    app = await buildApp(config, silentLogger());
+    app = await buildApp(config, process.env.BENCH_LOG_LEVEL ? createLogger({ level: process.env.BENCH_LOG_LEVEL }) : silentLogger());
     const questions = questionsOf(app);
+    if (process.env.DBG) {
+      const out = new Map<number, { name: string; coll: string; at: number }>();
+      const client = app.db.connection.getClient();
+      client.on('commandStarted', (e) =>
+        out.set(e.requestId, { name: e.commandName, coll: String((e.command as Record<string, unknown>)[e.commandName]), at: Date.now() }),
+      );
+      client.on('commandSucceeded', (e) => out.delete(e.requestId));
+      client.on('commandFailed', (e) => out.delete(e.requestId));
+      setInterval(() => {
+        const old = [...out.values()].filter((c) => Date.now() - c.at > 3000);
+        if (old.length) console.error('DBG outstanding', old.length, JSON.stringify(old.slice(0, 5)));
+      }, 3000).unref();
+    }
     const telegramWorkload: TelegramWorkload = { users, questions, count: telegramCount, concurrency };
 
     heading('webhooks: set-up');
     console.log(
       `database: ${mongo.description}; fakes on 127.0.0.1 with their rate limits off; client: node:http keep-alive, ${concurrency} requests in flight`,
     );
+    // BENCH_WEBHOOK_PARTS (telegram,zalo,isolation; default all) runs only some sections.
+    const parts = (process.env.BENCH_WEBHOOK_PARTS ?? 'telegram,zalo,isolation').split(',').map((p) => p.trim());
     // The baseline runs first, in a process that has not yet served anything.
-    const echo = await telegramEcho(telegramFake, telegramWorkload);
+    const echo = parts.includes('telegram') ? await telegramEcho(telegramFake, telegramWorkload) : undefined;
     await app.start();
-    const service = await telegramService(app, telegramFake, telegramWorkload);
-    heading('telegram: service vs bare echo bot');
-    const ratio = (a: number, b: number): string => (b > 0 ? `${fmt(a / b, 1)}×` : 'n/a');
-    console.log(
-      `accepted (HTTP 200) updates/s: service ${fmt(service.acceptedPerSecond, 1)} vs echo ${fmt(echo.acceptedPerSecond, 1)}; service / echo = ${ratio(service.acceptedPerSecond, echo.acceptedPerSecond)} (target ≥ 0.5×)`,
-    );
-    console.log(
-      `handled updates/s: service ${fmt(service.handledPerSecond, 1)} (engine done) vs echo ${fmt(echo.handledPerSecond, 1)} (reply sent); echo / service = ${ratio(echo.handledPerSecond, service.handledPerSecond)}`,
-    );
-    console.log(
-      `replies/s at the fake: service ${fmt(service.repliedPerSecond, 1)} (send queue capped at 30/s by design) vs echo ${fmt(echo.repliedPerSecond, 1)} (no limit); echo / service = ${ratio(echo.repliedPerSecond, service.repliedPerSecond)}`,
-    );
-    await zaloService(app, zaloFake, { users: users.map((u) => `zalo-${u.id}`), questions, count: zaloCount, concurrency });
-    await isolationBench(app, questions[0], new URL('/zalo/webhook', app.url));
+    if (echo) {
+      await telegramRoundTrips(app, questions, Number(process.env.BENCH_PROBE_USERS ?? 20));
+      const service = await telegramService(app, telegramFake, telegramWorkload);
+      heading('telegram: service vs bare echo bot');
+      const ratio = (a: number, b: number): string => (b > 0 ? `${fmt(a / b, 2)}×` : 'n/a');
+      console.log(
+        `accepted (HTTP 200) updates/s: service ${fmt(service.acceptedPerSecond, 1)} vs echo ${fmt(echo.acceptedPerSecond, 1)}; service / echo = ${ratio(service.acceptedPerSecond, echo.acceptedPerSecond)} (target ≥ 0.5×)`,
+      );
+      console.log(
+        `handled updates/s: service ${fmt(service.handledPerSecond, 1)} (engine done) vs echo ${fmt(echo.handledPerSecond, 1)} (reply sent); service / echo = ${ratio(service.handledPerSecond, echo.handledPerSecond)}`,
+      );
+      console.log(
+        `replies/s at the fake: service ${fmt(service.repliedPerSecond, 1)} (send queue capped at 30/s by design) vs echo ${fmt(echo.repliedPerSecond, 1)} (no limit); echo / service = ${ratio(echo.repliedPerSecond, service.repliedPerSecond)}`,
+      );
+    }
+    if (parts.includes('zalo'))
+      await zaloService(app, zaloFake, { users: users.map((u) => `zalo-${u.id}`), questions, count: zaloCount, concurrency });
+    if (parts.includes('isolation')) await isolationBench(app, questions[0], new URL('/zalo/webhook', app.url));
   } finally {
     await app?.stop();
     await Promise.all([telegramFake.close(), zaloFake.close()]);

@@ -63,7 +63,7 @@ import type { Channel } from './channels/channel';
 import { UserRateLimiter } from './channels/rate-limiter';
 import { CitizenSequencer } from './channels/pipeline/citizen-sequencer';
 import { InboundPipeline } from './channels/pipeline/inbound-pipeline';
-import { mongoFirstSeen } from './channels/pipeline/processed-messages';
+import { DurableInbox } from './channels/pipeline/durable-inbox';
 import { loadPseudonymKey } from './channels/pipeline/pseudonym-key';
 import { SharedWindowLimits } from './channels/pipeline/shared-limits';
 import { MongoSlotStore } from './channels/pipeline/slot-store';
@@ -391,7 +391,6 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
 
   const inbound = new InboundPipeline({
     engine,
-    firstSeen: mongoFirstSeen(db.models),
     shared,
     sequencer: new CitizenSequencer({ store: slots, owner, logger: logger.child({ component: 'sequencer' }) }),
     limits: {
@@ -407,6 +406,8 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     logger: logger.child({ component: 'inbound' }),
   });
   for (const channel of channels) await channel.attach({ inbound, http, complaints });
+  // Updates answered 200 by a process that died before handling them (durable-inbox.ts).
+  const inbox = new DurableInbox({ store: slots, pipeline: inbound, owner, logger: logger.child({ component: 'inbox' }) });
   await http.register(agencyApiRoutes, {
     complaints,
     directory,
@@ -460,6 +461,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
       background.start();
       broadcasts.start();
       for (const channel of channels) await channel.start?.();
+      inbox.start();
       started = true;
       logger.info(
         { url: app.url, channels: enabledChannels(config), forwarding: config.FORWARDING_MODE, transports: Object.keys(transports) },
@@ -469,6 +471,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     stop() {
       stopping ??= (async () => {
         logger.info('stopping: no new updates, finishing what is in flight');
+        await inbox.stop();
         if (started)
           for (const channel of channels)
             await channel.stop?.().catch((err: unknown) => logger.error({ err: errorName(err) }, 'channel stop failed'));

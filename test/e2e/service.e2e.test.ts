@@ -304,7 +304,7 @@ describe('the service started by npm start', () => {
       await sleep(2000);
       expect(world.zalo.sent.slice(since).filter((m) => m.userId === replayUser)).toHaveLength(0);
       expect(answered).toBeGreaterThan(0);
-      expect(await world.db.collection<{ _id: string }>('processed_messages').countDocuments({ _id: 'zalo:e2e-replayed-1' })).toBe(1);
+      expect(await world.db.collection<{ _id: string }>('pipeline_slots').countDocuments({ _id: 'in:zalo:e2e-replayed-1' })).toBe(1);
       expect(await healthz()).toBe(200);
 
       // Malformed JSON to the web chat.

@@ -6,10 +6,17 @@
  * How: a message takes the citizen's next ticket — the insert of
  * `seq:<citizen>:<epoch>#<n>` for the smallest free n (a unique insert, the one write
  * FerretDB makes exactly once, see slot-store.ts) — then waits until ticket n−1 is done,
- * runs, and marks ticket n done (the insert of `…#<n>!`). Waiting is a promise when
- * ticket n−1 is held by this process, else a poll of that ticket's done mark by `_id`
- * (10 ms, backing off to 50 ms). A ticket whose holder died is given up after its lease
- * (`leaseMs`), so a crash delays the citizen's next message, never blocks it.
+ * runs, and marks ticket n done (`done: true`, an update by `_id` that only the holder
+ * makes). Waiting is a promise when ticket n−1 is held by this process, else a poll of
+ * that ticket by `_id` (10 ms, backing off to 50 ms). A ticket whose holder died is given
+ * up after its lease (`leaseMs`), so a crash delays the citizen's next message, never
+ * blocks it.
+ *
+ * A message with an id (a webhook update) takes its ticket in the same round trip as its
+ * duplicate record (`in:<channel>:<id>`): a redelivery finds the record, lets its ticket
+ * go at once and does not run. Its ticket carries the update (`payload`) until the
+ * turn is over — the durable inbox (durable-inbox.ts) hands tickets whose holder died
+ * with their payload back to the pipeline.
  *
  * Finding "the next free n" without scanning: each process remembers the last ticket of
  * recent citizens; a process new to a citizen reads the tail document
@@ -22,7 +29,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../infra/logger';
 import { silentLogger } from '../../infra/logger';
-import type { SlotStore } from './slot-store';
+import type { SlotDoc, SlotStore } from './slot-store';
 
 export interface SequencerOptions {
   readonly store: SlotStore;
@@ -32,6 +39,8 @@ export interface SequencerOptions {
   readonly leaseMs?: number;
   /** How long tickets are kept; default 24 h. */
   readonly retentionMs?: number;
+  /** How long duplicate records are kept; default 7 days (well beyond Telegram's 24 h and Zalo's hours of retries). */
+  readonly dedupeRetentionMs?: number;
   readonly logger?: Logger;
   readonly clock?: () => number;
 }
@@ -49,12 +58,22 @@ const POLL_FIRST_MS = 10;
 const POLL_MAX_MS = 50;
 
 /** A place in a citizen's line, taken when the message arrives (see {@link CitizenSequencer.reserve}). */
+/** What a message with an id records with its ticket. */
+export interface Durable {
+  /** Its duplicate record's `_id`; a message already recorded takes no ticket and does not run. */
+  readonly dedupeId?: string;
+  /** Kept on the ticket until the turn is over, for a recovery after a crash. */
+  readonly payload?: SlotDoc['payload'];
+}
+
 export interface Reservation {
   /**
    * Runs `task` in the citizen's turn. `ticketTaken` settles once the place is recorded in
-   * the database: from then on, a message arriving at any process comes after this one.
+   * the database (with `durable`'s record, in the same round trip): from then on, a message
+   * arriving at any process comes after this one. It settles `false` for a duplicate,
+   * whose task never runs (`done` then settles undefined).
    */
-  run<T>(task: () => Promise<T>): { readonly ticketTaken: Promise<void>; readonly done: Promise<T> };
+  run<T>(task: () => Promise<T>, durable?: Durable): { readonly ticketTaken: Promise<boolean>; readonly done: Promise<T | undefined> };
   /** Gives the place up (the message was refused): later messages do not wait for it. */
   cancel(): void;
 }
@@ -65,14 +84,18 @@ export class CitizenSequencer {
   private readonly lines = new Map<string, Promise<void>>();
   /** Tickets of this process not yet marked done in the database → resolved when done. */
   private readonly held = new Map<string, Promise<void>>();
+  /** Tickets this process finished lately: a successor here need not ask the database. */
+  private readonly finished = new Set<string>();
   private readonly leaseMs: number;
   private readonly retentionMs: number;
+  private readonly dedupeRetentionMs: number;
   private readonly logger: Logger;
   private readonly clock: () => number;
 
   constructor(private readonly options: SequencerOptions) {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.retentionMs = options.retentionMs ?? 24 * 3_600_000;
+    this.dedupeRetentionMs = options.dedupeRetentionMs ?? 7 * 24 * 3_600_000;
     this.logger = options.logger ?? silentLogger();
     this.clock = options.clock ?? Date.now;
   }
@@ -84,19 +107,19 @@ export class CitizenSequencer {
    */
   reserve(citizen: string): Reservation {
     const before = this.lines.get(citizen) ?? Promise.resolve();
-    let taken!: () => void;
-    const mine = new Promise<void>((resolve) => (taken = resolve));
+    let mineTaken!: () => void;
+    const mine = new Promise<void>((resolve) => (mineTaken = resolve));
     this.lines.set(citizen, mine);
     void mine.then(() => {
       if (this.lines.get(citizen) === mine) this.lines.delete(citizen);
     });
     let used = false;
     return {
-      run: <T>(task: () => Promise<T>) => {
+      run: <T>(task: () => Promise<T>, durable: Durable = {}) => {
         used = true;
-        let ticketTaken!: () => void;
+        let ticketTaken!: (taken: boolean) => void;
         let ticketFailed!: (error: unknown) => void;
-        const recorded = new Promise<void>((resolve, reject) => {
+        const recorded = new Promise<boolean>((resolve, reject) => {
           ticketTaken = resolve;
           ticketFailed = reject;
         });
@@ -104,20 +127,21 @@ export class CitizenSequencer {
         const done = this.runAfter(
           citizen,
           before,
-          () => {
-            taken();
-            ticketTaken();
+          durable,
+          (taken) => {
+            mineTaken();
+            ticketTaken(taken);
           },
           task,
           (error) => {
-            taken();
+            mineTaken();
             ticketFailed(error);
           },
         );
         return { ticketTaken: recorded, done };
       },
       cancel: () => {
-        if (!used) void before.then(taken);
+        if (!used) void before.then(mineTaken);
         used = true;
       },
     };
@@ -125,25 +149,33 @@ export class CitizenSequencer {
 
   /** Runs `task` in `citizen`'s turn: after every earlier message of that citizen, before every later one. */
   async run<T>(citizen: string, task: () => Promise<T>): Promise<T> {
-    return this.reserve(citizen).run(task).done;
+    // Without a duplicate record the ticket is always taken, so the task always runs.
+    return (await this.reserve(citizen).run(task).done) as T;
+  }
+
+  /** Marks a ticket of a dead holder done (the durable inbox handed its message on). */
+  async settle(id: string): Promise<void> {
+    await this.options.store.markDone(id);
   }
 
   private async runAfter<T>(
     citizen: string,
     before: Promise<void>,
-    taken: () => void,
+    durable: Durable,
+    taken: (taken: boolean) => void,
     task: () => Promise<T>,
     failed: (error: unknown) => void,
-  ): Promise<T> {
+  ): Promise<T | undefined> {
     await before;
-    let ticket: { id: string; previous?: string };
+    let ticket: { id: string; previous?: string } | undefined;
     try {
-      ticket = await this.takeTicket(citizen);
+      ticket = await this.takeTicket(citizen, durable);
     } catch (error) {
       failed(error);
       throw error;
     }
-    taken();
+    taken(ticket !== undefined);
+    if (!ticket) return undefined;
     const { id, previous } = ticket;
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
@@ -155,13 +187,18 @@ export class CitizenSequencer {
       finish();
       // Local successors go on at once; remote ones see the mark (a failed mark only costs them the lease).
       void this.options.store
-        .insert({ _id: `${id}!`, expiresAt: new Date(this.clock() + this.retentionMs) })
+        .markDone(id)
         .catch((error: unknown) => this.logger.warn({ err: errorName(error) }, 'sequencer: done mark not written'))
-        .finally(() => this.held.delete(id));
+        .finally(() => {
+          this.held.delete(id);
+          if (this.finished.size >= MAX_REMEMBERED) this.finished.clear();
+          this.finished.add(id);
+        });
     }
   }
 
-  private async takeTicket(citizen: string): Promise<{ id: string; previous?: string }> {
+  /** The citizen's next ticket, recorded with `durable`'s duplicate record; undefined for a duplicate. */
+  private async takeTicket(citizen: string, durable: Durable): Promise<{ id: string; previous?: string } | undefined> {
     const tailId = `seq:${citizen}`;
     const now = this.clock();
     // A remembered tail is trusted while its document is known to live another half retention:
@@ -169,11 +206,31 @@ export class CitizenSequencer {
     const cached = this.tails.get(citizen);
     const tail = cached && cached.hintExpiresAt - now > this.retentionMs / 2 ? cached : await this.readTail(tailId);
     const expiresAt = new Date(now + this.retentionMs);
+    const ticketOf = (n: number): SlotDoc => ({
+      _id: `${tailId}:${tail.epoch}#${n}`,
+      expiresAt,
+      owner: this.options.owner,
+      at: new Date(now),
+      ...(durable.payload ? { payload: durable.payload } : {}),
+    });
     let n = tail.last + 1;
-    while (
-      !(await this.options.store.insert({ _id: `${tailId}:${tail.epoch}#${n}`, expiresAt, owner: this.options.owner, at: new Date(now) }))
-    )
-      n += 1;
+    let placed = false;
+    if (durable.dedupeId) {
+      const record = { _id: durable.dedupeId, expiresAt: new Date(now + this.dedupeRetentionMs) };
+      const result = await this.options.store.insertPair(record, ticketOf(n));
+      if (!result.first) {
+        // A redelivery: its ticket (written in the same round trip) is let go at once.
+        if (result.second) {
+          tail.last = n;
+          this.remember(citizen, tail);
+          await this.options.store.markDone(`${tailId}:${tail.epoch}#${n}`);
+        }
+        return undefined;
+      }
+      placed = result.second;
+      if (!placed) n += 1;
+    }
+    while (!placed && !(await this.options.store.insert(ticketOf(n)))) n += 1;
     tail.last = n;
     this.remember(citizen, tail);
     if (n % HINT_EVERY === 0 || tail.hintExpiresAt - now < this.retentionMs / 2) {
@@ -204,11 +261,11 @@ export class CitizenSequencer {
   private async waitFor(id: string): Promise<void> {
     const local = this.held.get(id);
     if (local) return local;
+    if (this.finished.delete(id)) return;
     let pause = POLL_FIRST_MS;
     for (;;) {
-      if (await this.options.store.find(`${id}!`)) return;
       const ticket = await this.options.store.find(id);
-      if (!ticket) return;
+      if (!ticket || ticket.done) return;
       if (ticket.at && ticket.at.getTime() + this.leaseMs < this.clock()) {
         this.logger.warn({ holder: ticket.owner }, 'sequencer: previous message abandoned by its process; going on');
         return;

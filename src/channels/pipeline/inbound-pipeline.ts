@@ -2,30 +2,38 @@
  * The one chain every incoming message goes through, whatever channel it came from (in
  * the spirit of grammY's middleware and Rasa's input channels):
  *
- *   clean (sanitizeIncoming) → duplicate check → rate limits → the citizen's turn
- *   (ordered across processes) → held notifications released → engine → the channel's reply.
+ *   clean (sanitizeIncoming) → limits held in memory → duplicate record + the citizen's
+ *   ticket (ordered across processes), beside the shared per-minute window → held
+ *   notifications released → engine → the channel's reply.
  *
  * A channel builds an {@link InboundTask} and calls {@link InboundPipeline.submit}; it gets
  * `admitted` — settled once the message is recorded, past the limits and placed in the
  * citizen's line (so anything answered after it, at any process, comes after it), which is
  * when a webhook may answer 200 — and `done`, settled when the turn is over (the web chat
- * returns the reply then). Admission costs at most four `_id` inserts and refuses a
- * flood without touching the database (see shared-limits.ts); everything slow happens
- * in the citizen's turn, after the webhook has answered.
+ * returns the reply then).
+ *
+ * Why this order (measured with `npm run bench -- webhook`, docs/measurements.md): every
+ * refusal that needs no database comes first (capacity, in flight, burst buckets, a window
+ * this process knows is full), so a flood costs memory look-ups, not round trips. An
+ * admitted message then costs one ordered insert — its duplicate record and its ticket,
+ * which carries the update itself until the turn is over, so an update answered 200
+ * survives a crash (durable-inbox.ts) — and, at the same time, the shared window's insert:
+ * the 200 waits for one round trip, not three in a row. Turns run at most `maxTurns` at
+ * once, so a backlog of conversation work cannot take every database round trip from the
+ * admissions (or from another citizen's web chat).
  *
  * Limits are keyed on what a client cannot choose: the citizen (platform user id; web
  * session) and the requester (`requesterKey`: the platform user id, or for the web the
  * keyed hash of the real client address). Each has a burst bucket in this process (no
  * I/O) and a per-minute window shared by every process; a requester also has a cap on
- * messages in flight in this process, so one client's flood cannot take every database
- * round trip from the other citizens.
+ * messages in flight in this process.
  */
 import type { ChannelName, IncomingMessage, Reply } from '../../core/messages';
 import { conversationKey } from '../../core/messages';
 import type { Logger } from '../../infra/logger';
 import { silentLogger } from '../../infra/logger';
 import type { UserRateLimiter } from '../rate-limiter';
-import type { CitizenSequencer, Reservation } from './citizen-sequencer';
+import type { CitizenSequencer, Durable, Reservation } from './citizen-sequencer';
 import { sanitizeIncoming } from './sanitize-incoming';
 import type { SharedWindowLimits, WindowRule } from './shared-limits';
 
@@ -51,7 +59,16 @@ export interface InboundTask<R> {
   readonly run: (message: InboundMessage, converse: Converse) => Promise<R>;
   /** Said once per window to a citizen over the limit. */
   readonly slowDown?: () => Promise<void>;
+  /**
+   * What the channel needs to build this task again (JSON: the update as received). Kept
+   * with the message's ticket until its turn is over, so that an update already answered
+   * 200 is handled after a crash (durable-inbox.ts). Only for messages with an id.
+   */
+  readonly durable?: unknown;
 }
+
+/** Builds a channel's task again from what {@link InboundTask.durable} stored; undefined if it no longer can. */
+export type Recover = (data: unknown) => InboundTask<unknown> | undefined;
 
 export type Admission =
   | { readonly kind: 'accepted' }
@@ -61,14 +78,19 @@ export type Admission =
   | { readonly kind: 'throttled'; readonly notified: boolean };
 
 export interface Submission<R> {
-  /** Settles when the message is recorded, past the limits and placed in the citizen's line; rejects when it could not be recorded. */
+  /**
+   * Settles once the message is recorded and placed in the citizen's line (so anything
+   * answered after it, at any process, comes after it), or refused without being recorded:
+   * what a webhook's answer needs. `accepted` here may still be refused by the shared
+   * window (see `admitted`): a webhook answers 200 either way. Rejects when it could not be recorded.
+   */
+  readonly recorded: Promise<Admission>;
+  /** Settles when the message is recorded, past every limit (the shared window included) and placed. */
   readonly admitted: Promise<Admission>;
   /** Settles with `run`'s result when the turn is over; undefined when the message was not admitted. */
   readonly done: Promise<R | undefined>;
 }
 
-/** Records a message id; true the first time (any process), false for a redelivery. */
-export type FirstSeen = (id: string) => Promise<boolean>;
 /** Makes the citizen's held notifications due again (they wrote: their messaging window is open). */
 type ReleaseHeld = (channel: ChannelName, userId: string) => Promise<unknown>;
 
@@ -85,12 +107,13 @@ export interface PipelineLimits {
   readonly maxInFlight: number;
   /** Messages in flight in this process in all; beyond, `busy` (webhooks answer 503 and are redelivered). */
   readonly capacity: number;
+  /** Turns (engine runs) at once in this process; the others wait their turn after admission. Default 2. */
+  readonly maxTurns?: number;
 }
 
 export interface InboundPipelineDeps {
   readonly engine: MessageHandler;
-  readonly firstSeen: FirstSeen;
-  readonly shared: Pick<SharedWindowLimits, 'take'>;
+  readonly shared: Pick<SharedWindowLimits, 'take' | 'knownFull'>;
   readonly sequencer: Pick<CitizenSequencer, 'reserve'>;
   readonly limits: PipelineLimits;
   /** Channels whose notifications wait for the citizen's next message (Zalo's 7-day window). */
@@ -105,40 +128,56 @@ export class InboundPipeline {
   private total = 0;
   private readonly running = new Set<Promise<unknown>>();
   private readonly logger: Logger;
+  private readonly turns: Semaphore;
+  private readonly recoverers = new Map<string, Recover>();
 
   constructor(private readonly deps: InboundPipelineDeps) {
     this.logger = deps.logger ?? silentLogger();
+    this.turns = new Semaphore(deps.limits.maxTurns ?? 2);
   }
 
-  submit<R>(task: InboundTask<R>): Submission<R> {
+  /** How `channel` builds its tasks again from stored updates (durable-inbox.ts). */
+  onRecover(channel: ChannelName, recover: Recover): void {
+    this.recoverers.set(channel, recover);
+  }
+
+  /** The task of a stored update, or undefined when no channel can build it. */
+  recoverTask(payload: { readonly channel: string; readonly json: string }): InboundTask<unknown> | undefined {
+    let data: unknown;
+    try {
+      data = JSON.parse(payload.json);
+    } catch {
+      return undefined;
+    }
+    return this.recoverers.get(payload.channel)?.(data);
+  }
+
+  /**
+   * `recovered`: the task of an update already recorded (handed back by the durable inbox
+   * after a crash): no duplicate record, no limit — it was admitted once.
+   */
+  submit<R>(task: InboundTask<R>, options: { recovered?: boolean } = {}): Submission<R> {
     const message = sanitizeIncoming(task.message);
     // The place in the citizen's line is taken now, in arrival order, before anything is awaited.
     const place = this.deps.sequencer.reserve(conversationKey(message.channel, message.userId));
-    let turn: Promise<R> | undefined;
-    const admitted = this.admit(message, task).then(
-      async (admission) => {
-        if (admission.kind !== 'accepted') {
-          place.cancel();
-          return admission;
-        }
-        const started = this.turn(message, task, place);
-        turn = started.done;
-        // Admitted means placed: a message answered after this one, at any process, comes after it.
-        await started.ticketTaken;
-        return admission;
+    let turn: Promise<R | undefined> | undefined;
+    let recorded!: (admission: Promise<Admission>) => void;
+    const recordedP = new Promise<Admission>((resolve) => (recorded = resolve));
+    const admitted = this.admit(message, task, place, options.recovered === true, {
+      started: (done) => {
+        turn = done;
       },
-      (error: unknown) => {
-        place.cancel();
-        throw error;
-      },
-    );
+      recorded: (admission) => recorded(admission),
+    });
+    // Refusals before any record settle both at once.
+    recorded(admitted);
     const done = admitted.then(
       () => turn,
       () => undefined,
     );
     this.running.add(done);
     void done.catch(() => undefined).finally(() => this.running.delete(done));
-    return { admitted, done };
+    return { recorded: recordedP, admitted, done };
   }
 
   /** Resolves once every message submitted so far has been handled (shutdown, tests). */
@@ -146,59 +185,113 @@ export class InboundPipeline {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
-  /** Duplicate check, then the limits; the in-flight count is taken here and returned by {@link turn}. */
-  private async admit<R>(message: InboundMessage, task: InboundTask<R>): Promise<Admission> {
-    if (this.total >= this.deps.limits.capacity) {
+  /**
+   * The refusals that cost no I/O, then the ticket (with the duplicate record) and the shared
+   * window in parallel; the in-flight count is taken here and returned when the turn ends.
+   */
+  private async admit<R>(
+    message: InboundMessage,
+    task: InboundTask<R>,
+    place: Reservation,
+    recovered: boolean,
+    report: { started: (done: Promise<R | undefined>) => void; recorded: (admission: Promise<Admission>) => void },
+  ): Promise<Admission> {
+    const limited = task.limited !== false && !recovered;
+    const local =
+      this.total >= this.deps.limits.capacity ? { reason: 'busy', notify: false } : limited ? this.localLimit(message) : undefined;
+    const rule = this.ruleOf(message);
+    const windowKey = `${message.channel}:${message.requesterKey}`;
+    if (!local && limited && this.deps.shared.knownFull(rule, windowKey)) {
+      // Refused from memory; `take` only asks the database once per window whether to say "slow down".
+      const window = await this.deps.shared.take(rule, windowKey);
+      return this.refuse(message, task, place, { reason: 'per_minute', notify: window.firstRefusal });
+    }
+    if (local) return this.refuse(message, task, place, local);
+    this.inFlight.set(message.requesterKey, (this.inFlight.get(message.requesterKey) ?? 0) + 1);
+    this.total += 1;
+    const window = limited
+      ? this.deps.shared.take(rule, windowKey).catch((error: unknown) => {
+          // A limit that cannot be read must not lose a message already recorded: let it through.
+          this.logger.warn({ channel: message.channel, err: error instanceof Error ? error.name : 'unknown' }, 'shared limit not checked');
+          return undefined;
+        })
+      : Promise.resolve(undefined);
+    const durable: Durable = {
+      ...(message.messageId !== undefined && !recovered ? { dedupeId: `in:${message.channel}:${message.messageId}` } : {}),
+      ...(task.durable !== undefined && message.messageId !== undefined
+        ? { payload: { channel: message.channel, json: JSON.stringify(task.durable) } }
+        : {}),
+    };
+    const { ticketTaken, done } = place.run(async () => {
+      // The shared window decides in the turn, so a webhook's 200 does not wait for it.
+      const decision = await window;
+      if (decision && !decision.allowed) return undefined;
+      await this.turns.acquire();
+      try {
+        await this.releaseHeld(message);
+        return await task.run(message, (m) => this.deps.engine.handle(m));
+      } finally {
+        this.turns.release();
+      }
+    }, durable);
+    const finished = done.finally(() => this.leave(message));
+    // The caller may never ask for `done` (a ticket that could not be taken rejected `admitted` first).
+    finished.catch(() => undefined);
+    report.started(finished);
+    const recorded = ticketTaken.then((taken): Admission => {
+      if (taken) return { kind: 'accepted' };
+      this.deps.onRefused?.(message.channel, 'duplicate');
+      return { kind: 'duplicate' };
+    });
+    report.recorded(recorded);
+    const [admission, decision] = await Promise.all([recorded, window]);
+    if (admission.kind === 'accepted' && decision && !decision.allowed)
+      return this.refused(message, task, { reason: 'per_minute', notify: decision.firstRefusal });
+    return admission;
+  }
+
+  private refuse<R>(
+    message: InboundMessage,
+    task: InboundTask<R>,
+    place: Reservation,
+    refusal: { reason: string; notify: boolean },
+  ): Admission {
+    place.cancel();
+    if (refusal.reason === 'busy') {
       this.deps.onRefused?.(message.channel, 'busy');
       return { kind: 'busy' };
     }
-    if (message.messageId !== undefined && !(await this.deps.firstSeen(`${message.channel}:${message.messageId}`))) {
-      this.deps.onRefused?.(message.channel, 'duplicate');
-      return { kind: 'duplicate' };
-    }
-    if (task.limited !== false) {
-      const refusal = await this.limit(message);
-      if (refusal) {
-        this.deps.onRefused?.(message.channel, refusal.reason);
-        this.logger.info({ channel: message.channel, limit: refusal.reason, notice: refusal.notify }, 'message refused by a limit');
-        if (refusal.notify && task.slowDown) void task.slowDown().catch(() => undefined);
-        return { kind: 'throttled', notified: refusal.notify && task.slowDown !== undefined };
-      }
-    }
-    this.inFlight.set(message.requesterKey, (this.inFlight.get(message.requesterKey) ?? 0) + 1);
-    this.total += 1;
-    return { kind: 'accepted' };
+    return this.refused(message, task, refusal);
   }
 
-  private async limit(message: InboundMessage): Promise<{ reason: string; notify: boolean } | undefined> {
+  private refused<R>(message: InboundMessage, task: InboundTask<R>, refusal: { reason: string; notify: boolean }): Admission {
+    this.deps.onRefused?.(message.channel, refusal.reason);
+    this.logger.info({ channel: message.channel, limit: refusal.reason, notice: refusal.notify }, 'message refused by a limit');
+    if (refusal.notify && task.slowDown) void task.slowDown().catch(() => undefined);
+    return { kind: 'throttled', notified: refusal.notify && task.slowDown !== undefined };
+  }
+
+  private ruleOf(message: InboundMessage): WindowRule {
+    return message.requesterKey !== message.userId ? this.deps.limits.perAddressMinute : this.deps.limits.perMinute;
+  }
+
+  /** The limits held in this process: no I/O, so a flood is refused for the price of a map look-up. */
+  private localLimit(message: InboundMessage): { reason: string; notify: boolean } | undefined {
     const { limits } = this.deps;
     if ((this.inFlight.get(message.requesterKey) ?? 0) >= limits.maxInFlight) return { reason: 'in_flight', notify: false };
-    const byAddress = message.requesterKey !== message.userId;
-    if (byAddress) {
+    if (message.requesterKey !== message.userId) {
       const address = limits.addressBurst.take(message.channel, message.requesterKey);
       if (!address.allowed) return { reason: 'address_burst', notify: address.notify };
     }
     const citizen = limits.citizenBurst.take(message.channel, message.userId);
-    if (!citizen.allowed) return { reason: 'citizen_burst', notify: citizen.notify };
-    const rule = byAddress ? limits.perAddressMinute : limits.perMinute;
-    const window = await this.deps.shared.take(rule, `${message.channel}:${message.requesterKey}`);
-    return window.allowed ? undefined : { reason: 'per_minute', notify: window.firstRefusal };
+    return citizen.allowed ? undefined : { reason: 'citizen_burst', notify: citizen.notify };
   }
 
-  private turn<R>(message: InboundMessage, task: InboundTask<R>, place: Reservation): { ticketTaken: Promise<void>; done: Promise<R> } {
-    const started = place.run(async () => {
-      await this.releaseHeld(message);
-      return task.run(message, (m) => this.deps.engine.handle(m));
-    });
-    const done = started.done.finally(() => {
-      this.total -= 1;
-      const left = (this.inFlight.get(message.requesterKey) ?? 1) - 1;
-      if (left > 0) this.inFlight.set(message.requesterKey, left);
-      else this.inFlight.delete(message.requesterKey);
-    });
-    // The caller may never ask for `done` (a ticket that could not be taken rejected `admitted` first).
-    done.catch(() => undefined);
-    return { ticketTaken: started.ticketTaken, done };
+  private leave(message: InboundMessage): void {
+    this.total -= 1;
+    const left = (this.inFlight.get(message.requesterKey) ?? 1) - 1;
+    if (left > 0) this.inFlight.set(message.requesterKey, left);
+    else this.inFlight.delete(message.requesterKey);
   }
 
   private async releaseHeld(message: InboundMessage): Promise<void> {
@@ -212,5 +305,27 @@ export class InboundPipeline {
         'held notifications not released',
       );
     }
+  }
+}
+
+/** At most `size` holders at once; the others wait in arrival order. */
+class Semaphore {
+  private used = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.used < this.size) {
+      this.used += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.used -= 1;
   }
 }

@@ -42,6 +42,12 @@ export class SharedWindowLimits {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /** True when this process already knows the current window of `key` is full (no I/O). */
+  knownFull(rule: WindowRule, key: string): boolean {
+    const series = `rl:${rule.name}:${key}:${Math.floor(this.clock() / rule.windowMs)}`;
+    return (this.taken.get(series) ?? 0) >= rule.limit;
+  }
+
   /** Takes one unit of `rule` for `key`, or refuses when the window is full. */
   async take(rule: WindowRule, key: string): Promise<LimitDecision> {
     const now = this.clock();

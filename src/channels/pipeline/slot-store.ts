@@ -1,6 +1,6 @@
 /**
  * Numbered slots in one MongoDB collection (`pipeline_slots`), the primitive behind the
- * limits shared between processes and the per-citizen ordering.
+ * limits shared between processes, the per-citizen ordering and the durable inbox.
  *
  * Why slots and not counters: measured on FerretDB v1, 200 concurrent
  * `{$inc: {n: 1}}` updates of one `{_id}` document (findOneAndUpdate or updateOne, two
@@ -11,8 +11,16 @@
  * FerretDB and on MongoDB alike. Each slot carries `expiresAt`; {@link sweep} deletes
  * expired ones (FerretDB v1 has no TTL index).
  *
- * The raw driver is used, not a mongoose model: these are the hot path's writes (one
- * or two per message) and mongoose's document layer would double their cost.
+ * The raw driver is used, not a mongoose model: these are the hot path's writes and
+ * mongoose's document layer would double their cost.
+ *
+ * Group commit: inserts asked for while an earlier batch is on its way go together in the
+ * next one — one `insert` command (unordered) whose write errors say which documents
+ * existed. FerretDB writes a batch in one SQLite transaction, so under load the
+ * admissions of many messages (their duplicate records, tickets and window slots) cost one
+ * round trip, and a lone message waits for nothing (measured: docs/measurements.md,
+ * "Throughput and isolation"). Done marks stay one update each: a many-statement update
+ * on this collection was seen to hang FerretDB v1 under load, and everything behind it.
  */
 import type { Connection, mongo } from 'mongoose';
 import { isDuplicateKeyError } from '../../storage/mongo/claims';
@@ -27,11 +35,25 @@ export interface SlotDoc {
   at?: Date;
   /** Tail documents of the sequencer: the current epoch of the citizen's tickets. */
   epoch?: string;
+  /** Sequencer tickets: the turn is over (set once, by the holder or by a recovery). */
+  done?: boolean;
+  /**
+   * Sequencer tickets of a durable message: what its channel needs to handle it again
+   * (the inbox, see durable-inbox.ts), as JSON text — an update may hold arrays of arrays
+   * (inline keyboards), which FerretDB v1 cannot store; removed when the turn is over.
+   */
+  payload?: { readonly channel: string; readonly json: string };
 }
 
 export interface SlotStore {
   /** Inserts `id`; true if this call created it, false if it existed. */
   insert(doc: SlotDoc): Promise<boolean>;
+  /** Inserts both in one round trip; each true if this call created it, false if it existed. */
+  insertPair(first: SlotDoc, second: SlotDoc): Promise<{ first: boolean; second: boolean }>;
+  /** Marks a ticket done and drops its payload (one update by `_id`; only its holder or a recovery writes it). */
+  markDone(id: string): Promise<void>;
+  /** Tickets that still carry a payload and were taken before `before` (a scan: recovery only). */
+  pending(before: Date, limit: number): Promise<SlotDoc[]>;
   find(id: string): Promise<SlotDoc | undefined>;
   /** Overwrites (or creates) a hint document; last writer wins, which a hint allows. */
   setHint(id: string, last: number, expiresAt: Date): Promise<void>;
@@ -45,21 +67,33 @@ const SLOTS_COLLECTION = 'pipeline_slots';
 
 export class MongoSlotStore implements SlotStore {
   private readonly collection: mongo.Collection<SlotDoc>;
+  private readonly inserts: GroupCommit<SlotDoc, boolean>;
 
   constructor(connection: Connection) {
     const db = connection.db;
     if (!db) throw new Error('MongoSlotStore: the connection is not open');
     this.collection = db.collection<SlotDoc>(SLOTS_COLLECTION);
+    this.inserts = new GroupCommit((docs) => this.insertBatch(docs));
   }
 
-  async insert(doc: SlotDoc): Promise<boolean> {
-    try {
-      await this.collection.insertOne(doc);
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+  insert(doc: SlotDoc): Promise<boolean> {
+    return this.inserts.add(doc);
+  }
+
+  async insertPair(first: SlotDoc, second: SlotDoc): Promise<{ first: boolean; second: boolean }> {
+    const [a, b] = await Promise.all([this.inserts.add(first), this.inserts.add(second)]);
+    return { first: a, second: b };
+  }
+
+  async markDone(id: string): Promise<void> {
+    await this.collection.updateOne({ _id: id }, { $set: { done: true }, $unset: { payload: '' } });
+  }
+
+  async pending(before: Date, limit: number): Promise<SlotDoc[]> {
+    return this.collection
+      .find({ payload: { $exists: true }, at: { $lt: before } })
+      .limit(limit)
+      .toArray();
   }
 
   async find(id: string): Promise<SlotDoc | undefined> {
@@ -80,5 +114,62 @@ export class MongoSlotStore implements SlotStore {
   async sweep(now: Date): Promise<number> {
     const result = await this.collection.deleteMany({ expiresAt: { $lt: now } });
     return result.deletedCount;
+  }
+
+  /** One unordered insert: true for each document created, false for each that existed. */
+  private async insertBatch(docs: readonly SlotDoc[]): Promise<(boolean | Error)[]> {
+    try {
+      await this.collection.insertMany([...docs], { ordered: false });
+      return docs.map(() => true);
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: WriteErrorLike | WriteErrorLike[] }).writeErrors;
+      if (writeErrors === undefined) throw error;
+      const out: (boolean | Error)[] = docs.map(() => true);
+      for (const e of Array.isArray(writeErrors) ? writeErrors : [writeErrors])
+        out[e.index] = e.code === 11000 ? false : new Error(`slot insert failed (code ${String(e.code)})`);
+      return out;
+    }
+  }
+}
+
+interface WriteErrorLike {
+  readonly index: number;
+  readonly code?: number;
+}
+
+/** Largest batch: a bound on one command's size, far above what one process admits at once. */
+const MAX_BATCH = 500;
+
+/**
+ * Runs `flush` on everything added while the previous flush was on its way (one flush at a
+ * time); each `add` settles with its own item's result (an Error result rejects that item only).
+ */
+class GroupCommit<T, R> {
+  private readonly queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  private busy = false;
+
+  constructor(private readonly flush: (items: readonly T[]) => Promise<(R | Error)[]>) {}
+
+  add(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      // Items added in the same turn of the event loop go together even when nothing is on its way.
+      if (!this.busy) setImmediate(() => this.next());
+    });
+  }
+
+  private next(): void {
+    if (this.busy || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, MAX_BATCH);
+    this.busy = true;
+    this.flush(batch.map((b) => b.item))
+      .then(
+        (results) => batch.forEach((b, i) => (results[i] instanceof Error ? b.reject(results[i]) : b.resolve(results[i]))),
+        (error: unknown) => batch.forEach((b) => b.reject(error)),
+      )
+      .finally(() => {
+        this.busy = false;
+        this.next();
+      });
   }
 }

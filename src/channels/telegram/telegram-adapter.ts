@@ -9,16 +9,17 @@
  * groups to the officers' desk. Everything the bot sends goes through one
  * {@link TelegramSendQueue}.
  *
- * Each update is handled once: its id is recorded (`telegram:<update_id>`, a unique insert)
- * before it is handled, and a redelivery is acknowledged and ignored. Recording first turns
- * the worst case into a lost reply (a crash between the insert and the send), which the
- * citizen notices and repeats, rather than an answer relayed twice. In webhook mode the
- * insert is done before Telegram gets its 200, so a database failure answers 503 and
- * Telegram redelivers. Replies are queued, not awaited, so a chat's 1 s spacing never slows
+ * Each update is handled once: its id is recorded (`in:telegram:<update_id>`, a unique
+ * insert, in the same round trip as the chat's ticket, which keeps the update itself until
+ * its turn is over) before it is handled, and a redelivery is acknowledged and ignored. In
+ * webhook mode this is done before Telegram gets its 200, so a database failure answers
+ * 503 and Telegram redelivers, and an update answered 200 is handled even if the process
+ * dies right after (the durable inbox, pipeline/durable-inbox.ts); the worst case left is a
+ * reply queued but not sent when the process died. Replies are queued, not awaited, so a chat's 1 s spacing never slows
  * the handling of other chats.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Telegraf, TelegramError, type Context } from 'telegraf';
+import { Context, Telegraf, TelegramError } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Channel, ChannelContext } from '../channel';
 import type { ChannelSender } from '../channel-sender';
@@ -131,6 +132,10 @@ export class TelegramChannel implements Channel {
       logger: this.logger,
     });
     this.inbound = inbound;
+    // An update stored before its 200 and left unhandled by a crash comes back here (durable-inbox.ts).
+    inbound.onRecover('telegram', (data) =>
+      updateIdOf(data) === undefined ? undefined : this.taskFor(eventOf(this.contextOf(data as Update)), data),
+    );
     if (this.config.mode === 'webhook')
       await http.register(telegramWebhookRoutes, {
         bot: this,
@@ -226,7 +231,7 @@ export class TelegramChannel implements Channel {
   /** telegraf's middleware: the update's event goes to the pipeline; resolves once it is admitted. */
   private async receive(ctx: Context): Promise<void> {
     const event = eventOf(ctx);
-    const task = this.taskFor(event);
+    const task = this.taskFor(event, ctx.update);
     if (!task || !this.inbound || !this.officers) {
       if (event.kind === 'ignored' && event.callbackId) await this.api.answerCallback(event.callbackId);
       this.logger.debug(
@@ -236,19 +241,24 @@ export class TelegramChannel implements Channel {
       return;
     }
     const submission = this.inbound.submit(task);
-    this.admissions.set(ctx.update, submission.admitted);
+    this.admissions.set(ctx.update, submission.recorded);
     const done = submission.done.catch((error: unknown) =>
       this.logger.error({ updateId: event.updateId, kind: event.kind, err: describe(error) }, 'telegram update failed'),
     );
     this.inflight.add(done);
     void done.finally(() => this.inflight.delete(done));
-    await submission.admitted.catch((error: unknown) =>
+    await submission.recorded.catch((error: unknown) =>
       this.logger.error({ updateId: event.updateId, err: describe(error) }, 'telegram update could not be recorded'),
     );
   }
 
+  /** telegraf's context of a stored update, as `handleUpdate` builds it. */
+  private contextOf(update: Update): Context {
+    return new Context(update, this.telegraf.telegram, this.telegraf.botInfo ?? ({} as Context['botInfo']));
+  }
+
   /** The pipeline task of an event; undefined for ignored updates. */
-  private taskFor(event: TelegramEvent): InboundTask<void> | undefined {
+  private taskFor(event: TelegramEvent, durable: unknown): InboundTask<void> | undefined {
     const messageId = String(event.updateId);
     switch (event.kind) {
       case 'citizen_message':
@@ -258,6 +268,7 @@ export class TelegramChannel implements Channel {
         const attachments = event.kind === 'citizen_message' && event.attachments.length ? { attachments: event.attachments } : {};
         return {
           message: { channel: 'telegram', userId, requesterKey: userId, messageId, text, ...attachments },
+          durable,
           run: async (message, converse) => {
             if (event.kind === 'citizen_button') await this.api.answerCallback(event.callbackId);
             await this.converse(event.chatId, message, converse);
@@ -275,6 +286,7 @@ export class TelegramChannel implements Channel {
         return {
           message: { channel: 'telegram', userId: group, requesterKey: group, messageId, text },
           limited: false,
+          durable,
           run: async (message) =>
             event.kind === 'group_reply'
               ? this.officers?.handleReply({ ...event, text: message.text })

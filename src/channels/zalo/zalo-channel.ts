@@ -16,7 +16,7 @@ import { ZaloEventProcessor } from './zalo-event-processor';
 import { MongoZaloMenuStore } from './zalo-menu-store';
 import { ZaloPhotoFetcher } from './zalo-photo-fetcher';
 import { ZaloTokenManager } from './zalo-token-manager';
-import { zaloWebhookRoutes } from './zalo-webhook';
+import { recoveredZaloTask, zaloWebhookRoutes } from './zalo-webhook';
 
 export interface ZaloChannelConfig {
   readonly appId: string;
@@ -81,6 +81,8 @@ export class ZaloChannel implements Channel {
       complaints,
       logger: this.deps.logger,
     });
+    // An event stored before its 200 and left unhandled by a crash comes back here (durable-inbox.ts).
+    inbound.onRecover('zalo', (data) => recoveredZaloTask(data, processor));
     await http.register(zaloWebhookRoutes, {
       oaSecretKey: this.config.oaSecretKey,
       appId: this.config.appId,

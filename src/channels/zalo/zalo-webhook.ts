@@ -23,7 +23,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../infra/logger';
 import { silentLogger } from '../../infra/logger';
-import type { InboundPipeline } from '../pipeline/inbound-pipeline';
+import type { InboundPipeline, InboundTask } from '../pipeline/inbound-pipeline';
 import { verifyRawZaloSignature, ZALO_SIGNATURE_HEADER } from './webhook-signature';
 import type { ZaloEventProcessor } from './zalo-event-processor';
 import { parseZaloEvent } from './zalo-events';
@@ -77,7 +77,7 @@ async function handleDelivery(request: FastifyRequest, reply: FastifyReply, deps
     logger.warn({ channel: 'zalo', reason: parsed.reason }, 'zalo event ignored');
     return reply.code(200).send({ ok: true, ignored: true });
   }
-  return accept(parsed.event, reply, deps, logger);
+  return accept(parsed.event, json, reply, deps, logger);
 }
 
 function refuse(reply: FastifyReply, deps: ZaloWebhookDeps, logger: Logger, code: string, reason: string): FastifyReply {
@@ -86,10 +86,36 @@ function refuse(reply: FastifyReply, deps: ZaloWebhookDeps, logger: Logger, code
   return reply.code(401).send({ error: 'invalid signature' });
 }
 
-/** The pipeline records the id and applies the limits; the 200 goes out before any conversation work. */
-async function accept(event: ZaloInboundEvent, reply: FastifyReply, deps: ZaloWebhookDeps, logger: Logger): Promise<unknown> {
+/**
+ * The pipeline task of a signed event; undefined when it needs no work. The event's JSON
+ * goes with it: stored with the ticket until the turn is over (the durable inbox).
+ */
+export function zaloTask(
+  event: ZaloInboundEvent,
+  json: Record<string, unknown>,
+  processor: Pick<ZaloEventProcessor, 'taskFor'>,
+): InboundTask<void> | undefined {
   const messageId = dedupeKey(event);
-  const task = messageId ? deps.processor.taskFor(event, messageId) : undefined;
+  const task = messageId ? processor.taskFor(event, messageId) : undefined;
+  return task && { ...task, durable: json };
+}
+
+/** The task of an event stored by the durable inbox (already checked when it arrived). */
+export function recoveredZaloTask(data: unknown, processor: Pick<ZaloEventProcessor, 'taskFor'>): InboundTask<void> | undefined {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  const parsed = parseZaloEvent(data);
+  return parsed.ok ? zaloTask(parsed.event, data as Record<string, unknown>, processor) : undefined;
+}
+
+/** The pipeline records the id and applies the limits; the 200 goes out before any conversation work. */
+async function accept(
+  event: ZaloInboundEvent,
+  json: Record<string, unknown>,
+  reply: FastifyReply,
+  deps: ZaloWebhookDeps,
+  logger: Logger,
+): Promise<unknown> {
+  const task = zaloTask(event, json, deps.processor);
   if (!task) return reply.code(200).send({ ok: true, ignored: true });
   const submission = deps.inbound.submit(task);
   void submission.done.catch((error: unknown) =>
@@ -97,7 +123,7 @@ async function accept(event: ZaloInboundEvent, reply: FastifyReply, deps: ZaloWe
   );
   let admission;
   try {
-    admission = await submission.admitted;
+    admission = await submission.recorded;
   } catch (error) {
     logger.error({ channel: 'zalo', err: error instanceof Error ? error.name : 'unknown' }, 'zalo event could not be recorded');
     return reply.code(500).send({ error: 'storage unavailable, retry later' });

@@ -5,7 +5,6 @@
 import { UserRateLimiter } from '../../../src/channels/rate-limiter';
 import { CitizenSequencer } from '../../../src/channels/pipeline/citizen-sequencer';
 import { InboundPipeline, type MessageHandler, type PipelineLimits } from '../../../src/channels/pipeline/inbound-pipeline';
-import { mongoFirstSeen } from '../../../src/channels/pipeline/processed-messages';
 import { SharedWindowLimits } from '../../../src/channels/pipeline/shared-limits';
 import { MongoSlotStore } from '../../../src/channels/pipeline/slot-store';
 import type { ChannelName } from '../../../src/core/messages';
@@ -34,7 +33,6 @@ export function createTestPipeline(
   const slots = new MongoSlotStore(db.connection);
   return new InboundPipeline({
     engine,
-    firstSeen: mongoFirstSeen(db.models),
     shared: new SharedWindowLimits(slots),
     sequencer: new CitizenSequencer({ store: slots, owner: options.owner ?? 'test' }),
     limits: { ...generousLimits(), ...options.limits },

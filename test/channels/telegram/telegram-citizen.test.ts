@@ -203,7 +203,7 @@ describe('Telegram channel, webhook', () => {
     expect((await post(body, 'short')).status).toBe(401);
     await h.channel.idle();
     await new Promise((r) => setTimeout(r, 200));
-    expect(await db.models.ProcessedMessage.findById('telegram:900000001').lean()).toBeNull();
+    expect(await db.connection.collection('pipeline_slots').findOne({ _id: 'in:telegram:900000001' as never })).toBeNull();
     expect(h.seen.some((m) => m.userId === '602')).toBe(false);
     expect(fake.sent.some((c) => c.params.chat_id === user.id)).toBe(false);
   });
@@ -225,6 +225,6 @@ describe('Telegram channel, webhook', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(h.seen.filter((m) => m.userId === '603')).toHaveLength(1);
     expect(await fake.waitForMessages(user.id, 1)).toHaveLength(1);
-    expect(await db.models.ProcessedMessage.findById('telegram:900000002').lean()).not.toBeNull();
+    expect(await db.connection.collection('pipeline_slots').findOne({ _id: 'in:telegram:900000002' as never })).not.toBeNull();
   });
 });

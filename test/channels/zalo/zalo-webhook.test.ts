@@ -78,7 +78,7 @@ describe('Zalo webhook → engine → Zalo send', () => {
     await h.queue.onIdle();
     expect(handledFor(user)).toEqual([]);
     expect(textsTo(user)).toEqual([]);
-    expect(await h.db.models.ProcessedMessage.countDocuments({ _id: 'zalo:forged-1' })).toBe(0);
+    expect(await h.db.connection.collection('pipeline_slots').countDocuments({ _id: 'in:zalo:forged-1' as never })).toBe(0);
     // The same bytes correctly signed are accepted: the refusals were about the signature.
     expect((await h.fake.sendRaw(raw, { 'x-zevent-signature': `mac=${rightForOriginal}` })).status).toBe(200);
     await h.queue.onIdle();
@@ -93,7 +93,7 @@ describe('Zalo webhook → engine → Zalo send', () => {
     expect(JSON.parse(second.body)).toMatchObject({ duplicate: true });
     await h.queue.onIdle();
     expect(handledFor(user)).toHaveLength(1);
-    expect(await h.db.models.ProcessedMessage.countDocuments({ _id: 'zalo:replayed-msg-1' })).toBe(1);
+    expect(await h.db.connection.collection('pipeline_slots').countDocuments({ _id: 'in:zalo:replayed-msg-1' as never })).toBe(1);
   });
 
   it('checks the signature before parsing: unsigned garbage is 401, a signed body that is not JSON is 400', async () => {
