@@ -11,7 +11,8 @@ import { FakeTelegramServer, privateChatOf, type Message, type User } from '../f
 import { FakeZaloServer } from '../fakes/zalo-oa-server';
 import { startTestService, type TestService } from '../support/test-service';
 
-jest.setTimeout(60_000);
+// Telegram replies settle at one message a second per chat; on a loaded machine a flow of ten steps needs the room.
+jest.setTimeout(120_000);
 
 const TOKEN = '7000000004:AAE2eTestTokenForCampaignChats_01';
 const ZALO_OA_SECRET = 'campaign-chat-oa-secret';
