@@ -35,6 +35,18 @@ describe('language detection on the hold-out sets', () => {
   });
 });
 
+describe('evaluateLanguage', () => {
+  it('tells misses in the other language from undecided ones', () => {
+    const report = evaluateLanguage(['how do I register my business', 'đăng ký kinh doanh ở đâu', 'ok'], 'en', detect);
+    expect(report).toMatchObject({ n: 3, wrong: 1, undecided: 1 });
+    expect(report.accuracy).toBeCloseTo(1 / 3);
+    expect(report.misses).toEqual([
+      { text: 'đăng ký kinh doanh ở đâu', detected: 'vi' },
+      { text: 'ok', detected: 'undecided' },
+    ]);
+  });
+});
+
 describe('language of one message', () => {
   it.each([
     ['how do I register the birth of my baby?', 'en'],
