@@ -19,10 +19,10 @@
  *   insert is the only claim it makes exactly once); a key already claimed (a restart, a
  *   retry round) is looked at on its own;
  * - **receipts**: each outcome — sent, not_allowed (outside Zalo's window), skipped (no
- *   push on the web), failed, or uncertain — is written as soon as it is known, grouped
- *   with the others known meanwhile (`GroupCommit`: one insert carries every receipt
- *   waiting for it), so a survey invitation's receipt exists by the time the citizen
- *   presses its button; a chunk's temporary failures are recorded in one insert at its end
+ *   push on the web), failed, or uncertain — is written within 100 ms of being known,
+ *   grouped with the others known meanwhile (`GroupCommit`: one insert carries them all;
+ *   the chunk's last ones are written at its end), so a survey invitation's receipt
+ *   exists by the time the citizen presses its button; a chunk's temporary failures are recorded in one insert at its end
  *   (`markAttemptsFailed`), which is what allows attempt n+1 in a later round.
  *
  * No duplicate, ever: a SIGKILL between a claim and its receipt leaves an attempt with
@@ -135,7 +135,8 @@ export class BroadcastDispatcher {
   private leaseRenewedAt = 0;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.receipts = new GroupCommit((receipts) => options.store.addReceipts(receipts));
+    // Receipts wait at most 100 ms for others to share their insert (a chunk's last ones are flushed at its end).
+    this.receipts = new GroupCommit((receipts) => options.store.addReceipts(receipts), { lingerMs: 100, maxItems: 200 });
     this.senders = new Map(options.senders.map((s) => [s.channel, s]));
     this.clock = options.clock ?? (() => new Date());
     // A scheduled job under the dispatch lease: one process sends at a time, a round every poll interval or when poked.
@@ -255,6 +256,7 @@ export class BroadcastDispatcher {
     for (let i = 0; i < unique.length; i += chunkSize) {
       if (this.stopping || !(await this.renewLease())) return undefined;
       const outcomes = await this.sendChunk(broadcast, unique.slice(i, i + chunkSize), checkReceipts);
+      this.receipts.flush();
       const written = await Promise.all(outcomes.receipts);
       for (const receipt of written) {
         if (!receipt) continue;
