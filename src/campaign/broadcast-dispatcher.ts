@@ -9,10 +9,10 @@
  * carries (measured: 50 claims in one unordered insert 6 ms, one at a time 100 ms), so
  * this outbox is written with inserts only, many documents per command:
  *
- * - **batches**: the audience is read several pages at a time (one query, in `_id`
- *   order) and each page is stored as batch `<broadcast>#<seq>` (one insert for them
- *   all); each batch stores the cursor after it, so a crash while planning replays the
- *   same pages into the same batch ids;
+ * - **batches**: the audience is read 25 pages at a time (one query, in `_id` order) and
+ *   each page is stored as batch `<broadcast>#<seq>`, all in one ordered insert; each
+ *   batch stores the cursor after it, so a crash while planning leaves a prefix and the
+ *   next planner starts after the last batch stored;
  * - **attempts**: a batch is sent a chunk at a time; attempt 1 of every key
  *   `<broadcast>|<person>` of the chunk is claimed in one unordered insert of unique ids
  *   before the chunk's sends (FerretDB's conditional updates are not atomic: a unique
@@ -22,7 +22,8 @@
  *   push on the web), failed, or uncertain — is written within 100 ms of being known,
  *   grouped with the others known meanwhile (`GroupCommit`: one insert carries them all;
  *   the chunk's last ones are written at its end), so a survey invitation's receipt
- *   exists by the time the citizen presses its button; a chunk's temporary failures are recorded in one insert at its end
+ *   exists by the time the citizen presses its button;
+ * - **temporary failures** of a chunk are recorded in one insert at its end
  *   (`markAttemptsFailed`), which is what allows attempt n+1 in a later round.
  *
  * No duplicate, ever: a SIGKILL between a claim and its receipt leaves an attempt with
