@@ -9,20 +9,21 @@
  * carries (measured: 50 claims in one unordered insert 6 ms, one at a time 100 ms), so
  * this outbox is written with inserts only, many documents per command:
  *
- * - **batches**: the audience is read several pages at a time (one query, in `_id`
- *   order) and each page is stored as batch `<broadcast>#<seq>` (one insert for them
- *   all); each batch stores the cursor after it, so a crash while planning replays the
- *   same pages into the same batch ids;
+ * - **batches**: the audience is read 25 pages at a time (one query, in `_id` order) and
+ *   each page is stored as batch `<broadcast>#<seq>`, all in one ordered insert; each
+ *   batch stores the cursor after it, so a crash while planning leaves a prefix and the
+ *   next planner starts after the last batch stored;
  * - **attempts**: a batch is sent a chunk at a time; attempt 1 of every key
  *   `<broadcast>|<person>` of the chunk is claimed in one unordered insert of unique ids
  *   before the chunk's sends (FerretDB's conditional updates are not atomic: a unique
  *   insert is the only claim it makes exactly once); a key already claimed (a restart, a
  *   retry round) is looked at on its own;
  * - **receipts**: each outcome — sent, not_allowed (outside Zalo's window), skipped (no
- *   push on the web), failed, or uncertain — is written as soon as it is known, grouped
- *   with the others known meanwhile (`GroupCommit`: one insert carries every receipt
- *   waiting for it), so a survey invitation's receipt exists by the time the citizen
- *   presses its button; a chunk's temporary failures are recorded in one insert at its end
+ *   push on the web), failed, or uncertain — is written within 100 ms of being known,
+ *   grouped with the others known meanwhile (`GroupCommit`: one insert carries them all;
+ *   the chunk's last ones are written at its end), so a survey invitation's receipt
+ *   exists by the time the citizen presses its button;
+ * - **temporary failures** of a chunk are recorded in one insert at its end
  *   (`markAttemptsFailed`), which is what allows attempt n+1 in a later round.
  *
  * No duplicate, ever: a SIGKILL between a claim and its receipt leaves an attempt with
@@ -32,7 +33,8 @@
  * at the kill can end so, at most `chunkSize` people (test/campaign/broadcast-crash.test.ts).
  *
  * One process sends at a time (a lease): the platform limits are per bot, not per
- * process, so two senders would double the rate. The lease is renewed before each chunk.
+ * process, so two senders would double the rate. The lease is checked before each chunk
+ * and renewed once a quarter of its length has passed.
  */
 import type { ChannelName, Locale, OutgoingMessage } from '../core/messages';
 import type { Logger } from '../infra/logger';
@@ -71,7 +73,7 @@ export interface DispatcherOptions {
   /** Batches planned per read of the audience; default 25 (on FerretDB each read scans the subscribers once). */
   readonly batchesPerPlan?: number;
   /**
-   * Recipients per chunk, default 50: claimed in one insert, the lease renewed before each.
+   * Recipients per chunk, default 50: claimed in one insert, the lease checked before each.
    * It bounds what a crash can leave `uncertain`.
    */
   readonly chunkSize?: number;
@@ -83,7 +85,7 @@ export interface DispatcherOptions {
   readonly concurrency?: number;
   /** Attempts per recipient (temporary failures) before `failed`; default 5. */
   readonly maxAttempts?: number;
-  /** Lease length; renewed before each chunk. Default 60 s. */
+  /** Lease length; renewed before a chunk once a quarter of it has passed. Default 60 s. */
   readonly leaseMs?: number;
   /**
    * How long attempt claims are kept (the retention job prunes them after 7 days); a batch
@@ -130,9 +132,12 @@ export class BroadcastDispatcher {
   private readonly clock: () => Date;
   private readonly receipts: GroupCommit<Receipt>;
   private stopping = false;
+  /** When this process last renewed the dispatch lease (0: not in this round). */
+  private leaseRenewedAt = 0;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.receipts = new GroupCommit((receipts) => options.store.addReceipts(receipts));
+    // Receipts wait at most 100 ms for others to share their insert (a chunk's last ones are flushed at its end).
+    this.receipts = new GroupCommit((receipts) => options.store.addReceipts(receipts), { lingerMs: 100, maxItems: 200 });
     this.senders = new Map(options.senders.map((s) => [s.channel, s]));
     this.clock = options.clock ?? (() => new Date());
     // A scheduled job under the dispatch lease: one process sends at a time, a round every poll interval or when poked.
@@ -164,6 +169,7 @@ export class BroadcastDispatcher {
   /** One round, the lease held: sends what is due. */
   private async sendDue(): Promise<DispatchStats> {
     const stats: DispatchStats = { sent: 0, not_allowed: 0, skipped: 0, failed: 0, uncertain: 0, retry: 0 };
+    this.leaseRenewedAt = 0;
     for (const broadcast of await this.options.store.active()) {
       if (!(await this.dispatch(broadcast, stats))) break;
     }
@@ -175,8 +181,16 @@ export class BroadcastDispatcher {
     return this.options.leaseMs ?? 60_000;
   }
 
-  private renewLease(): Promise<boolean> {
-    return this.options.leases.acquire(DISPATCH_LEASE, this.options.owner, this.leaseMs(), this.clock());
+  /**
+   * Keeps the lease before a chunk: renewed once a quarter of its length has passed (two
+   * commands saved on most chunks); false when another process holds it now.
+   */
+  private async renewLease(): Promise<boolean> {
+    const now = this.clock();
+    if (now.getTime() - this.leaseRenewedAt < this.leaseMs() / 4) return true;
+    if (!(await this.options.leases.acquire(DISPATCH_LEASE, this.options.owner, this.leaseMs(), now))) return false;
+    this.leaseRenewedAt = now.getTime();
+    return true;
   }
 
   /** Plans and sends one broadcast's batches; false when the lease was lost or the dispatcher is stopping. */
@@ -243,6 +257,7 @@ export class BroadcastDispatcher {
     for (let i = 0; i < unique.length; i += chunkSize) {
       if (this.stopping || !(await this.renewLease())) return undefined;
       const outcomes = await this.sendChunk(broadcast, unique.slice(i, i + chunkSize), checkReceipts);
+      this.receipts.flush();
       const written = await Promise.all(outcomes.receipts);
       for (const receipt of written) {
         if (!receipt) continue;

@@ -21,7 +21,15 @@ import type { Directory } from '../../../src/complaints/directory/directory';
 
 export interface HarnessOptions {
   readonly owner: string;
-  readonly telegram: { readonly apiRoot: string; readonly token: string; readonly globalPerSecond: number; readonly newsPerSecond: number };
+  readonly telegram: {
+    readonly apiRoot: string;
+    readonly token: string;
+    readonly globalPerSecond: number;
+    readonly newsPerSecond: number;
+    /** The send queue's retries of a 5xx before it reports "not sent, try later" (its default when absent). */
+    readonly maxRetries?: number;
+    readonly baseBackoffMs?: number;
+  };
   readonly zalo: {
     readonly base: string;
     readonly appId: string;
@@ -52,7 +60,11 @@ export async function createHarnessDispatcher(
       token: options.telegram.token,
       apiRoot: options.telegram.apiRoot,
       mode: 'polling',
-      sendQueue: { globalPerSecond: options.telegram.globalPerSecond },
+      sendQueue: {
+        globalPerSecond: options.telegram.globalPerSecond,
+        ...(options.telegram.maxRetries !== undefined ? { maxRetries: options.telegram.maxRetries } : {}),
+        ...(options.telegram.baseBackoffMs !== undefined ? { baseBackoffMs: options.telegram.baseBackoffMs } : {}),
+      },
     },
     {
       content,
