@@ -31,8 +31,11 @@ export class ProcedureFamilies {
         }
       const families = [...byPhrase].filter(([, members]) => members.length > 1).map(([phrase, members]) => ({ phrase, members }));
       const members = new Set(families.flatMap((f) => f.members));
+      // A member's own names, less the family names it also owns (they name the family, not it).
       const own = new Map(
-        procedures.filter((p) => members.has(p.id)).map((p) => [p.id, [p.name[locale], ...p.aliases[locale]].map(fold)] as const),
+        procedures
+          .filter((p) => members.has(p.id))
+          .map((p) => [p.id, [p.name[locale], ...p.aliases[locale]].map(fold).filter((name) => !byPhrase.has(name))] as const),
       );
       return { families, own };
     };

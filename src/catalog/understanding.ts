@@ -132,7 +132,17 @@ const PROCEDURE_ASPECTS: ReadonlySet<Aspect> = new Set([
 ]);
 
 /** Intents that keep a message they are sure of, even when it names a procedure. */
-const PROTECTED_INTENTS = new Set(['complaint_submit', 'complaint_status', 'greeting', 'thanks_goodbye', 'help_menu']);
+const PROTECTED_INTENTS = new Set([
+  'complaint_submit',
+  'complaint_status',
+  'greeting',
+  'thanks_goodbye',
+  'help_menu',
+  // Questions about the portal account or its service levels share words with the VNeID
+  // account procedures ("vneid mức 1"): the ranker is sure of those for any portal question.
+  'portal_account',
+  'online_service_levels',
+]);
 const SHORT_MESSAGE_WORDS = 2;
 /** At most this many procedures in a choice (buttons fit a phone screen)… */
 export const MAX_CHOICES = 3;

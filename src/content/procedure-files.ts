@@ -37,6 +37,8 @@ export async function loadProcedureFiles(dir: string, displayDir = 'procedures')
   const codeFile = new Map<string, string>();
   const aliasOwner = new Map<string, { id: string; file: string }>();
   const shared: { key: string; alias: string; file: string; line: number | undefined }[] = [];
+  /** Who lists each family name: a procedure may own a family name only if it lists it as shared too. */
+  const sharers = new Map<string, Set<string>>();
   for (const folder of folders) {
     if (fieldsFile.ok && !fieldIds.has(folder)) {
       errors.push({ file: `${displayDir}/${folder}`, message: `folder '${folder}' is not a field listed in ${displayDir}/${FIELDS_FILE}` });
@@ -79,17 +81,20 @@ export async function loadProcedureFiles(dir: string, displayDir = 'procedures')
             });
           } else aliasOwner.set(key, { id: p.id, file: display });
         });
-        (p.shared_aliases?.[lang] ?? []).forEach((alias, i) =>
-          shared.push({ key: foldDiacritics(normalizeKey(alias)), alias, file: display, line: at(['shared_aliases', lang, i]) }),
-        );
+        (p.shared_aliases?.[lang] ?? []).forEach((alias, i) => {
+          const key = foldDiacritics(normalizeKey(alias));
+          shared.push({ key, alias, file: display, line: at(['shared_aliases', lang, i]) });
+          sharers.set(key, (sharers.get(key) ?? new Set()).add(p.id));
+        });
       }
       procedures.push({ ...p, file: display });
     }
   }
-  // A family's name cannot also be one procedure's own name: the ranker would learn both.
+  // A family's name cannot be one procedure's own name alone (the ranker would learn it as that
+  // procedure's): the owner must list it as shared too.
   for (const s of shared) {
     const owner = aliasOwner.get(s.key);
-    if (owner)
+    if (owner && !sharers.get(s.key)?.has(owner.id))
       errors.push({
         file: s.file,
         line: s.line,
