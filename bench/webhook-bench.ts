@@ -14,6 +14,7 @@
  * The fakes' own flood limits are off. Nothing but 127.0.0.1 is contacted.
  */
 import { Agent, createServer, request, type Server } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import mongoose from 'mongoose';
 import { Telegraf } from 'telegraf';
@@ -518,18 +519,56 @@ async function secondCitizen(base: string, question: string, count: number): Pro
   return out.sort((a, b) => a - b);
 }
 
-/** Runs `attack` with `ways` loops in parallel until `stop` is set; returns requests made and their answers. */
-async function pressure(ways: number, attack: () => Promise<number>, stop: { done: boolean }): Promise<Map<number, number>> {
-  const answers = new Map<number, number>();
-  await Promise.all(
-    Array.from({ length: ways }, async () => {
-      while (!stop.done) {
-        const status = await attack().catch(() => -1);
+/** One kind of attack request, made by the attacker thread (plain data: it crosses to a worker). */
+interface AttackSpec {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly headers: Record<string, string>;
+  /** POST body; `{RANDOM}` is replaced by a fresh random string per request, `{PAD}` by 1 MB of "x". */
+  readonly body?: string;
+}
+
+/**
+ * The attacker's loops run in a worker thread: a real attacker is another machine, and its
+ * client work (building 1 MB bodies, parsing answers) must not be counted as the service's
+ * event-loop time. `ways` loops until the returned `stop()`; it resolves with the answers.
+ */
+function pressure(ways: number, spec: AttackSpec): { stop: () => Promise<Map<number, number>> } {
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { spec, ways } = workerData;
+    const pad = 'x'.repeat(1024 * 1024);
+    const answers = new Map();
+    let done = false;
+    parentPort.on('message', () => { done = true; });
+    const loop = async () => {
+      while (!done) {
+        let status = -1;
+        try {
+          const body = spec.body === undefined ? undefined
+            : spec.body.replace('{RANDOM}', Math.random().toString(36).slice(2).padEnd(12, '0')).replace('{PAD}', pad);
+          const res = await fetch(spec.url, { method: spec.method, headers: spec.headers, body });
+          await res.arrayBuffer();
+          status = res.status;
+        } catch {}
         answers.set(status, (answers.get(status) ?? 0) + 1);
       }
-    }),
-  );
-  return answers;
+    };
+    Promise.all(Array.from({ length: ways }, loop)).then(() => parentPort.postMessage([...answers]));
+  `;
+  const worker = new Worker(source, { eval: true, workerData: { spec, ways } });
+  const result = new Promise<Map<number, number>>((resolve, reject) => {
+    worker.once('message', (entries: [number, number][]) => resolve(new Map(entries)));
+    worker.once('error', reject);
+  });
+  return {
+    stop: async () => {
+      worker.postMessage('stop');
+      const answers = await result;
+      await worker.terminate();
+      return answers;
+    },
+  };
 }
 
 function answerText(answers: Map<number, number>): string {
@@ -543,41 +582,34 @@ async function isolationBench(app: App, question: string, zaloUrl: URL): Promise
   console.log(`second citizen: ${count} questions one after another (500 ms apart) from its own address, POST /api/chat → reply`);
   const alone = await secondCitizen(base, question, count);
   console.log(`alone: ${latencyText(alone)}`);
-  const scenarios: [string, number, () => Promise<number>][] = [
+  const scenarios: [string, number, AttackSpec][] = [
     [
       '24-way flood of fresh sessions from one address (forged X-Forwarded-For behind the trusted proxy)',
       24,
-      async () => webChat(base, '203.0.113.66', `flood-${Math.random().toString(36).slice(2).padEnd(12, '0')}`, question),
-    ],
-    [
-      '10 parallel /metrics scrapes (metrics listener)',
-      10,
-      async () => {
-        const res = await fetch(`${app.metricsUrl!}/metrics`);
-        await res.arrayBuffer();
-        return res.status;
+      {
+        url: `${base}/api/chat`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.66' },
+        body: JSON.stringify({ sessionId: 'flood-{RANDOM}', text: question }),
       },
     ],
+    ['10 parallel /metrics scrapes (metrics listener)', 10, { url: `${app.metricsUrl!}/metrics`, method: 'GET', headers: {} }],
     [
       '8 parallel 1 MB bogus (unsigned) Zalo posts',
       8,
-      async () => {
-        const res = await fetch(zaloUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-zevent-signature': `mac=${'0'.repeat(64)}` },
-          body: `{"app_id":"1","timestamp":"${Date.now()}","pad":"${'x'.repeat(1024 * 1024)}"}`,
-        });
-        await res.arrayBuffer();
-        return res.status;
+      {
+        url: zaloUrl.toString(),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-zevent-signature': `mac=${'0'.repeat(64)}` },
+        body: `{"app_id":"1","timestamp":"${Date.now()}","pad":"{PAD}"}`,
       },
     ],
   ];
-  for (const [label, ways, attack] of scenarios) {
-    const stop = { done: false };
-    const load = pressure(ways, attack, stop);
+  for (const [label, ways, spec] of scenarios) {
+    const load = pressure(ways, spec);
     await sleep(300);
-    const during = await secondCitizen(base, question, count).finally(() => (stop.done = true));
-    const answers = await load;
+    const during = await secondCitizen(base, question, count);
+    const answers = await load.stop();
     const verdict = percentile(during, 99) < 200 ? 'within' : 'OVER';
     console.log(`${label}: second citizen ${latencyText(during)} (${verdict} the 200 ms bound); attacker answers: ${answerText(answers)}`);
   }

@@ -72,6 +72,12 @@ export class UserRateLimiter {
     return { allowed: false, notify };
   }
 
+  /** True when `take` would refuse now (no token is taken): a flood is turned away before its body is read. */
+  isEmpty(channel: string, userId: string): boolean {
+    const bucket = this.buckets.get(`${channel}:${userId}`);
+    return bucket !== undefined && this.refilled(`${channel}:${userId}`, this.clock()).tokens < 1;
+  }
+
   /** Forgets a citizen (consent withdrawn). */
   forget(channel: string, userId: string): void {
     this.buckets.delete(`${channel}:${userId}`);

@@ -60,6 +60,12 @@ export interface InboundTask<R> {
   /** Said once per window to a citizen over the limit. */
   readonly slowDown?: () => Promise<void>;
   /**
+   * A channel's own check, after the limits held in memory and before anything is recorded
+   * (the web's daily cap per address and its challenge): false refuses the message
+   * (`gated`). After the limits, so that a flood the buckets refuse never reaches it.
+   */
+  readonly gate?: () => Promise<boolean>;
+  /**
    * What the channel needs to build this task again (JSON: the update as received). Kept
    * with the message's ticket until its turn is over, so that an update already answered
    * 200 is handled after a crash (durable-inbox.ts). Only for messages with an id.
@@ -75,7 +81,9 @@ export type Admission =
   | { readonly kind: 'duplicate' }
   /** Too much in flight in this process: refused before anything was recorded, so a redelivery will be handled. */
   | { readonly kind: 'busy' }
-  | { readonly kind: 'throttled'; readonly notified: boolean };
+  | { readonly kind: 'throttled'; readonly notified: boolean }
+  /** Refused by the task's own `gate`. */
+  | { readonly kind: 'gated' };
 
 export interface Submission<R> {
   /**
@@ -98,7 +106,7 @@ export interface PipelineLimits {
   /** Burst bucket per citizen (channel and user id or web session), in this process. */
   readonly citizenBurst: Pick<UserRateLimiter, 'take'>;
   /** Burst bucket per client address (when the requester is an address, not the citizen), in this process. */
-  readonly addressBurst: Pick<UserRateLimiter, 'take'>;
+  readonly addressBurst: Pick<UserRateLimiter, 'take' | 'isEmpty'>;
   /** Messages per citizen per minute (requester = platform user id), shared by every process. */
   readonly perMinute: WindowRule;
   /** Messages per client address per minute (the web: many citizens may share one), shared. */
@@ -180,6 +188,22 @@ export class InboundPipeline {
     return { recorded: recordedP, admitted, done };
   }
 
+  /**
+   * True when a message of this requester (an address) would be refused by the limits held
+   * in memory whatever it says: the web chat asks before reading the request's body.
+   * Counted like the pipeline's own refusals.
+   */
+  refusesRequester(channel: ChannelName, requesterKey: string): boolean {
+    const reason =
+      (this.inFlight.get(requesterKey) ?? 0) >= this.deps.limits.maxInFlight
+        ? 'in_flight'
+        : this.deps.limits.addressBurst.isEmpty(channel, requesterKey)
+          ? 'address_burst'
+          : undefined;
+    if (reason) this.deps.onRefused?.(channel, reason);
+    return reason !== undefined;
+  }
+
   /** Resolves once every message submitted so far has been handled (shutdown, tests). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
@@ -207,6 +231,10 @@ export class InboundPipeline {
       return this.refuse(message, task, place, { reason: 'per_minute', notify: window.firstRefusal });
     }
     if (local) return this.refuse(message, task, place, local);
+    if (task.gate && !(await task.gate())) {
+      place.cancel();
+      return { kind: 'gated' };
+    }
     this.inFlight.set(message.requesterKey, (this.inFlight.get(message.requesterKey) ?? 0) + 1);
     this.total += 1;
     const window = limited

@@ -43,7 +43,7 @@ export interface WebLimits {
 }
 
 export interface WebChatDeps {
-  readonly inbound: Pick<InboundPipeline, 'submit'>;
+  readonly inbound: Pick<InboundPipeline, 'submit' | 'refusesRequester'>;
   readonly takeHeld: TakeHeld;
   readonly content: ContentSource;
   readonly shared: Pick<SharedWindowLimits, 'take'>;
@@ -94,7 +94,19 @@ export async function webChatRoutes(app: FastifyInstance, deps: WebChatDeps): Pr
     updates: { name: 'web-updates', limit: deps.limits.updatesPerMinute, windowMs: 60_000 },
   } satisfies Record<string, WindowRule>;
   registerWebAssets(app, await loadWebAssets(deps.publicDir ?? defaultPublicDir(), deps.botName));
-  app.post('/api/chat', { bodyLimit: 16 * 1024 }, (request, reply) => handleChat(request, reply, deps, rules.day, logger));
+  app.post('/api/chat', {
+    bodyLimit: 16 * 1024,
+    // An address whose burst is spent is turned away before its body is parsed: a flood
+    // costs a hash and a map look-up per request, not JSON, validation and a database write.
+    onRequest: async (request, reply) => {
+      if (!deps.inbound.refusesRequester('web', requesterOf(request, deps))) return undefined;
+      return reply
+        .code(429)
+        .header('retry-after', '1')
+        .send({ messages: [], locale: 'vi', throttled: true } satisfies ChatResponse);
+    },
+    handler: (request, reply) => handleChat(request, reply, deps, rules.day, logger),
+  });
   app.get('/api/chat/updates', { exposeHeadRoute: false }, (request, reply) => handleUpdates(request, reply, deps, rules.updates, logger));
 }
 
@@ -114,15 +126,9 @@ async function handleChat(
   const { sessionId: userId, text, locale, proof } = parsed.data;
   const replyLocale = locale ?? 'vi';
   const requesterKey = requesterOf(request, deps);
-  const day = await deps.shared.take(dayRule, requesterKey);
-  if (!day.allowed) return throttled(reply, deps, replyLocale, day.firstRefusal, 'address_day', logger);
-  if (day.count > deps.limits.challengeAfter && !(await deps.challenge.verify(proof, userId))) {
-    deps.onRejected?.('web_chat', proof ? 'bad_proof' : 'challenge');
-    logger.info({ channel: 'web', proof: Boolean(proof) }, 'web message needs a solved challenge');
-    return reply
-      .code(428)
-      .send({ messages: [], locale: replyLocale, challenge: await deps.challenge.issue(userId) } satisfies ChatResponse);
-  }
+  // The daily cap and the challenge run in the pipeline's gate: after its limits held in
+  // memory, so a flood those refuse costs no database round trip.
+  let gated: (() => FastifyReply) | undefined;
   let refusedNotice: string | undefined;
   const submission = deps.inbound.submit<Reply>({
     message: { channel: 'web', userId, requesterKey, text, ...(locale ? { locale } : {}) },
@@ -130,8 +136,26 @@ async function handleChat(
     slowDown: async () => {
       refusedNotice = slowDownText(deps.content.current(), replyLocale);
     },
+    gate: async () => {
+      const day = await deps.shared.take(dayRule, requesterKey);
+      if (!day.allowed) {
+        gated = () => throttled(reply, deps, replyLocale, day.firstRefusal, 'address_day', logger);
+        return false;
+      }
+      if (day.count > deps.limits.challengeAfter && !(await deps.challenge.verify(proof, userId))) {
+        const challenge = await deps.challenge.issue(userId);
+        gated = () => {
+          deps.onRejected?.('web_chat', proof ? 'bad_proof' : 'challenge');
+          logger.info({ channel: 'web', proof: Boolean(proof) }, 'web message needs a solved challenge');
+          return reply.code(428).send({ messages: [], locale: replyLocale, challenge } satisfies ChatResponse);
+        };
+        return false;
+      }
+      return true;
+    },
   });
   const admission = await submission.admitted;
+  if (admission.kind === 'gated' && gated) return gated();
   if (admission.kind !== 'accepted') {
     const messages = refusedNotice ? [{ text: refusedNotice }] : [];
     logger.info({ channel: 'web', refused: admission.kind }, 'web message refused');

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { TelegramChannel, type TelegramChannelConfig } from '../../../src/channels/telegram/telegram-adapter';
-import type { PipelineLimits } from '../../../src/channels/pipeline/inbound-pipeline';
+import type { InboundPipeline, PipelineLimits } from '../../../src/channels/pipeline/inbound-pipeline';
 import { keyedHash } from '../../../src/infra/pseudonyms';
 import { createTestPipeline } from '../support/pipeline';
 import { MongoTelegramStore, mongoPhotoLoader } from '../../../src/channels/telegram/telegram-store';
@@ -55,6 +55,7 @@ export interface TelegramHarness {
   readonly store: MongoTelegramStore;
   /** Every message the engine was given, in order. */
   readonly seen: IncomingMessage[];
+  readonly inbound: InboundPipeline;
 }
 
 /** Builds the channel on the fake and attaches it to a real pipeline (not started: call `channel.start()`). */
@@ -70,6 +71,8 @@ export async function createHarness(options: {
   limits?: Partial<PipelineLimits>;
   /** The engine citizens talk to; by default one without flows (answers and commands only). */
   engine?: Pick<ConversationEngine, 'handle'>;
+  /** The pipeline's process id (`host:pid:…` lets the durable inbox tell a dead process). */
+  owner?: string;
 }): Promise<TelegramHarness> {
   const { fake, db, content, directory } = options;
   const photoFetchers: Partial<Record<ChannelName, PhotoFetcher>> = {};
@@ -88,9 +91,16 @@ export async function createHarness(options: {
   const complaints = await createComplaintService(db, directory, photoFetchers);
   const engine = options.engine ?? new ConversationEngine({ content: { current: () => content }, store: new InMemoryConversationStore() });
   const seen: IncomingMessage[] = [];
-  const inbound = createTestPipeline(db, { handle: (message) => (seen.push(message), engine.handle(message)) }, { limits: options.limits });
+  const inbound = createTestPipeline(
+    db,
+    { handle: (message) => (seen.push(message), engine.handle(message)) },
+    {
+      limits: options.limits,
+      ...(options.owner ? { owner: options.owner } : {}),
+    },
+  );
   await channel.attach({ inbound, http: options.http ?? Fastify(), complaints });
-  return { channel, complaints, store, seen };
+  return { channel, complaints, store, seen, inbound };
 }
 
 /** A tiny valid PNG (1×1), as a citizen's photo. */
