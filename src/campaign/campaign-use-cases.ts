@@ -4,6 +4,7 @@
  * news reach. They read and write through ports (ports.ts) and know no database.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Checked } from '../content/content-error';
 import type { ChannelName, Locale } from '../core/messages';
 import { localityChain } from '../complaints/directory/directory';
@@ -14,6 +15,7 @@ import type {
   Audience,
   BroadcastStore,
   NewsStore,
+  Receipt,
   ReceiptOutcome,
   Subscriber,
   SubscriberCounts,
@@ -23,6 +25,10 @@ import type {
   SurveyStore,
 } from './ports';
 import type { SurveyDefinition } from './survey';
+
+/** How long a survey start waits for the receipt of an invitation whose send was claimed (see `invitation`). */
+const RECEIPT_WAIT_MS = 5_000;
+const RECEIPT_POLL_MS = 100;
 
 export interface CampaignDeps {
   readonly subscriptions: SubscriptionStore;
@@ -240,11 +246,27 @@ export class CampaignUseCases {
     const survey = campaign && this.deps.surveyDefinitions().get(campaign.surveyId);
     if (!campaign || !survey) return { ok: false, reason: 'unknown' };
     if (campaign.state !== 'launched') return { ok: false, reason: 'not_open' };
-    const invitation = await this.deps.broadcasts.receipt(`${surveyBroadcastId(campaignId)}|${subscriberId(channel, userId)}`);
+    const invitation = await this.invitation(`${surveyBroadcastId(campaignId)}|${subscriberId(channel, userId)}`);
     if (!invitation) return { ok: false, reason: 'not_invited' };
     if (await this.deps.surveys.hasResponded(campaignId, this.deps.respondentKey(channel, userId)))
       return { ok: false, reason: 'already_answered' };
     return { ok: true, campaign, survey, ...(invitation.agencyId ? { agencyId: invitation.agencyId } : {}) };
+  }
+
+  /**
+   * The invitation's receipt. A receipt is written just after its send (grouped with others,
+   * within a fraction of a second), so a citizen quick on the button can arrive before it: when
+   * the send was claimed, wait for the receipt a little rather than call them uninvited.
+   */
+  private async invitation(key: string): Promise<Receipt | undefined> {
+    const receipt = await this.deps.broadcasts.receipt(key);
+    if (receipt || !(await this.deps.broadcasts.attemptTaken(key))) return receipt;
+    for (let waited = 0; waited < RECEIPT_WAIT_MS; waited += RECEIPT_POLL_MS) {
+      await sleep(RECEIPT_POLL_MS);
+      const late = await this.deps.broadcasts.receipt(key);
+      if (late) return late;
+    }
+    return undefined;
   }
 
   /** Stores a completed survey; `already` when this person answered the campaign before. */

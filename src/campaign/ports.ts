@@ -132,6 +132,8 @@ export interface BroadcastStore {
   markAttemptsFailed(attempts: readonly { readonly key: string; readonly attempt: number }[], owner: string): Promise<void>;
   /** Whether attempt `attempt` of `key` was recorded as failed. */
   attemptFailed(key: string, attempt: number): Promise<boolean>;
+  /** Whether a first attempt of `key` was taken: its message is being sent, or was. */
+  attemptTaken(key: string): Promise<boolean>;
   /** Receipts per channel and outcome (aggregated in the database). */
   reach(broadcastId: string): Promise<Readonly<Record<string, Readonly<Record<ReceiptOutcome, number>>>>>;
 }

@@ -280,6 +280,10 @@ export class MongoCampaignStore implements SubscriptionStore, BroadcastStore, Ne
     );
   }
 
+  async attemptTaken(key: string): Promise<boolean> {
+    return (await this.db.claims.ownerOf(attemptClaimId(key, 1))) !== undefined;
+  }
+
   async attemptFailed(key: string, attempt: number): Promise<boolean> {
     return (await this.db.claims.ownerOf(`${attemptClaimId(key, attempt)}:failed`)) !== undefined;
   }
