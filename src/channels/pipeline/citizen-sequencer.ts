@@ -219,11 +219,11 @@ export class CitizenSequencer {
       const record = { _id: durable.dedupeId, expiresAt: new Date(now + this.dedupeRetentionMs) };
       const result = await this.options.store.insertPair(record, ticketOf(n));
       if (!result.first) {
-        // A redelivery: its ticket (written in the same round trip) is let go at once.
+        // A redelivery: its ticket (written in the same round trip) is let go in its turn.
         if (result.second) {
           tail.last = n;
           this.remember(citizen, tail);
-          await this.options.store.markDone(`${tailId}:${tail.epoch}#${n}`);
+          this.letGo(`${tailId}:${tail.epoch}#${n}`, n > 1 ? `${tailId}:${tail.epoch}#${n - 1}` : undefined);
         }
         return undefined;
       }
@@ -238,6 +238,24 @@ export class CitizenSequencer {
       void this.options.store.setHint(tailId, n, new Date(tail.hintExpiresAt)).catch(() => undefined);
     }
     return { id: `${tailId}:${tail.epoch}#${n}`, ...(n > 1 ? { previous: `${tailId}:${tail.epoch}#${n - 1}` } : {}) };
+  }
+
+  /**
+   * Gives up a ticket a redelivery took without running. It is marked done only once the
+   * ticket before it is: marked at once, it would let the next message skip a turn still
+   * running (the message of ticket n−1 at another process), and answer out of order.
+   */
+  private letGo(id: string, previous: string | undefined): void {
+    const released = previous ? this.waitFor(previous).catch(() => undefined) : Promise.resolve();
+    this.held.set(id, released);
+    void released
+      .then(() => this.options.store.markDone(id))
+      .catch((error: unknown) => this.logger.warn({ err: errorName(error) }, 'sequencer: done mark not written'))
+      .finally(() => {
+        this.held.delete(id);
+        if (this.finished.size >= MAX_REMEMBERED) this.finished.clear();
+        this.finished.add(id);
+      });
   }
 
   /** The citizen's tail document, or a new epoch when there is none (or it expired). */
