@@ -14,7 +14,7 @@
  *
  * A message with an id (a webhook update) takes its ticket in the same round trip as its
  * duplicate record (`in:<channel>:<id>`): a redelivery finds the record, lets its ticket
- * go at once and does not run. Its ticket carries the update (`payload`) until the
+ * go in its turn (after the ticket before it) and does not run. Its ticket carries the update (`payload`) until the
  * turn is over — the durable inbox (durable-inbox.ts) hands tickets whose holder died
  * with their payload back to the pipeline.
  *
