@@ -92,7 +92,7 @@ describe('web chat walk-through (360×640): interruption, language switch, edite
   const shot = (name: string, on: Page = page) => on.screenshot({ path: join(ARTIFACTS, `walkthrough-web-${name}.png`) });
 
   it('files a complaint through an interruption, a language switch and a corrected phone number', async () => {
-    await page.locator('#messages .message.bot').first().waitFor();
+    await page.locator('#messages .message.bot:not(.typing)').first().waitFor(); // the greeting, not its "replying…" placeholder
     await send('đường vào thôn 3 xã Hà Mòn bị sạt lở nửa năm rồi chưa ai sửa');
     expect(await lastBot()).toContain(t('vi', 'complaint.ack_described'));
     expect(await page.locator('#quick-replies button').allTextContents()).toEqual([t('vi', 'complaint.button.no_contact')]);
@@ -146,7 +146,7 @@ describe('web chat walk-through (360×640): interruption, language switch, edite
     await second.goto(baseUrl);
     await second.evaluate(() => (localStorage.clear(), sessionStorage.clear()));
     await second.reload();
-    await second.locator('#messages .message.bot').first().waitFor();
+    await second.locator('#messages .message.bot:not(.typing)').first().waitFor(); // the greeting, not its "replying…" placeholder
     await send(`/tracuu ${code}`, second);
     const codeOnly = await latestBot(second);
     expect(codeOnly).toContain(code);
