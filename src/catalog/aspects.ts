@@ -1,6 +1,7 @@
 /**
  * What a citizen can ask about a procedure (its documents, fee, time limit…), and the cue
- * words that reveal it, as the catalog uses them (loaded from procedures/_aspects.yaml).
+ * words that reveal it, as the catalog uses them (loaded from procedures/_aspects.yaml), and
+ * examples of how citizens ask each aspect (procedures/_aspect-examples.yaml).
  */
 /** What a question asks about a procedure; `overview` when no cue says more. */
 export const ASPECTS = ['overview', 'documents', 'fee', 'time_limit', 'where', 'online', 'eligibility', 'legal_basis', 'penalty'] as const;
@@ -13,3 +14,6 @@ export interface AspectCues {
   readonly strong: Readonly<Record<Aspect, readonly string[]>>;
   readonly weak: Readonly<Record<Aspect, readonly string[]>>;
 }
+
+/** How citizens ask each aspect, in their own words: what the aspect classifier learns from. */
+export type AspectExamples = Readonly<Record<Aspect, readonly string[]>>;

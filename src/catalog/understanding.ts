@@ -25,6 +25,7 @@ import { detectLanguage } from '../text/language';
 import type { AbbreviationTable } from '../text/normalize';
 import { FALLBACK, type MatchResult } from '../nlu/intent-matcher';
 import type { Aspect } from './aspects';
+import type { DetectedAspect } from './aspect-detector';
 import type { ProcedureCatalog } from './procedure-catalog';
 import type { ProcedureEntry } from './procedure';
 import type { ProcedureRanking, RankedProcedure } from './procedure-ranker';
@@ -168,8 +169,10 @@ export function understand(input: UnderstandingInput): Understanding {
   // One or two words ("giấy phép") name a kind of procedure more often than one procedure.
   const t = match.normalized.tokens.length <= SHORT_MESSAGE_WORDS ? { ...given, answer: Math.max(given.answer, given.answerShort) } : given;
   const ranking = catalog.ranker.rank(input.text, input.locale);
-  const aspect = catalog.aspects.detect(match.normalized);
   const top = ranking.ranking[0];
+  // The words of the likeliest procedure's names do not ask anything ("miễn học phí" is no fee question).
+  const detected = catalog.aspects.detect(match.normalized, input.locale, top && catalog.procedures.get(top.id));
+  const { aspect } = detected;
   const clearName = top !== undefined && top.confidence >= t.clearName && ranking.knownWordRatio >= t.clearNameKnownWords;
 
   const sure = PROTECTED_INTENTS.has(match.intent) && match.confidence >= t.protectedIntent;
@@ -181,7 +184,7 @@ export function understand(input: UnderstandingInput): Understanding {
     // Out of scope (the matcher's own class for weather, football…) stays out, except on the
     // evidence of outOfScopeProcedure: measured, no procedure name threshold alone won back
     // more procedure questions than it lost fallbacks (the ranker is sure of "nghe nhạc bolero").
-    if (match.fallbackReason === 'out_of_scope' && outOfScopeProcedure(match, ranking, aspect, input.procedureIntents, t))
+    if (match.fallbackReason === 'out_of_scope' && outOfScopeProcedure(match, ranking, detected, input.procedureIntents, t))
       return procedureAnswer(catalog, ranking, aspect, t);
     const outOfScope = match.fallbackReason === 'out_of_scope' || match.fallbackReason === 'unknown_words';
     if (outOfScope) return { kind: 'intent', match, related: [] };
@@ -206,7 +209,7 @@ function intentAnswer(match: MatchResult, catalog: ProcedureCatalog, ranking: Pr
 function outOfScopeProcedure(
   match: MatchResult,
   ranking: ProcedureRanking,
-  aspect: Aspect,
+  { aspect, byCue }: DetectedAspect,
   procedureIntents: ReadonlySet<string>,
   t: UnderstandingThresholds,
 ): boolean {
@@ -214,8 +217,12 @@ function outOfScopeProcedure(
   if (!top || top.confidence < t.outOfScopeName || ranking.knownWordRatio < t.outOfScopeKnownWords) return false;
   const procedureShare = match.ranking.reduce((sum, r) => sum + (procedureIntents.has(r.intent) ? r.confidence : 0), 0);
   if (procedureShare >= t.outOfScopeProcedureShare) return true;
+  // The aspect in words the catalog knows (a cue): the classifier's guess is no evidence that a chat is a procedure question.
   return (
-    PROCEDURE_ASPECTS.has(aspect) && top.confidence >= t.outOfScopeAspectName && ranking.knownWordRatio >= t.outOfScopeAspectKnownWords
+    byCue &&
+    PROCEDURE_ASPECTS.has(aspect) &&
+    top.confidence >= t.outOfScopeAspectName &&
+    ranking.knownWordRatio >= t.outOfScopeAspectKnownWords
   );
 }
 

@@ -11,8 +11,8 @@ import type { LabelledText } from '../nlu/intent-matcher';
 import type { Stepwise } from '../nlu/stepwise';
 import type { AbbreviationTable } from '../text/normalize';
 import { AspectDetector } from '../catalog/aspect-detector';
-import { ASPECTS_FILE, loadAspectCues } from './aspects-file';
-import type { AspectCues } from '../catalog/aspects';
+import { ASPECT_EXAMPLES_FILE, ASPECTS_FILE, loadAspectCues, loadAspectExamples } from './aspects-file';
+import type { AspectCues, AspectExamples } from '../catalog/aspects';
 import { loadProcedureFiles } from './procedure-files';
 import type { ProcedureCatalogFiles, ProcedureEntry } from '../catalog/procedure';
 import { PROCEDURE_LOOKUP, type ProcedureCatalog } from '../catalog/procedure-catalog';
@@ -22,18 +22,21 @@ import { ProcedureRanker } from '../catalog/procedure-ranker';
 export interface ValidatedCatalog {
   readonly files: ProcedureCatalogFiles;
   readonly cues: AspectCues;
+  readonly examples: AspectExamples;
 }
 
-/** Reads and checks `procedures/` (the files and the aspect cues), and their links to the intents. */
+/** Reads and checks `procedures/` (the files, the aspect cues and examples), and their links to the intents. */
 export async function validateCatalog(dir: string, displayDir: string, intents: IntentSet): Promise<Checked<ValidatedCatalog>> {
   const errors: ContentError[] = [];
   const files = await loadProcedureFiles(dir, displayDir);
   if (!files.ok) errors.push(...files.errors);
   const cues = await loadAspectCues(join(dir, ASPECTS_FILE), `${displayDir}/${ASPECTS_FILE}`);
   if (!cues.ok) errors.push(...cues.errors);
+  const examples = await loadAspectExamples(join(dir, ASPECT_EXAMPLES_FILE), `${displayDir}/${ASPECT_EXAMPLES_FILE}`);
+  if (!examples.ok) errors.push(...examples.errors);
   if (files.ok) errors.push(...checkIntentLinks(files.value, intents));
-  if (!files.ok || !cues.ok || errors.length) return { ok: false, errors };
-  return { ok: true, value: { files: files.value, cues: cues.value } };
+  if (!files.ok || !cues.ok || !examples.ok || errors.length) return { ok: false, errors };
+  return { ok: true, value: { files: files.value, cues: cues.value, examples: examples.value } };
 }
 
 /**
@@ -63,7 +66,7 @@ function checkIntentLinks(files: ProcedureCatalogFiles, intents: IntentSet): Con
  */
 let lastRanker: { key: string; ranker: ProcedureRanker } | undefined;
 
-/** Trains (or reuses) the ranker and compiles the cues, as a stepwise computation. */
+/** Trains (or reuses) the ranker, compiles the cues and trains the aspect classifier, as a stepwise computation. */
 export function* buildCatalogStepwise(validated: ValidatedCatalog, abbreviations: AbbreviationTable): Stepwise<ProcedureCatalog> {
   const { procedures, fields } = validated.files;
   const key = rankerKey(procedures, abbreviations);
@@ -72,11 +75,12 @@ export function* buildCatalogStepwise(validated: ValidatedCatalog, abbreviations
     ranker = yield* ProcedureRanker.trainStepwise(procedures, abbreviations);
     lastRanker = { key, ranker };
   }
+  const aspects = yield* AspectDetector.buildStepwise(validated.cues, validated.examples, abbreviations);
   return {
     fields: new Map(fields.map((f) => [f.id, f])),
     procedures: new Map(procedures.map((p) => [p.id, p])),
     ranker,
-    aspects: new AspectDetector(validated.cues, abbreviations),
+    aspects,
   };
 }
 

@@ -11,6 +11,7 @@ import { evaluateUnderstanding, parseEvaluationLines, type CatalogReport } from 
 import { understandText } from '../../src/catalog/understanding';
 import { labelledExamples } from '../../src/nlu/bilingual-matcher';
 import { readIntentFiles } from '../../src/content/intent-files';
+import { ASPECT_EXAMPLES_FILE, loadAspectExamples } from '../../src/content/aspects-file';
 import { normalizeKey } from '../../src/text/normalize';
 import { foldDiacritics } from '../../src/text/vietnamese';
 import { loadTestContent, SETUP_TIMEOUT_MS } from '../complaints/complaint-test-kit';
@@ -42,7 +43,8 @@ describe('procedure questions (799 Vietnamese hold-out lines)', () => {
     expect(r.top1).toBeGreaterThanOrEqual(0.9);
     expect(r.top3).toBeGreaterThanOrEqual(0.94);
   });
-  it('finds the aspect asked: ≥ 83 %', () => expect(report('procedure-holdout.jsonl').procedures.aspect).toBeGreaterThanOrEqual(0.83));
+  // Aspect labels as relabelled by the guide of docs/procedure-catalog.md (test/data/procedure-holdout-relabels.md).
+  it('finds the aspect asked: ≥ 89 %', () => expect(report('procedure-holdout.jsonl').procedures.aspect).toBeGreaterThanOrEqual(0.89));
   it('does as well without diacritics: top-1 ≥ 88 %', () =>
     expect(report('procedure-holdout.jsonl', true).procedures.top1).toBeGreaterThanOrEqual(0.88));
   it('answers English questions: top-1 ≥ 76 %, top-3 ≥ 88 % (offered to the citizen)', () => {
@@ -107,12 +109,16 @@ describe('nothing steals the other side’s questions', () => {
 });
 
 describe('the hold-out sets stay out of the training material', () => {
-  it('no hold-out line is an alias, a name, an intent example or a near copy of one', async () => {
+  it('no hold-out line is an alias, a name, an intent example, an aspect example or a near copy of one', async () => {
     const key = (t: string) => foldDiacritics(normalizeKey(t));
     const intents = await readIntentFiles(join(ROOT, 'intents'));
     const training = new Set<string>(labelledExamples(intents.value).map((e) => key(e.text)));
     for (const p of content.catalog!.procedures.values())
       for (const t of [p.name.vi, p.name.en, ...p.aliases.vi, ...p.aliases.en]) training.add(key(t));
+    const file = join(ROOT, 'procedures', ASPECT_EXAMPLES_FILE);
+    const aspectExamples = await loadAspectExamples(file, file);
+    if (!aspectExamples.ok) throw new Error(`${file} is not valid`);
+    for (const t of Object.values(aspectExamples.value).flat()) training.add(key(t));
     // A name of two or three words ("khai tử") is the procedure's name, not a copied question.
     // A question of four words or more must not be a training text, nor a near copy of one:
     // one containing the other with at most a quarter of the words different.
