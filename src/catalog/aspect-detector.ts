@@ -41,7 +41,7 @@ const IDENTITY_SHARE = 1 / 3;
 
 export interface DetectedAspect {
   readonly aspect: Aspect;
-  /** Said by a cue word of `_aspects.yaml`, not guessed by the classifier or left at the overview. */
+  /** Said by a cue word of `_aspects.yaml` (alone or with the classifier), not only guessed by the classifier or left at the overview. */
   readonly byCue: boolean;
 }
 
@@ -96,7 +96,7 @@ export class AspectDetector {
     const asked = masked ? text.tokens.filter((_, i) => !masked[i]) : text.tokens;
     if (this.classifier && asked.length >= CLASSIFIER_MIN_WORDS) {
       const [best] = this.classifier.match(asked.join(' ')).ranking;
-      if (best && best.confidence >= CLASSIFIER_DECIDES) return { aspect: best.intent as Aspect, byCue: false };
+      if (best && best.confidence >= CLASSIFIER_DECIDES) return { aspect: best.intent as Aspect, byCue: best.intent === weak?.aspect };
     }
     return weak ? { aspect: weak.aspect, byCue: true } : { aspect: 'overview', byCue: false };
   }

@@ -3,6 +3,11 @@
  * procedures/_aspect-examples.yaml): what each of its steps decides. The hold-out figure
  * is asserted in understanding.test.ts.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ASPECTS } from '../../src/catalog/aspects';
+import { ASPECT_EXAMPLES_FILE, loadAspectExamples } from '../../src/content/aspects-file';
 import type { BotContent } from '../../src/core/bot-content';
 import type { Locale } from '../../src/i18n/locale';
 import { normalizeText } from '../../src/text/normalize';
@@ -54,4 +59,27 @@ describe('aspect detector', () => {
     expect(detect('can my wife apply for a temporary residence card', 'cap-the-tam-tru-nguoi-nuoc-ngoai', 'en').aspect).toBe(
       'eligibility',
     ));
+});
+
+describe('procedures/_aspect-examples.yaml is checked like every content file', () => {
+  it('a mistake is reported with its file and line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aspect-examples-'));
+    const file = join(dir, ASPECT_EXAMPLES_FILE);
+    const ten = (word: string) => Array.from({ length: 10 }, (_, i) => `    - ${word} ${i}`).join('\n');
+    const blocks = ASPECTS.filter((a) => a !== 'penalty').map((a) => `  ${a}:\n${ten(a)}`);
+    writeFileSync(file, `examples:\n${blocks.join('\n')}\n  penalty:\n    - có bị phạt không\n    - fee 1\n`);
+    const result = await loadAspectExamples(file, 'procedures/_aspect-examples.yaml');
+    expect(result.ok).toBe(false);
+    const errors = result.ok ? [] : result.errors;
+    // Too few penalty examples (line of the key), and one that is already a fee example (its own line).
+    const penaltyLine = 2 + 11 * (ASPECTS.length - 1);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        file: 'procedures/_aspect-examples.yaml',
+        line: penaltyLine,
+        message: expect.stringContaining('at least 10'),
+      }),
+      expect.objectContaining({ line: penaltyLine + 2, message: expect.stringContaining("already an example of 'fee'") }),
+    ]);
+  });
 });
