@@ -13,7 +13,7 @@
  *    in their own words) decides when it is sure enough; otherwise the weak cues ("được
  *    không"), otherwise the overview.
  * Measured on the hold-out (docs/measurements.md): the classifier alone was worse than the
- * cues; it is better where the cues have nothing strong to go on.
+ * cues (84.7 vs 87.7 %); after them, where they have nothing strong to go on, it helps.
  */
 import { normalizeText, type AbbreviationTable, type NormalizedText } from '../text/normalize';
 import { DEFAULT_MATCHER_OPTIONS, IntentMatcher, type MatcherOptions } from '../nlu/intent-matcher';
@@ -118,7 +118,7 @@ export class AspectDetector {
 
   /**
    * A procedure's names (folded words) and its identity words: those of its official names,
-   * and those most of its names share ("phí" of "mai táng phí"). A word only some names add
+   * and those a third of its names share ("phí" of "mai táng phí"). A word only some names add
    * ("online" of "đăng ký tạm trú online") still asks its aspect.
    */
   private namesOf(procedure: ProcedureEntry): ProcedureNames {

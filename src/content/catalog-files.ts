@@ -65,6 +65,8 @@ function checkIntentLinks(files: ProcedureCatalogFiles, intents: IntentSet): Con
  * an intent does not retrain the catalog's model.
  */
 let lastRanker: { key: string; ranker: ProcedureRanker } | undefined;
+/** The same for the aspect detector (cues and examples; its classifier trains in about half a second). */
+let lastAspects: { key: string; detector: AspectDetector } | undefined;
 
 /** Trains (or reuses) the ranker, compiles the cues and trains the aspect classifier, as a stepwise computation. */
 export function* buildCatalogStepwise(validated: ValidatedCatalog, abbreviations: AbbreviationTable): Stepwise<ProcedureCatalog> {
@@ -75,7 +77,12 @@ export function* buildCatalogStepwise(validated: ValidatedCatalog, abbreviations
     ranker = yield* ProcedureRanker.trainStepwise(procedures, abbreviations);
     lastRanker = { key, ranker };
   }
-  const aspects = yield* AspectDetector.buildStepwise(validated.cues, validated.examples, abbreviations);
+  const aspectsKey = hashOf([validated.cues, validated.examples, [...abbreviations]]);
+  let aspects = lastAspects?.key === aspectsKey ? lastAspects.detector : undefined;
+  if (!aspects) {
+    aspects = yield* AspectDetector.buildStepwise(validated.cues, validated.examples, abbreviations);
+    lastAspects = { key: aspectsKey, detector: aspects };
+  }
   return {
     fields: new Map(fields.map((f) => [f.id, f])),
     procedures: new Map(procedures.map((p) => [p.id, p])),
@@ -115,4 +122,8 @@ function rankerKey(procedures: readonly ProcedureEntry[], abbreviations: Abbrevi
   for (const p of procedures) hash.update(JSON.stringify([p.id, p.name, p.aliases, p.shared_aliases ?? null]));
   hash.update(JSON.stringify([...abbreviations]));
   return hash.digest('hex');
+}
+
+function hashOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }

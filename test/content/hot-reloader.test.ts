@@ -8,8 +8,9 @@ import type { BotContent } from '../../src/core/bot-content';
 import { createLogger } from '../../src/infra/logger';
 import { PROJECT_ROOT } from '../../src/cli/project-paths';
 import { extraTextKeys } from '../../src/app-text-keys';
+import { ASPECT_EXAMPLES_FILE } from '../../src/content/aspects-file';
 
-describe('hot reloading of intents and locales', () => {
+describe('hot reloading of intents, locales and the catalog', () => {
   let dir: string;
   let paths: ContentPaths;
   let reloader: HotReloader<BotContent>;
@@ -26,6 +27,7 @@ describe('hot reloading of intents and locales', () => {
       intentsDir: join(dir, 'intents'),
       localesDir: join(dir, 'locales'),
       abbreviationsFile: join(dir, 'abbreviations.yaml'),
+      proceduresDir: join(dir, 'procedures'),
     };
     const sink = new Writable({
       write(chunk, _enc, done) {
@@ -39,7 +41,7 @@ describe('hot reloading of intents and locales', () => {
       (c) => ({ contentVersion: c.version }),
       logger,
     );
-    await reloader.watch([paths.intentsDir, paths.localesDir, paths.abbreviationsFile], 50);
+    await reloader.watch([paths.intentsDir, paths.localesDir, paths.abbreviationsFile, paths.proceduresDir!], 50);
   }, 120_000);
 
   afterAll(async () => {
@@ -76,4 +78,24 @@ describe('hot reloading of intents and locales', () => {
     const rejected = logLines.find((l) => l.includes('edit rejected'))!;
     expect(rejected).toMatch(/intents\/hotline\.yaml:\d+/);
   }, 120_000);
+
+  it('reloads the aspect examples of the catalog: a broken edit refused with file and line, a good one served', async () => {
+    // The test before left a broken intent file: put it back first.
+    const broken = reloader.current();
+    cpSync(join(PROJECT_ROOT, 'intents', 'hotline.yaml'), join(paths.intentsDir, 'hotline.yaml'));
+    await waitFor(() => reloader.current() !== broken);
+    const file = join(paths.proceduresDir!, ASPECT_EXAMPLES_FILE);
+    const before = reloader.current();
+    logLines.length = 0;
+    const text = readFileSync(file, 'utf8');
+    // An example given to two aspects (it is a fee example already): refused, the last good detector stays.
+    writeFileSync(file, text.replace('  documents:\n', '  documents:\n    - lệ phí đăng ký kết hôn bao nhiêu\n'));
+    await waitFor(() => logLines.some((l) => l.includes('edit rejected')));
+    expect(reloader.current()).toBe(before);
+    expect(logLines.find((l) => l.includes('edit rejected'))).toMatch(/procedures\/_aspect-examples\.yaml:\d+/);
+
+    writeFileSync(file, text.replace('  documents:\n', '  documents:\n    - phải cầm theo những thứ gì\n'));
+    await waitFor(() => reloader.current() !== before);
+    expect(reloader.current().catalog!.aspects).not.toBe(before.catalog!.aspects);
+  }, 180_000);
 });
