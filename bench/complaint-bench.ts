@@ -74,6 +74,9 @@ const TRIGGERS = [
   'can bo xa dak ha hach dich nguoi dan khi lam ho so dat dai',
 ];
 
+/** Longer than the question log's group-commit delay (200 ms), so its last insert of a round is counted in that round. */
+const QUESTION_LOG_SETTLE_MS = 400;
+
 interface RunResult {
   readonly seconds: number;
   readonly latenciesMs: number[];
@@ -97,16 +100,21 @@ async function runPool(count: number, concurrency: number, task: (i: number) => 
   return { seconds: (performance.now() - started) / 1000, latenciesMs };
 }
 
-/** One citizen files one complaint: describe → skip the contact → confirm. */
+/**
+ * One citizen files one complaint: describe → skip the contact → confirm. Each message
+ * carries its place in the citizen's line as the inbound pipeline gives it (turn k after
+ * turn k−1), so the engine may trust the state it wrote in the turn before; the
+ * pipeline's own ticket round-trips are measured by the webhook bench, not here.
+ */
 async function fileComplaint(app: App, userId: string, text: string): Promise<void> {
-  const say = (t: string): Promise<Reply> => app.engine.handle({ channel: 'telegram', userId, text: t });
   const steps: [string, string][] = [
     [text, 'complaint:contact'],
     ['#pa:skip', 'complaint:summary'],
     ['#pa:confirm', 'complaint:submitted'],
   ];
-  for (const [input, expected] of steps) {
-    const reply = await say(input);
+  for (const [k, [input, expected]] of steps.entries()) {
+    const turn = { id: `${userId}#${k + 1}`, ...(k > 0 ? { after: `${userId}#${k}` } : {}) };
+    const reply: Reply = await app.engine.handle({ channel: 'telegram', userId, text: input, turn });
     if (reply.intent !== expected) throw new Error(`complaint flow: expected ${expected}, got ${reply.intent} (user ${userId})`);
   }
 }
@@ -200,6 +208,8 @@ export async function runComplaintBench(options: ComplaintBenchOptions = {}): Pr
       const before = await models.Complaint.countDocuments({});
       const commandsBefore = engineApp.db.commands.total;
       const run = await runPool(n, c, (i) => fileComplaint(engineApp, `c${c}-citizen-${i}`, TRIGGERS[i % TRIGGERS.length]));
+      // The question log's group insert of the round's last records, after the timing (it is off the reply's path).
+      await new Promise((resolve) => setTimeout(resolve, QUESTION_LOG_SETTLE_MS));
       const roundTrips = (engineApp.db.commands.total - commandsBefore) / n;
       const after = await models.Complaint.countDocuments({});
       if (after - before !== n) throw new Error(`expected ${n} complaints stored, found ${after - before}`);
@@ -209,7 +219,7 @@ export async function runComplaintBench(options: ComplaintBenchOptions = {}): Pr
       });
       if (c === 1)
         console.log(
-          `database round-trips per complaint (3 turns, command monitor): ${fmt(roundTrips, 1)}${withWorkers ? ' (workers running: includes their polls)' : ''}`,
+          `database round-trips per complaint (3 turns, command monitor, with the question log's group inserts): ${fmt(roundTrips, 2)}${withWorkers ? ' (workers running: includes their polls)' : ''}`,
         );
     }
     const submitCommands = await engineApp.db.commands.record(() =>

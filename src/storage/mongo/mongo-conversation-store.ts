@@ -1,10 +1,14 @@
 /**
  * Conversation state in MongoDB (`conversations`, `_id` = conversation key), so a
  * citizen's half-written complaint survives a restart and reaches whichever instance
- * handles their next message. Single-document reads and upserts only (FerretDB-safe);
- * the engine already serialises the messages of one citizen within a process.
+ * handles their next message. Single-document reads and writes by `_id` only
+ * (FerretDB-safe).
+ *
+ * Writes are a compare-and-set on `version`: an update of `{_id, version}` that matches
+ * nothing when another writer came first, or — for a conversation not stored yet — an
+ * insert that the unique `_id` refuses when another writer created it meanwhile.
  */
-import type { ConversationState, ConversationStore, FlowState } from '../../core/conversation-store';
+import type { ConversationState, ConversationStore, FlowState, VersionedState } from '../../core/conversation-store';
 import type { Locale } from '../../core/messages';
 import { isDuplicateKeyError } from './claims';
 import type { Database } from './database';
@@ -17,16 +21,21 @@ interface ConversationDoc {
   offer?: string | null;
   lastSeenAt?: Date | null;
   procedure?: { id?: unknown; at?: unknown } | null;
+  version?: number | null;
 }
 
 export class MongoConversationStore implements ConversationStore {
   constructor(private readonly db: Database) {}
 
   async get(key: string): Promise<ConversationState | undefined> {
+    return (await this.load(key))?.state;
+  }
+
+  async load(key: string): Promise<VersionedState | undefined> {
     const doc = await this.db.models.Conversation.findById(key).lean<ConversationDoc>();
     if (!doc) return undefined;
     const locale: Locale = doc.locale === 'en' ? 'en' : 'vi';
-    return {
+    const state: ConversationState = {
       locale,
       ...(isFlowState(doc.flow) ? { flow: doc.flow } : {}),
       ...(isFlowState(doc.suspended) ? { suspended: doc.suspended } : {}),
@@ -36,10 +45,12 @@ export class MongoConversationStore implements ConversationStore {
         ? { procedure: { id: doc.procedure.id, at: doc.procedure.at } }
         : {}),
     };
+    return { state, version: doc.version ?? 0 };
   }
 
-  async set(key: string, state: ConversationState): Promise<void> {
-    const set: Record<string, unknown> = { locale: state.locale };
+  async save(key: string, state: ConversationState, expected: number): Promise<number | undefined> {
+    const version = expected + 1;
+    const set: Record<string, unknown> = { locale: state.locale, version };
     const unset: Record<string, 1> = {};
     if (state.lastSeenAt) set.lastSeenAt = new Date(state.lastSeenAt);
     for (const field of ['flow', 'suspended', 'offer', 'procedure'] as const) {
@@ -48,17 +59,20 @@ export class MongoConversationStore implements ConversationStore {
     }
     const update: Record<string, unknown> = { $set: set };
     if (Object.keys(unset).length) update.$unset = unset;
-    // An update by _id, and an insert when there was nothing to update: on FerretDB an upsert
-    // costs about an update and an insert together (measured), and most turns update.
-    const updated = await this.db.models.Conversation.updateOne({ _id: key }, update);
-    if (updated.matchedCount > 0) return;
+    if (expected > 0) {
+      // By _id (the version is checked on the one document found).
+      const updated = await this.db.models.Conversation.updateOne({ _id: key, version: expected }, update);
+      return updated.matchedCount > 0 ? version : undefined;
+    }
+    // Version 0: nothing stored yet (one insert, the common case), or a document from before versions.
     try {
       await this.db.models.Conversation.create({ _id: key, ...set });
+      return version;
     } catch (err) {
-      // Another process created it meanwhile: update it.
       if (!isDuplicateKeyError(err)) throw err;
-      await this.db.models.Conversation.updateOne({ _id: key }, update);
     }
+    const legacy = await this.db.models.Conversation.updateOne({ _id: key, version: { $exists: false } }, update);
+    return legacy.matchedCount > 0 ? version : undefined;
   }
 
   async delete(key: string): Promise<void> {
