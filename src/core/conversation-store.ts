@@ -2,9 +2,10 @@
  * Where the core keeps per-citizen conversation state. A port, so the core knows nothing
  * of MongoDB; the Mongo adapter lives in src/storage.
  *
- * Every stored state has a version: the engine writes with a compare-and-set on it
- * (`save`), so a state that changed since it was read — another writer, or a copy this
- * process kept (conversation-cache.ts) that is no longer the latest — is never overwritten.
+ * Every stored state has a version: the engine says which version its write follows
+ * (`save`), so a state that changed since it was read — deleted by an erasure, or written
+ * by another turn while this process worked on a copy it kept (conversation-cache.ts) — is
+ * noticed instead of silently overwritten.
  */
 import type { Locale } from './messages';
 
@@ -55,9 +56,11 @@ export interface ConversationStore {
   /** The state with its version; undefined when there is none (version 0). */
   load(key: string): Promise<VersionedState | undefined>;
   /**
-   * Writes `state` if the stored version is still `expected` (0: if there is none), as
-   * version `expected + 1`; returns that version, or undefined when the stored version is
-   * another (a conflict: nothing written).
+   * Writes `state` as the version after `expected` (0: there is none yet) and returns that
+   * version; undefined for a conflict: the conversation was created, deleted or written by
+   * someone else since `expected`. A deleted conversation is never re-created. Where the
+   * server has no atomic conditional update (FerretDB v1), a write over another writer's
+   * version is reported as a conflict after it happened (see the Mongo adapter).
    */
   save(key: string, state: ConversationState, expected: number): Promise<number | undefined>;
   delete(key: string): Promise<void>;

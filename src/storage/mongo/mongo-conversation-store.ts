@@ -4,9 +4,9 @@
  * handles their next message. Single-document reads and writes by `_id` only
  * (FerretDB-safe).
  *
- * Writes are a compare-and-set on `version`: an update of `{_id, version}` that matches
- * nothing when another writer came first, or — for a conversation not stored yet — an
- * insert that the unique `_id` refuses when another writer created it meanwhile.
+ * Writes carry a version (raised by each): a conversation not stored yet is created by an
+ * insert that the unique `_id` refuses to a second creator; a stored one is updated by
+ * `_id` with the version it had compared afterwards (see `save`).
  */
 import type { ConversationState, ConversationStore, FlowState, VersionedState } from '../../core/conversation-store';
 import type { Locale } from '../../core/messages';
@@ -49,30 +49,36 @@ export class MongoConversationStore implements ConversationStore {
   }
 
   async save(key: string, state: ConversationState, expected: number): Promise<number | undefined> {
-    const version = expected + 1;
-    const set: Record<string, unknown> = { locale: state.locale, version };
+    const set: Record<string, unknown> = { locale: state.locale };
     const unset: Record<string, 1> = {};
     if (state.lastSeenAt) set.lastSeenAt = new Date(state.lastSeenAt);
     for (const field of ['flow', 'suspended', 'offer', 'procedure'] as const) {
       if (state[field]) set[field] = state[field];
       else unset[field] = 1;
     }
-    const update: Record<string, unknown> = { $set: set };
+    const update: Record<string, unknown> = { $set: set, $inc: { version: 1 } };
     if (Object.keys(unset).length) update.$unset = unset;
-    if (expected > 0) {
-      // By _id (the version is checked on the one document found).
-      const updated = await this.db.models.Conversation.updateOne({ _id: key, version: expected }, update);
-      return updated.matchedCount > 0 ? version : undefined;
+    if (expected === 0) {
+      // Nothing stored yet (one insert, the common case); the unique _id refuses a second creator.
+      try {
+        await this.db.models.Conversation.create({ _id: key, ...set, version: 1 });
+        return 1;
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+      // Created meanwhile by another writer (a conflict, nothing written), or a document from before versions (taken over).
+      const stored = await this.db.models.Conversation.findById(key, { version: 1 }).lean<ConversationDoc>();
+      if (typeof stored?.version === 'number') return undefined;
     }
-    // Version 0: nothing stored yet (one insert, the common case), or a document from before versions.
-    try {
-      await this.db.models.Conversation.create({ _id: key, ...set });
-      return version;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
-    const legacy = await this.db.models.Conversation.updateOne({ _id: key, version: { $exists: false } }, update);
-    return legacy.matchedCount > 0 ? version : undefined;
+    // By _id alone: FerretDB v1 looks a document up by its key only for a filter that is
+    // exactly {_id} (a {_id, version} filter decodes the whole collection), and its
+    // conditional updates are not atomic anyway. So the version is compared on the
+    // document as it was before this write: never re-created when deleted meanwhile (an
+    // erasure stands); a version other than `expected` is a conflict, reported — the write
+    // then went over it, as every write did before versions.
+    const before = await this.db.models.Conversation.findOneAndUpdate({ _id: key }, update).lean<ConversationDoc>();
+    if (!before || (before.version ?? 0) !== expected) return undefined;
+    return expected + 1;
   }
 
   async delete(key: string): Promise<void> {
