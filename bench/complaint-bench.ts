@@ -4,8 +4,11 @@
  * MongoConversationStore, the repo's real content and directory) beside raw
  * `Complaint.create` inserts of the same documents into the same database, so the cost
  * of the conversation (state reads/writes, routing, deadline, outbox planning) shows as
- * a ratio rather than as an absolute that depends on the machine. The database
- * round-trips per complaint are counted with the driver's command monitor.
+ * a ratio rather than as an absolute that depends on the machine. Rounds alternate the
+ * two (each conversation round is followed by raw inserts of copies of the complaints it
+ * stored) and the median ratio is printed, so a change of load on a shared machine moves
+ * both sides. The database round-trips per complaint are counted with the driver's
+ * command monitor (the question log's group inserts included).
  *
  * The database is MONGODB_URI when set (a database of its own, dropped at the end), else
  * an embedded FerretDB started in a temporary folder that is deleted at the end.
