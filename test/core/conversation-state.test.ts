@@ -39,6 +39,15 @@ describe('MongoConversationStore: versioned writes', () => {
     expect(await store.load('telegram:v1')).toEqual({ state: VI, version: 3 });
   });
 
+  it('moves updatedAt with every write (the retention job deletes by it)', async () => {
+    const updatedAt = async () => (await db.models.Conversation.findById('telegram:v3').lean())?.updatedAt?.getTime() ?? 0;
+    await store.save('telegram:v3', VI, 0);
+    const created = await updatedAt();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await store.save('telegram:v3', EN, 1);
+    expect(await updatedAt()).toBeGreaterThan(created);
+  });
+
   it('does not bring back a conversation deleted since it was read (an erasure)', async () => {
     await store.save('telegram:v2', VI, 0);
     await store.delete('telegram:v2');
