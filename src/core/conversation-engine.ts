@@ -197,7 +197,7 @@ export class ConversationEngine {
     try {
       this.deps.questionLog.record(questionRecord({ at, channel, locale, text, ...question, abbreviations: content.abbreviations }));
     } catch (err) {
-      this.logger.warn({ err: (err as Error).name }, 'question log write failed');
+      this.logger.warn({ err: (err as Error).name }, 'question not recorded');
     }
   }
 
