@@ -152,7 +152,7 @@ export class CitizenSequencer {
   }
 
   /** Runs `task` in `citizen`'s turn: after every earlier message of that citizen, before every later one. */
-  async run<T>(citizen: string, task: () => Promise<T>): Promise<T> {
+  async run<T>(citizen: string, task: (turn: TurnPlace) => Promise<T>): Promise<T> {
     // Without a duplicate record the ticket is always taken, so the task always runs.
     return (await this.reserve(citizen).run(task).done) as T;
   }
