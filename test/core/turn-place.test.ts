@@ -47,3 +47,16 @@ it('chains the places of one citizen’s turns across two processes, and the eng
   for (let k = 1; k < places.length; k++) expect(places[k].after).toBe(places[k - 1].id);
   expect(reads).toEqual([1, 0, 1, 1]);
 });
+
+it('reads a citizen’s state again after an erasure that took a place in the line (the citizen-data CLI does)', async () => {
+  const store = new MongoConversationStore(db);
+  const service = new CitizenSequencer({ store: new MongoSlotStore(db.connection), owner: 'service' });
+  const cli = new CitizenSequencer({ store: new MongoSlotStore(db.connection), owner: 'cli' });
+  const engine = new ConversationEngine({ content, store });
+  const citizen = 'telegram:turn-place-2';
+  await service.run(citizen, (turn) => engine.handle({ ...message('turn-place-2', '/en'), turn }));
+  await cli.run(citizen, () => store.delete(citizen));
+  const next = await service.run(citizen, (turn) => db.commands.record(() => engine.handle({ ...message('turn-place-2', '/help'), turn })));
+  expect(next.commands.filter((c) => c.name === 'find' && c.collection === 'conversations')).toHaveLength(1);
+  expect(next.result.locale).toBe('vi'); // the English chosen before the erasure is gone
+});
