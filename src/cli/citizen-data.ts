@@ -137,7 +137,17 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = await runCitizenDataCli(argv, {
       store: new MongoCitizenDataStore(db),
       complaints,
-      inCitizenLine: (channel, userId, work) => line.run(conversationKey(channel, userId), work),
+      inCitizenLine: async (channel, userId, work) => {
+        let place: string | undefined;
+        const erased = await line.run(conversationKey(channel, userId), (turn) => {
+          place = turn.id;
+          return work();
+        });
+        // The line marks a turn done in the background, and the database closes right after: mark it now and wait,
+        // or the citizen's next message would wait out the lease.
+        if (place) await line.settle(place);
+        return erased;
+      },
       out: (text) => console.log(text),
       confirm: askOnTerminal,
       logger,
