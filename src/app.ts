@@ -312,6 +312,12 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     observer: complaintMetrics(metrics, calendarWarnings),
     logger: logger.child({ component: 'complaints' }),
   });
+  // Group-committed; written out before the database closes (closers run in reverse).
+  const questionLog = new MongoQuestionLog(db, {
+    logger: logger.child({ component: 'question_log' }),
+    onLost: (records) => metrics.questionLogLost.inc(records),
+  });
+  closers.push(() => questionLog.flush());
   const engine = new ConversationEngine({
     content,
     store: conversations,
@@ -330,7 +336,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
     logger: logger.child({ component: 'engine' }),
     observer: metrics,
     idleFlowMs: config.FLOW_IDLE_MINUTES * 60_000,
-    questionLog: new MongoQuestionLog(db),
+    questionLog,
   });
 
   const transports: Partial<Record<Transport['kind'], Transport>> = {};

@@ -19,12 +19,15 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
+import { CitizenSequencer } from '../channels/pipeline/citizen-sequencer';
+import { MongoSlotStore } from '../channels/pipeline/slot-store';
 import { loadConfig } from '../config';
 import { normalizeVietnamesePhone } from '../complaints/contact-input';
 import type { ComplaintService } from '../complaints/complaint-service';
 import { loadDirectory } from '../complaints/directory/directory-loader';
 import { loadHolidays } from '../complaints/holiday-calendar';
 import { isTrackingCode } from '../complaints/tracking-code';
+import { conversationKey, type ChannelName } from '../core/messages';
 import { ComplaintUseCases } from '../complaints/use-cases/complaint-use-cases';
 import type { Logger } from '../infra/logger';
 import { PROJECT_ROOT } from '../infra/project-root';
@@ -46,6 +49,13 @@ export interface CitizenDataCliDeps {
   readonly writeFile?: (path: string, text: string) => Promise<void>;
   readonly logger: Logger;
   readonly clock?: () => Date;
+  /**
+   * Runs an account's erasure in that citizen's line of turns (the inbound pipeline's,
+   * shared by every service process): no turn runs during it, and the next turn knows a
+   * turn it did not write came in between, so it reads the (erased) conversation instead
+   * of reusing a draft it kept (core/conversation-cache.ts). Without it the erasure runs at once.
+   */
+  readonly inCitizenLine?: (channel: ChannelName, userId: string, work: () => Promise<number>) => Promise<number>;
 }
 
 /** Runs one request; returns the exit code (0 done, 1 nothing matched or not confirmed). Throws UsageError for a bad command line. */
@@ -94,9 +104,13 @@ export async function runCitizenDataCli(args: readonly string[], deps: CitizenDa
     return 1;
   }
   let erased = 0;
+  const inLine = deps.inCitizenLine ?? ((_channel, _userId, work) => work());
   for (const account of accounts) {
-    erased += await deps.complaints.forgetCitizen(account.channel, account.userId);
-    await deps.store.deleteChannelRecords(account);
+    erased += await inLine(account.channel, account.userId, async () => {
+      const forgotten = await deps.complaints.forgetCitizen(account.channel, account.userId);
+      await deps.store.deleteChannelRecords(account);
+      return forgotten;
+    });
   }
   deps.logger.info({ selection, accounts: accounts.length, complaints: erased, codes }, 'citizen data erased on request');
   deps.out(`erased: ${summary}. The complaint records stay, without personal data, for the agencies' statistics.`);
@@ -119,9 +133,21 @@ async function main(argv: string[]): Promise<void> {
       clock: () => new Date(),
       logger,
     });
+    const line = new CitizenSequencer({ store: new MongoSlotStore(db.connection), owner: `citizen-data:${process.pid}`, logger });
     process.exitCode = await runCitizenDataCli(argv, {
       store: new MongoCitizenDataStore(db),
       complaints,
+      inCitizenLine: async (channel, userId, work) => {
+        let place: string | undefined;
+        const erased = await line.run(conversationKey(channel, userId), (turn) => {
+          place = turn.id;
+          return work();
+        });
+        // The line marks a turn done in the background, and the database closes right after: mark it now and wait,
+        // or the citizen's next message would wait out the lease.
+        if (place) await line.settle(place);
+        return erased;
+      },
       out: (text) => console.log(text),
       confirm: askOnTerminal,
       logger,

@@ -84,13 +84,15 @@ function isUnmarked(token: string): boolean {
 interface Words {
   readonly tokens: readonly string[];
   readonly folded: readonly string[];
+  /** Per token: typed without marks (so it may match a keyword by its folded form). Computed once per text: it was most of the flow's time. */
+  readonly unmarked: readonly boolean[];
   readonly used: boolean[];
 }
 
 function tokenMatches(words: Words, i: number, phrase: Phrase, j: number): boolean {
   if (words.used[i]) return false;
   if (words.tokens[i] === phrase.tokens[j]) return true;
-  return !phrase.exactOnly && isUnmarked(words.tokens[i]) && words.folded[i] === phrase.folded[j];
+  return !phrase.exactOnly && words.folded[i] === phrase.folded[j] && words.unmarked[i];
 }
 
 /** Start positions where `phrase` occurs in `words` as whole words. */
@@ -150,7 +152,7 @@ export function inferSector(table: SectorTable, text: string): Sector | undefine
 export function rankSectors(table: SectorTable, text: string): { sector: Sector; score: number }[] {
   const { entries, falseFriends } = compile(table);
   const n = normalizeText(text);
-  const words: Words = { tokens: n.tokens, folded: n.foldedTokens, used: n.tokens.map(() => false) };
+  const words: Words = { tokens: n.tokens, folded: n.foldedTokens, unmarked: n.tokens.map(isUnmarked), used: n.tokens.map(() => false) };
   maskFalseFriends(words, falseFriends);
   const scored = entries.map((entry, order) => {
     const score = sectorScore(words, entry);

@@ -21,6 +21,7 @@ import type { Logger } from '../infra/logger';
 import { silentLogger } from '../infra/logger';
 import type { BotContent, ContentSource } from './bot-content';
 import { FLOW_PAYLOADS, parseCommand, type Command } from './command';
+import { ConversationCache } from './conversation-cache';
 import type { ConversationState, ConversationStore, FlowState, RememberedProcedure } from './conversation-store';
 import { everydayAnswer } from './everyday-answers';
 import type { ConversationFlow, IntentHandler, TurnContext, TurnOutcome } from './flow';
@@ -69,6 +70,8 @@ export const ENGINE_TEXT_KEYS = [
 /** Observes each handled message, e.g. for metrics. Receives labels, never text. */
 export interface EngineObserver {
   messageHandled(event: { channel: string; intent: string; fallbackReason?: string; confidence?: number; replies: number }): void;
+  /** A turn's state was not saved: another writer changed the conversation during the turn. */
+  stateConflict?(channel: string): void;
 }
 
 export interface EngineDeps {
@@ -83,7 +86,11 @@ export interface EngineDeps {
   readonly defaultLocale?: Locale;
   /** How long a flow may wait for the citizen before it is set aside; default 30 minutes. */
   readonly idleFlowMs?: number;
-  /** Records each question the matcher answered or could not (privacy-safe, question-record.ts), for the reports. */
+  /**
+   * Records each question the matcher answered or could not (privacy-safe,
+   * question-record.ts), for the reports. Not awaited: the log group-commits, and reports
+   * its own failures.
+   */
   readonly questionLog?: QuestionLog;
   /** Intents that start a flow, by intent id ("news_subscribe" → "subscription"). */
   readonly intentFlows?: Readonly<Record<string, string>>;
@@ -102,24 +109,28 @@ export class ConversationEngine {
   private readonly flows: ReadonlyMap<string, ConversationFlow>;
   private readonly logger: Logger;
   private readonly clock: () => Date;
+  private readonly conversations: ConversationCache;
 
   constructor(private readonly deps: EngineDeps) {
     this.flows = new Map((deps.flows ?? []).map((f) => [f.name, f]));
     this.logger = deps.logger ?? silentLogger();
     this.clock = deps.clock ?? (() => new Date());
+    this.conversations = new ConversationCache(deps.store, { clock: () => this.clock().getTime() });
   }
 
   /**
    * Handles one message. The caller runs one citizen's messages one at a time, in order
    * (the channels' inbound pipeline does, across processes): two messages sent together
-   * must not read the same conversation state and overwrite each other's changes.
+   * must not read the same conversation state and overwrite each other's changes. Should
+   * they (or another writer) still change the state during a turn, the turn's state is
+   * not saved (compare-and-set on its version), logged and counted.
    */
   async handle(message: IncomingMessage): Promise<Reply> {
     const key = conversationKey(message.channel, message.userId);
     const now = this.clock();
     const content = this.deps.content.current();
     const command = parseCommand(message.text);
-    const stored = await this.deps.store.get(key);
+    const { state: stored, version } = await this.conversations.read(key, message.turn);
     const turn: Turn = { state: this.freshen(stored ?? { locale: this.deps.defaultLocale ?? 'vi' }, now), justSetAside: false };
     this.setAsideIfIdle(turn, now);
     const typed = command || PAYLOAD.test(message.text.trim()) ? undefined : detectLanguage(message.text, content.abbreviations);
@@ -151,8 +162,14 @@ export class ConversationEngine {
       ...this.procedureToRemember(outcome, turn.state, now),
       lastSeenAt: now.toISOString(),
     };
-    await this.deps.store.set(key, next);
-    if (turn.question) await this.logQuestion(message.channel, locale, message.text, turn.question, now, content);
+    if (!(await this.conversations.write(key, next, version, message.turn))) {
+      this.logger.warn(
+        { channel: message.channel, intent: outcome.intent },
+        'conversation changed by another writer during the turn: its state not saved',
+      );
+      this.deps.observer?.stateConflict?.(message.channel);
+    }
+    if (turn.question) this.logQuestion(message.channel, locale, message.text, turn.question, now, content);
     this.deps.observer?.messageHandled({
       channel: message.channel,
       intent: outcome.intent,
@@ -167,20 +184,20 @@ export class ConversationEngine {
     return { messages: outcome.messages, intent: outcome.intent, locale };
   }
 
-  /** The question log is for reports: its failure never costs the citizen the answer. */
-  private async logQuestion(
+  /** The question log is for reports: it never delays the answer, and its failure never costs it. */
+  private logQuestion(
     channel: IncomingMessage['channel'],
     locale: Locale,
     text: string,
     question: { intent: string; fallback: boolean },
     at: Date,
     content: BotContent,
-  ): Promise<void> {
+  ): void {
     if (!this.deps.questionLog) return;
     try {
-      await this.deps.questionLog.record(questionRecord({ at, channel, locale, text, ...question, abbreviations: content.abbreviations }));
+      this.deps.questionLog.record(questionRecord({ at, channel, locale, text, ...question, abbreviations: content.abbreviations }));
     } catch (err) {
-      this.logger.warn({ err: (err as Error).name }, 'question log write failed');
+      this.logger.warn({ err: (err as Error).name }, 'question not recorded');
     }
   }
 

@@ -1,6 +1,11 @@
 /**
- * Where the core keeps per-citizen conversation state. A port with three operations,
- * so the core knows nothing of MongoDB; the Mongo adapter lives in src/storage.
+ * Where the core keeps per-citizen conversation state. A port, so the core knows nothing
+ * of MongoDB; the Mongo adapter lives in src/storage.
+ *
+ * Every stored state has a version: the engine says which version its write follows
+ * (`save`), so a state that changed since it was read — deleted by an erasure, or written
+ * by another turn while this process worked on a copy it kept (conversation-cache.ts) — is
+ * noticed instead of silently overwritten.
  */
 import type { Locale } from './messages';
 
@@ -40,22 +45,43 @@ export interface RememberedProcedure {
   readonly at: string;
 }
 
+/** A stored state and its version (1 for the first write; absent conversations have version 0). */
+export interface VersionedState {
+  readonly state: ConversationState;
+  readonly version: number;
+}
+
 export interface ConversationStore {
   get(key: string): Promise<ConversationState | undefined>;
-  set(key: string, state: ConversationState): Promise<void>;
+  /** The state with its version; undefined when there is none (version 0). */
+  load(key: string): Promise<VersionedState | undefined>;
+  /**
+   * Writes `state` as the version after `expected` (0: there is none yet) and returns that
+   * version; undefined for a conflict: the conversation was created, deleted or written by
+   * someone else since `expected`. A deleted conversation is never re-created. Where the
+   * server has no atomic conditional update (FerretDB v1), a write over another writer's
+   * version is reported as a conflict after it happened (see the Mongo adapter).
+   */
+  save(key: string, state: ConversationState, expected: number): Promise<number | undefined>;
   delete(key: string): Promise<void>;
 }
 
 /** For tests and the console: state in a Map, gone when the process ends. */
 export class InMemoryConversationStore implements ConversationStore {
-  private readonly states = new Map<string, ConversationState>();
+  private readonly states = new Map<string, VersionedState>();
 
   async get(key: string): Promise<ConversationState | undefined> {
+    return this.states.get(key)?.state;
+  }
+
+  async load(key: string): Promise<VersionedState | undefined> {
     return this.states.get(key);
   }
 
-  async set(key: string, state: ConversationState): Promise<void> {
-    this.states.set(key, state);
+  async save(key: string, state: ConversationState, expected: number): Promise<number | undefined> {
+    if ((this.states.get(key)?.version ?? 0) !== expected) return undefined;
+    this.states.set(key, { state, version: expected + 1 });
+    return expected + 1;
   }
 
   async delete(key: string): Promise<void> {

@@ -35,6 +35,19 @@ export interface IncomingMessage {
    * address (the web, where session ids are free to make). Defaults to `userId`.
    */
   readonly requesterKey?: string;
+  /**
+   * The message's place in the citizen's line of turns, when the caller keeps one (the
+   * inbound pipeline's tickets, which every process serving the database shares). The
+   * engine trusts a state it wrote itself in the turn just before instead of reading it
+   * again (conversation-cache.ts).
+   */
+  readonly turn?: TurnPlace;
+}
+
+/** A turn's id and the id of the turn just before it in the citizen's line (none for the first). */
+export interface TurnPlace {
+  readonly id: string;
+  readonly after?: string;
 }
 
 export interface QuickReply {

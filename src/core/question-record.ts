@@ -27,9 +27,13 @@ export interface QuestionRecord {
   readonly textKey?: string;
 }
 
-/** Where question records go (MongoDB's `question_log` in the service). */
+/**
+ * Where question records go (MongoDB's `question_log` in the service). `record` returns at
+ * once: the log writes records in groups, off the reply's path, and logs and counts the
+ * records it could not write.
+ */
 export interface QuestionLog {
-  record(entry: QuestionRecord): Promise<void>;
+  record(entry: QuestionRecord): void;
 }
 
 const DIGITS = /\d/;

@@ -93,6 +93,17 @@ export class Metrics implements EngineObserver {
     labelNames: ['outbox', 'transport', 'outcome'],
     registers: [this.registry],
   });
+  readonly questionLogLost = new Counter({
+    name: 'bot_question_log_lost_total',
+    help: 'Question-log records not written (a failed group insert, or the queue full)',
+    registers: [this.registry],
+  });
+  readonly conversationConflicts = new Counter({
+    name: 'bot_conversation_conflicts_total',
+    help: 'Turns whose conversation state was not saved: another writer changed it during the turn',
+    labelNames: ['channel'],
+    registers: [this.registry],
+  });
   readonly deadlinesBeyondCalendar = new Counter({
     name: 'bot_deadlines_beyond_holiday_calendar_total',
     help: 'Deadlines counted across a year the holiday calendar does not cover (weekends only skipped there)',
@@ -150,5 +161,9 @@ export class Metrics implements EngineObserver {
     if (event.replies > 0) this.messagesOut.inc({ channel: event.channel }, event.replies);
     this.intents.inc({ channel: event.channel, intent: event.intent });
     if (event.fallbackReason) this.fallbacks.inc({ channel: event.channel, reason: event.fallbackReason });
+  }
+
+  stateConflict(channel: string): void {
+    this.conversationConflicts.inc({ channel });
   }
 }

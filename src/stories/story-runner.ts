@@ -59,16 +59,20 @@ export async function runStory(world: StoryWorld, story: Story, start: StoryStar
 
 async function seedOldDraft(world: StoryWorld, story: Story, userId: string): Promise<void> {
   const touched = new Date(world.now.getTime() - OLD_DRAFT_IDLE_MS);
-  await world.store.set(conversationKey(story.channel, userId), {
-    locale: 'vi',
-    flow: {
-      name: 'complaint',
-      step: 'contact',
-      data: { text: OLD_DRAFT_TEXT, sector: 'transport', sectorInferred: true, photoRefs: [] },
-      expiresAt: new Date(touched.getTime() + 24 * 3600 * 1000).toISOString(),
+  await world.store.save(
+    conversationKey(story.channel, userId),
+    {
+      locale: 'vi',
+      flow: {
+        name: 'complaint',
+        step: 'contact',
+        data: { text: OLD_DRAFT_TEXT, sector: 'transport', sectorInferred: true, photoRefs: [] },
+        expiresAt: new Date(touched.getTime() + 24 * 3600 * 1000).toISOString(),
+      },
+      lastSeenAt: touched.toISOString(),
     },
-    lastSeenAt: touched.toISOString(),
-  });
+    0, // a citizen new to the database
+  );
 }
 
 /** What is wrong with `reply` against `expected`; empty when nothing is. */

@@ -43,7 +43,7 @@ beforeAll(async () => {
   codes.a2 = (await service.submit(draft('telegram', '555001', 'Cán bộ huyện hẹn mãi không trả kết quả', PHONE), MONDAY_10AM)).code;
   codes.b = (await service.submit(draft('zalo', 'zalo-777', 'Cán bộ một cửa thái độ không đúng mực', PHONE), MONDAY_10AM)).code;
   codes.c = (await service.submit(draft('telegram', '555002', 'Cán bộ địa chính nhận tiền của dân', '0987654321'), MONDAY_10AM)).code;
-  await new MongoConversationStore(db).set('telegram:555001', { locale: 'vi' });
+  await new MongoConversationStore(db).save('telegram:555001', { locale: 'vi' }, 0);
   await db.connection.collection('zalo_menus').insertOne({ _id: 'zalo-777' as never, items: ['/help'], at: new Date() });
   await service.resolve(codes.a1, { kind: 'officer', id: '100000001', agencyId: 'ubnd-huyen-dak-ha' }, 'Đã xử lý');
 }, SETUP_TIMEOUT_MS);

@@ -85,7 +85,7 @@ describe('console in Chromium, per role', () => {
     ];
     for (const [ago, intent, times, text] of asks)
       for (let i = 0; i < times; i++)
-        await log.record(
+        log.record(
           questionRecord({
             at: new Date(Date.now() - ago * day),
             channel: 'web',
@@ -95,6 +95,7 @@ describe('console in Chromium, per role', () => {
             text: text ?? '',
           }),
         );
+    await log.flush(); // the log group-commits its records
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

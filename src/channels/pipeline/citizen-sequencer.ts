@@ -27,6 +27,7 @@
  * old and new tickets never mix.
  */
 import { randomBytes } from 'node:crypto';
+import type { TurnPlace } from '../../core/messages';
 import type { Logger } from '../../infra/logger';
 import { silentLogger } from '../../infra/logger';
 import type { SlotDoc, SlotStore } from './slot-store';
@@ -73,7 +74,10 @@ export interface Reservation {
    * arriving at any process comes after this one. It settles `false` for a duplicate,
    * whose task never runs (`done` then settles undefined).
    */
-  run<T>(task: () => Promise<T>, durable?: Durable): { readonly ticketTaken: Promise<boolean>; readonly done: Promise<T | undefined> };
+  run<T>(
+    task: (turn: TurnPlace) => Promise<T>,
+    durable?: Durable,
+  ): { readonly ticketTaken: Promise<boolean>; readonly done: Promise<T | undefined> };
   /** Gives the place up (the message was refused): later messages do not wait for it. */
   cancel(): void;
 }
@@ -115,7 +119,7 @@ export class CitizenSequencer {
     });
     let used = false;
     return {
-      run: <T>(task: () => Promise<T>, durable: Durable = {}) => {
+      run: <T>(task: (turn: TurnPlace) => Promise<T>, durable: Durable = {}) => {
         used = true;
         let ticketTaken!: (taken: boolean) => void;
         let ticketFailed!: (error: unknown) => void;
@@ -148,7 +152,7 @@ export class CitizenSequencer {
   }
 
   /** Runs `task` in `citizen`'s turn: after every earlier message of that citizen, before every later one. */
-  async run<T>(citizen: string, task: () => Promise<T>): Promise<T> {
+  async run<T>(citizen: string, task: (turn: TurnPlace) => Promise<T>): Promise<T> {
     // Without a duplicate record the ticket is always taken, so the task always runs.
     return (await this.reserve(citizen).run(task).done) as T;
   }
@@ -163,7 +167,7 @@ export class CitizenSequencer {
     before: Promise<void>,
     durable: Durable,
     taken: (taken: boolean) => void,
-    task: () => Promise<T>,
+    task: (turn: TurnPlace) => Promise<T>,
     failed: (error: unknown) => void,
   ): Promise<T | undefined> {
     await before;
@@ -182,7 +186,8 @@ export class CitizenSequencer {
     this.held.set(id, done);
     try {
       if (previous) await this.waitFor(previous);
-      return await task();
+      // The task learns its place: the engine trusts a state it wrote in the turn of `previous` (core/conversation-cache.ts).
+      return await task({ id, ...(previous ? { after: previous } : {}) });
     } finally {
       finish();
       // Local successors go on at once; remote ones see the mark (a failed mark only costs them the lease).

@@ -250,14 +250,14 @@ export class InboundPipeline {
         ? { payload: { channel: message.channel, json: JSON.stringify(task.durable) } }
         : {}),
     };
-    const { ticketTaken, done } = place.run(async () => {
+    const { ticketTaken, done } = place.run(async (turn) => {
       // The shared window decides in the turn, so a webhook's 200 does not wait for it.
       const decision = await window;
       if (decision && !decision.allowed) return undefined;
       await this.turns.acquire();
       try {
         await this.releaseHeld(message);
-        return await task.run(message, (m) => this.deps.engine.handle(m));
+        return await task.run(message, (m) => this.deps.engine.handle({ ...m, turn }));
       } finally {
         this.turns.release();
       }

@@ -61,7 +61,7 @@ export interface AgencyComplaintQuery {
  * atomic across processes: N parallel submits from one citizen get at most `limit` units.
  */
 export interface DailyCounter {
-  /** Units of `key` taken so far. */
+  /** Units of `key` taken so far, counted up to the first free one (a unit given back leaves a gap, which the next take fills). */
   count(key: string): Promise<number>;
   /** Takes one of the `limit` units of `key`; its id, or undefined when all are taken. `day` lets a sweep delete old units. */
   take(key: string, day: string, limit: number): Promise<string | undefined>;

@@ -205,6 +205,8 @@ export const conversationSchema = new Schema(
     lastSeenAt: { type: Date },
     /** The procedure last answered ({ id, at }), for follow-up questions. */
     procedure: { type: Schema.Types.Mixed },
+    /** Raised by every write: the engine writes with a compare-and-set on it (absent on documents older than it: version 0). */
+    version: { type: Number },
   },
   { timestamps: true, collection: 'conversations', minimize: false },
 );

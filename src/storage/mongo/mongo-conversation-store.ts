@@ -1,10 +1,14 @@
 /**
  * Conversation state in MongoDB (`conversations`, `_id` = conversation key), so a
  * citizen's half-written complaint survives a restart and reaches whichever instance
- * handles their next message. Single-document reads and upserts only (FerretDB-safe);
- * the engine already serialises the messages of one citizen within a process.
+ * handles their next message. Single-document reads and writes by `_id` only
+ * (FerretDB-safe).
+ *
+ * Writes carry a version (raised by each): a conversation not stored yet is created by an
+ * insert that the unique `_id` refuses to a second creator; a stored one is updated by
+ * `_id` with the version it had compared afterwards (see `save`).
  */
-import type { ConversationState, ConversationStore, FlowState } from '../../core/conversation-store';
+import type { ConversationState, ConversationStore, FlowState, VersionedState } from '../../core/conversation-store';
 import type { Locale } from '../../core/messages';
 import { isDuplicateKeyError } from './claims';
 import type { Database } from './database';
@@ -17,16 +21,21 @@ interface ConversationDoc {
   offer?: string | null;
   lastSeenAt?: Date | null;
   procedure?: { id?: unknown; at?: unknown } | null;
+  version?: number | null;
 }
 
 export class MongoConversationStore implements ConversationStore {
   constructor(private readonly db: Database) {}
 
   async get(key: string): Promise<ConversationState | undefined> {
+    return (await this.load(key))?.state;
+  }
+
+  async load(key: string): Promise<VersionedState | undefined> {
     const doc = await this.db.models.Conversation.findById(key).lean<ConversationDoc>();
     if (!doc) return undefined;
     const locale: Locale = doc.locale === 'en' ? 'en' : 'vi';
-    return {
+    const state: ConversationState = {
       locale,
       ...(isFlowState(doc.flow) ? { flow: doc.flow } : {}),
       ...(isFlowState(doc.suspended) ? { suspended: doc.suspended } : {}),
@@ -36,9 +45,10 @@ export class MongoConversationStore implements ConversationStore {
         ? { procedure: { id: doc.procedure.id, at: doc.procedure.at } }
         : {}),
     };
+    return { state, version: doc.version ?? 0 };
   }
 
-  async set(key: string, state: ConversationState): Promise<void> {
+  async save(key: string, state: ConversationState, expected: number): Promise<number | undefined> {
     const set: Record<string, unknown> = { locale: state.locale };
     const unset: Record<string, 1> = {};
     if (state.lastSeenAt) set.lastSeenAt = new Date(state.lastSeenAt);
@@ -46,19 +56,29 @@ export class MongoConversationStore implements ConversationStore {
       if (state[field]) set[field] = state[field];
       else unset[field] = 1;
     }
-    const update: Record<string, unknown> = { $set: set };
+    const update: Record<string, unknown> = { $set: set, $inc: { version: 1 } };
     if (Object.keys(unset).length) update.$unset = unset;
-    // An update by _id, and an insert when there was nothing to update: on FerretDB an upsert
-    // costs about an update and an insert together (measured), and most turns update.
-    const updated = await this.db.models.Conversation.updateOne({ _id: key }, update);
-    if (updated.matchedCount > 0) return;
-    try {
-      await this.db.models.Conversation.create({ _id: key, ...set });
-    } catch (err) {
-      // Another process created it meanwhile: update it.
-      if (!isDuplicateKeyError(err)) throw err;
-      await this.db.models.Conversation.updateOne({ _id: key }, update);
+    if (expected === 0) {
+      // Nothing stored yet (one insert, the common case); the unique _id refuses a second creator.
+      try {
+        await this.db.models.Conversation.create({ _id: key, ...set, version: 1 });
+        return 1;
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+      // Created meanwhile by another writer (a conflict, nothing written), or a document from before versions (taken over).
+      const stored = await this.db.models.Conversation.findById(key, { version: 1 }).lean<ConversationDoc>();
+      if (typeof stored?.version === 'number') return undefined;
     }
+    // By _id alone: FerretDB v1 looks a document up by its key only for a filter that is
+    // exactly {_id} (a {_id, version} filter decodes the whole collection), and its
+    // conditional updates are not atomic anyway. So the version is compared on the
+    // document as it was before this write: never re-created when deleted meanwhile (an
+    // erasure stands); a version other than `expected` is a conflict, reported — the write
+    // then went over it, as every write did before versions.
+    const before = await this.db.models.Conversation.findOneAndUpdate({ _id: key }, update).lean<ConversationDoc>();
+    if (!before || (before.version ?? 0) !== expected) return undefined;
+    return expected + 1;
   }
 
   async delete(key: string): Promise<void> {

@@ -63,7 +63,7 @@ describe('ZaloChannelSender', () => {
   });
 
   it('renders notifications in the citizen’s stored language and remembers the menu', async () => {
-    await conversations.set(`zalo:${USER}`, { locale: 'en' });
+    await conversations.save(`zalo:${USER}`, { locale: 'en' }, 0);
     const result = await sender().send(USER, [
       { text: 'Your complaint was answered.', quickReplies: [{ label: 'Rate', payload: '/rate' }] },
     ]);
