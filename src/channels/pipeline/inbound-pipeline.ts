@@ -18,8 +18,10 @@
  * admitted message then costs one ordered insert — its duplicate record and its ticket,
  * which carries the update itself until the turn is over, so an update answered 200
  * survives a crash (durable-inbox.ts) — and, at the same time, the shared window's insert:
- * the 200 waits for one round trip, not three in a row. Turns run at most `maxTurns` at
- * once, so a backlog of conversation work cannot take every database round trip from the
+ * the 200 waits for one round trip, not three in a row (two inserts in parallel: duplicate
+ * records and tickets live in two collections, slot-store.ts). Turns run at most `maxTurns` at
+ * once, and each starts only when no admission write is waiting (`admissionsSettled`), so
+ * a backlog of conversation work cannot take every database round trip from the
  * admissions (or from another citizen's web chat).
  *
  * Limits are keyed on what a client cannot choose: the citizen (platform user id; web
@@ -126,6 +128,11 @@ export interface InboundPipelineDeps {
   readonly limits: PipelineLimits;
   /** Channels whose notifications wait for the citizen's next message (Zalo's 7-day window). */
   readonly releaseHeld?: Partial<Record<ChannelName, ReleaseHeld>>;
+  /**
+   * Resolves once no admission write (duplicate record, ticket, window slot) is waiting or
+   * on its way: a turn starts only then, so a webhook's 200 does not wait behind conversation writes.
+   */
+  readonly admissionsSettled?: () => Promise<void>;
   /** Counts refusals (metrics): reason is 'duplicate' or the limit that refused. */
   readonly onRefused?: (channel: ChannelName, reason: string) => void;
   readonly logger?: Logger;
@@ -255,6 +262,7 @@ export class InboundPipeline {
       const decision = await window;
       if (decision && !decision.allowed) return undefined;
       await this.turns.acquire();
+      await this.deps.admissionsSettled?.();
       try {
         await this.releaseHeld(message);
         return await task.run(message, (m) => this.deps.engine.handle(m));
