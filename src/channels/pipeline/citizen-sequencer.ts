@@ -12,7 +12,7 @@
  * up after its lease (`leaseMs`), so a crash delays the citizen's next message, never
  * blocks it.
  *
- * A message with an id (a webhook update) takes its ticket at the same time as its
+ * A message with an id (a webhook update) takes its ticket in the same round trip as its
  * duplicate record (`in:<channel>:<id>`): a redelivery finds the record, lets its ticket
  * go in its turn (after the ticket before it) and does not run. Its ticket carries the update (`payload`) until the
  * turn is over — the durable inbox (durable-inbox.ts) hands tickets whose holder died
@@ -69,7 +69,7 @@ export interface Durable {
 export interface Reservation {
   /**
    * Runs `task` in the citizen's turn. `ticketTaken` settles once the place is recorded in
-   * the database (with `durable`'s record, written at the same time): from then on, a message
+   * the database (with `durable`'s record, in the same round trip): from then on, a message
    * arriving at any process comes after this one. It settles `false` for a duplicate,
    * whose task never runs (`done` then settles undefined).
    */
@@ -219,7 +219,7 @@ export class CitizenSequencer {
       const record = { _id: durable.dedupeId, expiresAt: new Date(now + this.dedupeRetentionMs) };
       const result = await this.options.store.insertPair(record, ticketOf(n));
       if (!result.first) {
-        // A redelivery: its ticket (written at the same time) is let go in its turn.
+        // A redelivery: its ticket (written in the same round trip) is let go in its turn.
         if (result.second) {
           tail.last = n;
           this.remember(citizen, tail);

@@ -18,8 +18,7 @@
  * admitted message then costs one ordered insert — its duplicate record and its ticket,
  * which carries the update itself until the turn is over, so an update answered 200
  * survives a crash (durable-inbox.ts) — and, at the same time, the shared window's insert:
- * the 200 waits for one round trip, not three in a row (two inserts in parallel: duplicate
- * records and tickets live in two collections, slot-store.ts). Turns run at most `maxTurns` at
+ * the 200 waits for one round trip, not three in a row. Turns run at most `maxTurns` at
  * once, and each starts only when no admission write is waiting (`admissionsSettled`), so
  * a backlog of conversation work cannot take every database round trip from the
  * admissions (or from another citizen's web chat).

@@ -1,5 +1,5 @@
 /**
- * Numbered slots in MongoDB (`pipeline_slots`; the sequencer's tickets in `pipeline_tickets`), the primitive behind the
+ * Numbered slots in one MongoDB collection (`pipeline_slots`), the primitive behind the
  * limits shared between processes, the per-citizen ordering and the durable inbox.
  *
  * Why slots and not counters: measured on FerretDB v1, 200 concurrent
@@ -18,7 +18,7 @@
  * next one — one `insert` command (unordered) whose write errors say which documents
  * existed. FerretDB writes a batch in one SQLite transaction, so under load the
  * admissions of many messages (their duplicate records, tickets and window slots) cost one
- * round trip per collection, and a lone message waits for nothing (measured: docs/measurements.md,
+ * round trip, and a lone message waits for nothing (measured: docs/measurements.md,
  * "Throughput and isolation"). Done marks stay one update each: a many-statement update
  * on this collection was seen to hang FerretDB v1 under load, and everything behind it.
  */
@@ -48,7 +48,7 @@ export interface SlotDoc {
 export interface SlotStore {
   /** Inserts `id`; true if this call created it, false if it existed. */
   insert(doc: SlotDoc): Promise<boolean>;
-  /** Inserts both at once (one insert command per collection, in parallel); each true if this call created it, false if it existed. */
+  /** Inserts both in one round trip; each true if this call created it, false if it existed. */
   insertPair(first: SlotDoc, second: SlotDoc): Promise<{ first: boolean; second: boolean }>;
   /** Marks a ticket done and drops its payload (one update by `_id`; only its holder or a recovery writes it). */
   markDone(id: string): Promise<void>;
@@ -66,90 +66,62 @@ export interface SlotStore {
 }
 
 const SLOTS_COLLECTION = 'pipeline_slots';
-/** The sequencer's tickets and tail documents (ids `seq:…`), apart from the rest: see {@link MongoSlotStore}. */
-export const TICKETS_COLLECTION = 'pipeline_tickets';
-const TICKET_PREFIX = 'seq:';
 
-/**
- * Two collections, one per way of use. FerretDB v1 over SQLite does not use its `_id` index
- * for a find or an update (its query's expression differs from the index's, measured:
- * docs/measurements.md), so each costs a scan of its collection, while an insert's unique
- * check does use the index. Duplicate records (kept 7 days) and window slots are only
- * inserted; tickets are also read and marked done, once per message. Kept apart, a done
- * mark scans only the tickets of the last day, not a week of duplicate records.
- */
 export class MongoSlotStore implements SlotStore {
-  private readonly slots: Part;
-  private readonly tickets: Part;
+  private readonly collection: mongo.Collection<SlotDoc>;
+  private readonly inserts: GroupCommit<SlotDoc, boolean>;
 
   constructor(connection: Connection) {
     const db = connection.db;
     if (!db) throw new Error('MongoSlotStore: the connection is not open');
-    this.slots = new Part(db.collection<SlotDoc>(SLOTS_COLLECTION));
-    this.tickets = new Part(db.collection<SlotDoc>(TICKETS_COLLECTION));
+    this.collection = db.collection<SlotDoc>(SLOTS_COLLECTION);
+    this.inserts = new GroupCommit((docs) => this.insertBatch(docs));
   }
 
   insert(doc: SlotDoc): Promise<boolean> {
-    return this.partOf(doc._id).inserts.add(doc);
+    return this.inserts.add(doc);
   }
 
   async insertPair(first: SlotDoc, second: SlotDoc): Promise<{ first: boolean; second: boolean }> {
-    const [a, b] = await Promise.all([this.insert(first), this.insert(second)]);
+    const [a, b] = await Promise.all([this.inserts.add(first), this.inserts.add(second)]);
     return { first: a, second: b };
   }
 
   async markDone(id: string): Promise<void> {
-    // After the admissions waiting: a done mark is an update (a scan on FerretDB) that would hold their write.
-    await this.insertsSettled();
-    await this.partOf(id).collection.updateOne({ _id: id }, { $set: { done: true }, $unset: { payload: '' } });
+    // After the admissions waiting: a done mark would take the database's one writer from them.
+    await this.inserts.settled();
+    await this.collection.updateOne({ _id: id }, { $set: { done: true }, $unset: { payload: '' } });
   }
 
   async pending(before: Date, limit: number): Promise<SlotDoc[]> {
-    return this.tickets.collection
+    return this.collection
       .find({ payload: { $exists: true }, at: { $lt: before } })
       .limit(limit)
       .toArray();
   }
 
   async find(id: string): Promise<SlotDoc | undefined> {
-    return (await this.partOf(id).collection.findOne({ _id: id })) ?? undefined;
+    return (await this.collection.findOne({ _id: id })) ?? undefined;
   }
 
   async setHint(id: string, last: number, expiresAt: Date): Promise<void> {
-    await this.partOf(id)
-      .collection.updateOne({ _id: id }, { $set: { last, expiresAt } }, { upsert: true })
-      .catch((error: unknown) => {
-        // Two first writers raced on the upsert: the other one's hint is as good.
-        if (!isDuplicateKeyError(error)) throw error;
-      });
+    await this.collection.updateOne({ _id: id }, { $set: { last, expiresAt } }, { upsert: true }).catch((error: unknown) => {
+      // Two first writers raced on the upsert: the other one's hint is as good.
+      if (!isDuplicateKeyError(error)) throw error;
+    });
   }
 
   async remove(id: string, expiresAt: Date): Promise<void> {
-    await this.partOf(id).collection.deleteOne({ _id: id, expiresAt });
+    await this.collection.deleteOne({ _id: id, expiresAt });
   }
 
   async sweep(now: Date): Promise<number> {
-    const counts = await Promise.all(
-      [this.slots, this.tickets].map(async (part) => (await part.collection.deleteMany({ expiresAt: { $lt: now } })).deletedCount),
-    );
-    return counts[0] + counts[1];
+    const result = await this.collection.deleteMany({ expiresAt: { $lt: now } });
+    return result.deletedCount;
   }
 
-  async insertsSettled(): Promise<void> {
-    await Promise.all([this.slots.inserts.settled(), this.tickets.inserts.settled()]);
-  }
-
-  private partOf(id: string): Part {
-    return id.startsWith(TICKET_PREFIX) ? this.tickets : this.slots;
-  }
-}
-
-/** One collection and the group commit of its inserts. */
-class Part {
-  readonly inserts: GroupCommit<SlotDoc, boolean>;
-
-  constructor(readonly collection: mongo.Collection<SlotDoc>) {
-    this.inserts = new GroupCommit((docs) => this.insertBatch(docs));
+  insertsSettled(): Promise<void> {
+    return this.inserts.settled();
   }
 
   /** One unordered insert: true for each document created, false for each that existed. */

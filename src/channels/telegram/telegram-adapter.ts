@@ -10,7 +10,7 @@
  * {@link TelegramSendQueue}.
  *
  * Each update is handled once: its id is recorded (`in:telegram:<update_id>`, a unique
- * insert, at the same time as the chat's ticket, which keeps the update itself until
+ * insert, in the same round trip as the chat's ticket, which keeps the update itself until
  * its turn is over) before it is handled, and a redelivery is acknowledged and ignored. In
  * webhook mode this is done before Telegram gets its 200, so a database failure answers
  * 503 and Telegram redelivers, and an update answered 200 is handled even if the process

@@ -46,11 +46,7 @@ export class MongoRetentionStore {
 
   /** Inbound-pipeline slots (limit windows, sequencer tickets) past their `expiresAt`. */
   async pipelineSlots(now: Date): Promise<number> {
-    let deleted = 0;
-    // pipeline_tickets: the sequencer's tickets, kept apart from the other slots (channels/pipeline/slot-store.ts).
-    for (const name of ['pipeline_slots', 'pipeline_tickets'])
-      deleted += (await this.collection(name).deleteMany({ expiresAt: { $lt: now } })).deletedCount;
-    return deleted;
+    return (await this.collection('pipeline_slots').deleteMany({ expiresAt: { $lt: now } })).deletedCount;
   }
 
   /** Claims (outbox attempts, complaint versions, leases' generations) taken before `before`. */

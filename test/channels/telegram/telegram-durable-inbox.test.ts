@@ -75,7 +75,7 @@ it(
     await exited(first.child);
     // Nothing was answered: the turn died with the process, the update is still stored.
     expect(fake.sent.some((c) => c.method === 'sendMessage' && c.params.chat_id === user.id)).toBe(false);
-    const stored = await db.connection.collection('pipeline_tickets').countDocuments({ payload: { $exists: true } });
+    const stored = await db.connection.collection('pipeline_slots').countDocuments({ payload: { $exists: true } });
     expect(stored).toBe(1);
 
     const next = await service(false);
@@ -85,7 +85,7 @@ it(
     expect((await post(next.url, body)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1500));
     expect(fake.sent.filter((c) => c.method === 'sendMessage' && c.params.chat_id === user.id)).toHaveLength(1);
-    expect(await db.connection.collection('pipeline_tickets').countDocuments({ payload: { $exists: true } })).toBe(0);
+    expect(await db.connection.collection('pipeline_slots').countDocuments({ payload: { $exists: true } })).toBe(0);
     next.child.kill('SIGTERM');
     await exited(next.child);
   },
