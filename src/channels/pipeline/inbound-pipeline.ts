@@ -19,8 +19,8 @@
  * which carries the update itself until the turn is over, so an update answered 200
  * survives a crash (durable-inbox.ts) — and, at the same time, the shared window's insert:
  * the 200 waits for one round trip, not three in a row. Turns run at most `maxTurns` at
- * once, and each starts only when no admission write is waiting (`admissionsSettled`), so
- * a backlog of conversation work cannot take every database round trip from the
+ * once, and while the backlog is under half the capacity each starts only when no admission
+ * write is waiting (`admissionsSettled`), so conversation work cannot take every database round trip from the
  * admissions (or from another citizen's web chat).
  *
  * Limits are keyed on what a client cannot choose: the citizen (platform user id; web
@@ -261,7 +261,9 @@ export class InboundPipeline {
       const decision = await window;
       if (decision && !decision.allowed) return undefined;
       await this.turns.acquire();
-      await this.deps.admissionsSettled?.();
+      // Admissions first while the backlog is short; a long one is worked off at full speed,
+      // else it reaches the capacity and every webhook gets 503 until turns catch up.
+      if (this.total < this.deps.limits.capacity / 2) await this.deps.admissionsSettled?.();
       try {
         await this.releaseHeld(message);
         return await task.run(message, (m) => this.deps.engine.handle(m));
