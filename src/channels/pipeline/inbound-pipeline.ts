@@ -19,8 +19,8 @@
  * which carries the update itself until the turn is over, so an update answered 200
  * survives a crash (durable-inbox.ts) — and, at the same time, the shared window's insert:
  * the 200 waits for one round trip, not three in a row. Turns run at most `maxTurns` at
- * once, and while the backlog is under half the capacity each starts only when no admission
- * write is waiting (`admissionsSettled`), so conversation work cannot take every database round trip from the
+ * once, and while the backlog is under half the capacity each starts only once the admission
+ * writes waiting at that moment are written (`admissionsSettled`), so conversation work cannot take every database round trip from the
  * admissions (or from another citizen's web chat).
  *
  * Limits are keyed on what a client cannot choose: the citizen (platform user id; web
@@ -128,8 +128,9 @@ export interface InboundPipelineDeps {
   /** Channels whose notifications wait for the citizen's next message (Zalo's 7-day window). */
   readonly releaseHeld?: Partial<Record<ChannelName, ReleaseHeld>>;
   /**
-   * Resolves once no admission write (duplicate record, ticket, window slot) is waiting or
-   * on its way: a turn starts only then, so a webhook's 200 does not wait behind conversation writes.
+   * Resolves once the admission writes (duplicate records, tickets, window slots) waiting or
+   * on their way at the call are written: a turn starts only then, so a webhook's 200 does not
+   * wait behind conversation writes.
    */
   readonly admissionsSettled?: () => Promise<void>;
   /** Counts refusals (metrics): reason is 'duplicate' or the limit that refused. */

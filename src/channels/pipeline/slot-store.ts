@@ -61,7 +61,7 @@ export interface SlotStore {
   remove(id: string, expiresAt: Date): Promise<void>;
   /** Deletes expired slots; returns how many. */
   sweep(now: Date): Promise<number>;
-  /** Resolves once no insert is waiting or on its way (at once when none is). */
+  /** Resolves once the inserts waiting or on its way now are written (at once when there are none). */
   insertsSettled(): Promise<void>;
 }
 
@@ -155,7 +155,10 @@ const MAX_BATCH = 500;
 class GroupCommit<T, R> {
   private readonly queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   private busy = false;
-  private readonly waiters: (() => void)[] = [];
+  private started = 0;
+  private finished = 0;
+  /** Callers of {@link settled}, each with the number of flushes it waits for. */
+  private readonly waiters: { until: number; resolve: () => void }[] = [];
 
   constructor(private readonly flush: (items: readonly T[]) => Promise<(R | Error)[]>) {}
 
@@ -167,20 +170,22 @@ class GroupCommit<T, R> {
     });
   }
 
-  /** Resolves once nothing is queued or on its way. */
+  /**
+   * Resolves once what is queued or on its way now has been written (at once when nothing
+   * is). Only what is there now: items added later do not hold it back, so a steady stream
+   * of admissions cannot keep a caller waiting for ever.
+   */
   settled(): Promise<void> {
-    if (!this.busy && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+    const until = this.started + Math.ceil(this.queue.length / MAX_BATCH);
+    if (until <= this.finished) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ until, resolve }));
   }
 
   private next(): void {
-    if (this.busy) return;
-    if (this.queue.length === 0) {
-      for (const resolve of this.waiters.splice(0)) resolve();
-      return;
-    }
+    if (this.busy || this.queue.length === 0) return;
     const batch = this.queue.splice(0, MAX_BATCH);
     this.busy = true;
+    this.started += 1;
     this.flush(batch.map((b) => b.item))
       .then(
         (results) => batch.forEach((b, i) => (results[i] instanceof Error ? b.reject(results[i]) : b.resolve(results[i]))),
@@ -188,6 +193,9 @@ class GroupCommit<T, R> {
       )
       .finally(() => {
         this.busy = false;
+        this.finished += 1;
+        for (let i = this.waiters.length - 1; i >= 0; i--)
+          if (this.waiters[i].until <= this.finished) this.waiters.splice(i, 1)[0].resolve();
         this.next();
       });
   }
