@@ -275,7 +275,7 @@ interface PhaseFigures {
   readonly repliedPerSecond: number;
 }
 
-async function telegramEcho(fake: FakeTelegramServer, workload: TelegramWorkload): Promise<PhaseFigures> {
+async function telegramEcho(fake: FakeTelegramServer, workload: TelegramWorkload, again = false): Promise<PhaseFigures> {
   fake.clearSent();
   const echo = new Telegraf(fake.token, { telegram: { apiRoot: fake.apiRoot, webhookReply: false } });
   echo.botInfo = await echo.telegram.getMe();
@@ -300,7 +300,7 @@ async function telegramEcho(fake: FakeTelegramServer, workload: TelegramWorkload
     );
     await watcher.settle(1000, 10_000);
     const replySeconds = (watcher.lastChangeAt - started) / 1000;
-    heading('telegram: bare telegraf echo bot (baseline)');
+    heading(`telegram: bare telegraf echo bot (baseline${again ? ', again after the service phase' : ''})`);
     console.log(`telegraf Telegraf.webhookCallback on node:http, ctx.reply → the fake over HTTP; no database`);
     console.log(
       `N = ${workload.count} updates from ${workload.users.length} users, ${workload.concurrency} in flight; answers: ${statusText(run.statuses)}`,
@@ -746,16 +746,21 @@ export async function runWebhookBench(options: WebhookBenchOptions = {}): Promis
     if (echo) {
       await telegramRoundTrips(app, questions, Number(process.env.BENCH_PROBE_USERS ?? 20));
       const service = await telegramService(app, telegramFake, telegramWorkload);
+      // The echo bot measured again after the service: the first run can be slowed by the
+      // app's start (the matcher's training on a loaded machine, a cold JIT) — seen at half
+      // the second run's rate. The ratio is taken against the faster of the two.
+      const echoAfter = await telegramEcho(telegramFake, telegramWorkload, true);
+      const reference = echoAfter.acceptedPerSecond > echo.acceptedPerSecond ? echoAfter : echo;
       heading('telegram: service vs bare echo bot');
       const ratio = (a: number, b: number): string => (b > 0 ? `${fmt(a / b, 2)}×` : 'n/a');
       console.log(
-        `accepted (HTTP 200) updates/s: service ${fmt(service.acceptedPerSecond, 1)} vs echo ${fmt(echo.acceptedPerSecond, 1)}; service / echo = ${ratio(service.acceptedPerSecond, echo.acceptedPerSecond)} (target ≥ 0.5×)`,
+        `accepted (HTTP 200) updates/s: service ${fmt(service.acceptedPerSecond, 1)} vs echo ${fmt(reference.acceptedPerSecond, 1)} (the faster of ${fmt(echo.acceptedPerSecond, 1)} before and ${fmt(echoAfter.acceptedPerSecond, 1)} after the service); service / echo = ${ratio(service.acceptedPerSecond, reference.acceptedPerSecond)} (target ≥ 0.5×; against the first run alone ${ratio(service.acceptedPerSecond, echo.acceptedPerSecond)})`,
       );
       console.log(
-        `handled updates/s: service ${fmt(service.handledPerSecond, 1)} (engine done) vs echo ${fmt(echo.handledPerSecond, 1)} (reply sent); service / echo = ${ratio(service.handledPerSecond, echo.handledPerSecond)}`,
+        `handled updates/s: service ${fmt(service.handledPerSecond, 1)} (engine done) vs echo ${fmt(reference.handledPerSecond, 1)} (reply sent); service / echo = ${ratio(service.handledPerSecond, reference.handledPerSecond)}`,
       );
       console.log(
-        `replies/s at the fake: service ${fmt(service.repliedPerSecond, 1)} (send queue capped at 30/s by design) vs echo ${fmt(echo.repliedPerSecond, 1)} (no limit); echo / service = ${ratio(echo.repliedPerSecond, service.repliedPerSecond)}`,
+        `replies/s at the fake: service ${fmt(service.repliedPerSecond, 1)} (send queue capped at 30/s by design) vs echo ${fmt(reference.repliedPerSecond, 1)} (no limit); echo / service = ${ratio(reference.repliedPerSecond, service.repliedPerSecond)}`,
       );
     }
     if (parts.includes('zalo'))
