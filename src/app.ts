@@ -408,6 +408,7 @@ async function wire(config: Config, logger: Logger, db: Database, owner: string,
       capacity: PIPELINE_CAPACITY,
     },
     releaseHeld: { zalo: (channel, userId) => background.releaseHeld(channel, userId) },
+    admissionsSettled: () => slots.insertsSettled(),
     onRefused: (channel, reason) => metrics.rejectedRequests.inc({ endpoint: `${channel}_message`, reason }),
     logger: logger.child({ component: 'inbound' }),
   });

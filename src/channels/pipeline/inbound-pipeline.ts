@@ -19,7 +19,8 @@
  * which carries the update itself until the turn is over, so an update answered 200
  * survives a crash (durable-inbox.ts) — and, at the same time, the shared window's insert:
  * the 200 waits for one round trip, not three in a row. Turns run at most `maxTurns` at
- * once, so a backlog of conversation work cannot take every database round trip from the
+ * once, and while the backlog is under half the capacity each starts only once the admission
+ * writes waiting at that moment are written (`admissionsSettled`), so conversation work cannot take every database round trip from the
  * admissions (or from another citizen's web chat).
  *
  * Limits are keyed on what a client cannot choose: the citizen (platform user id; web
@@ -126,6 +127,12 @@ export interface InboundPipelineDeps {
   readonly limits: PipelineLimits;
   /** Channels whose notifications wait for the citizen's next message (Zalo's 7-day window). */
   readonly releaseHeld?: Partial<Record<ChannelName, ReleaseHeld>>;
+  /**
+   * Resolves once the admission writes (duplicate records, tickets, window slots) waiting or
+   * on their way at the call are written: a turn starts only then, so a webhook's 200 does not
+   * wait behind conversation writes.
+   */
+  readonly admissionsSettled?: () => Promise<void>;
   /** Counts refusals (metrics): reason is 'duplicate' or the limit that refused. */
   readonly onRefused?: (channel: ChannelName, reason: string) => void;
   readonly logger?: Logger;
@@ -255,6 +262,9 @@ export class InboundPipeline {
       const decision = await window;
       if (decision && !decision.allowed) return undefined;
       await this.turns.acquire();
+      // Admissions first while the backlog is short; a long one is worked off at full speed,
+      // else it reaches the capacity and every webhook gets 503 until turns catch up.
+      if (this.total < this.deps.limits.capacity / 2) await this.deps.admissionsSettled?.();
       try {
         await this.releaseHeld(message);
         return await task.run(message, (m) => this.deps.engine.handle({ ...m, turn }));

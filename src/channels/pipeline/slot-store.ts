@@ -61,6 +61,8 @@ export interface SlotStore {
   remove(id: string, expiresAt: Date): Promise<void>;
   /** Deletes expired slots; returns how many. */
   sweep(now: Date): Promise<number>;
+  /** Resolves once the inserts waiting or on its way now are written (at once when there are none). */
+  insertsSettled(): Promise<void>;
 }
 
 const SLOTS_COLLECTION = 'pipeline_slots';
@@ -86,6 +88,8 @@ export class MongoSlotStore implements SlotStore {
   }
 
   async markDone(id: string): Promise<void> {
+    // After the admissions waiting: a done mark would take the database's one writer from them.
+    await this.inserts.settled();
     await this.collection.updateOne({ _id: id }, { $set: { done: true }, $unset: { payload: '' } });
   }
 
@@ -114,6 +118,10 @@ export class MongoSlotStore implements SlotStore {
   async sweep(now: Date): Promise<number> {
     const result = await this.collection.deleteMany({ expiresAt: { $lt: now } });
     return result.deletedCount;
+  }
+
+  insertsSettled(): Promise<void> {
+    return this.inserts.settled();
   }
 
   /** One unordered insert: true for each document created, false for each that existed. */
@@ -147,6 +155,10 @@ const MAX_BATCH = 500;
 class GroupCommit<T, R> {
   private readonly queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   private busy = false;
+  private started = 0;
+  private finished = 0;
+  /** Callers of {@link settled}, each with the number of flushes it waits for. */
+  private readonly waiters: { until: number; resolve: () => void }[] = [];
 
   constructor(private readonly flush: (items: readonly T[]) => Promise<(R | Error)[]>) {}
 
@@ -158,10 +170,22 @@ class GroupCommit<T, R> {
     });
   }
 
+  /**
+   * Resolves once what is queued or on its way now has been written (at once when nothing
+   * is). Only what is there now: items added later do not hold it back, so a steady stream
+   * of admissions cannot keep a caller waiting for ever.
+   */
+  settled(): Promise<void> {
+    const until = this.started + Math.ceil(this.queue.length / MAX_BATCH);
+    if (until <= this.finished) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ until, resolve }));
+  }
+
   private next(): void {
     if (this.busy || this.queue.length === 0) return;
     const batch = this.queue.splice(0, MAX_BATCH);
     this.busy = true;
+    this.started += 1;
     this.flush(batch.map((b) => b.item))
       .then(
         (results) => batch.forEach((b, i) => (results[i] instanceof Error ? b.reject(results[i]) : b.resolve(results[i]))),
@@ -169,6 +193,9 @@ class GroupCommit<T, R> {
       )
       .finally(() => {
         this.busy = false;
+        this.finished += 1;
+        for (let i = this.waiters.length - 1; i >= 0; i--)
+          if (this.waiters[i].until <= this.finished) this.waiters.splice(i, 1)[0].resolve();
         this.next();
       });
   }

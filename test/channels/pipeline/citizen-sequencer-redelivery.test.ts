@@ -41,6 +41,9 @@ class HeldInserts implements SlotStore {
     if (hold) await hold;
     return this.real.insert(doc);
   }
+  insertsSettled() {
+    return this.real.insertsSettled();
+  }
   insertPair(first: SlotDoc, second: SlotDoc) {
     return this.real.insertPair(first, second);
   }
