@@ -81,7 +81,8 @@ export type Admission =
   | { readonly kind: 'duplicate' }
   /** Too much in flight in this process: refused before anything was recorded, so a redelivery will be handled. */
   | { readonly kind: 'busy' }
-  | { readonly kind: 'throttled'; readonly notified: boolean }
+  /** `reason`: the limit that refused ('in_flight': this requester's maximum in flight, a matter of room, not of rate). */
+  | { readonly kind: 'throttled'; readonly notified: boolean; readonly reason?: string }
   /** Refused by the task's own `gate`. */
   | { readonly kind: 'gated' };
 
@@ -296,7 +297,7 @@ export class InboundPipeline {
     this.deps.onRefused?.(message.channel, refusal.reason);
     this.logger.info({ channel: message.channel, limit: refusal.reason, notice: refusal.notify }, 'message refused by a limit');
     if (refusal.notify && task.slowDown) void task.slowDown().catch(() => undefined);
-    return { kind: 'throttled', notified: refusal.notify && task.slowDown !== undefined };
+    return { kind: 'throttled', notified: refusal.notify && task.slowDown !== undefined, reason: refusal.reason };
   }
 
   private ruleOf(message: InboundMessage): WindowRule {

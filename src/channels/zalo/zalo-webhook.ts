@@ -15,16 +15,18 @@
  *
  * Status codes: 400 not JSON, 401 bad or missing signature, stale or future timestamp,
  * foreign app id (nothing is processed; logged without data and counted in
- * bot_rejected_requests_total), 413 over the size limit, 503 too much in flight (Zalo
- * retries), 500 database down before the id was recorded (Zalo retries), else 200 — also
- * for a signed event we cannot read, since repeated failures make Zalo drop the
- * subscription.
+ * bot_rejected_requests_total), 413 over the size limit, 500 database down before the
+ * event was recorded or stored (Zalo retries), 503 only when the overflow lot of this
+ * process is full (20,000 events), else 200 — also for a signed event we cannot read,
+ * and for one the pipeline has no room for now (stored, handled when it has: zalo-parking.ts),
+ * since repeated failures make Zalo drop the subscription.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../infra/logger';
 import { silentLogger } from '../../infra/logger';
 import type { InboundPipeline, InboundTask } from '../pipeline/inbound-pipeline';
 import { verifyRawZaloSignature, ZALO_SIGNATURE_HEADER } from './webhook-signature';
+import { wantsRoom, type ZaloParking } from './zalo-parking';
 import type { ZaloEventProcessor } from './zalo-event-processor';
 import { parseZaloEvent } from './zalo-events';
 import type { ZaloInboundEvent } from './zalo-types';
@@ -42,6 +44,8 @@ export interface ZaloWebhookDeps {
   readonly appId: string;
   readonly processor: Pick<ZaloEventProcessor, 'taskFor'>;
   readonly inbound: Pick<InboundPipeline, 'submit'>;
+  /** Where an event waits when the pipeline has no room for it (zalo-parking.ts). */
+  readonly parking: Pick<ZaloParking, 'holds' | 'park'>;
   /** Counts refusals (metrics: bot_rejected_requests_total). */
   readonly onRejected?: (reason: string) => void;
   readonly clock?: () => number;
@@ -118,7 +122,12 @@ export function recoveredZaloTask(data: unknown, processor: Pick<ZaloEventProces
   return parsed.ok ? zaloTask(parsed.event, data as Record<string, unknown>, processor) : undefined;
 }
 
-/** The pipeline records the id and applies the limits; the 200 goes out before any conversation work. */
+/**
+ * The pipeline records the id and applies the limits; the 200 goes out before any
+ * conversation work. When the pipeline has no room (or the citizen has events waiting
+ * already, whose order must hold), the event is stored in the lot and answered 200 all
+ * the same: Zalo is not refused an event it signed (zalo-parking.ts).
+ */
 async function accept(
   event: ZaloInboundEvent,
   json: Record<string, unknown>,
@@ -128,6 +137,7 @@ async function accept(
 ): Promise<unknown> {
   const task = zaloTask(event, json, deps.processor);
   if (!task) return reply.code(200).send({ ok: true, ignored: true });
+  if (deps.parking.holds(task.message.userId)) return park(task.message, json, reply, deps, logger);
   const submission = deps.inbound.submit(task);
   void submission.done.catch((error: unknown) =>
     logger.error({ channel: 'zalo', event: event.kind, err: error instanceof Error ? error.name : 'unknown' }, 'zalo event failed'),
@@ -139,17 +149,34 @@ async function accept(
     logger.error({ channel: 'zalo', err: error instanceof Error ? error.name : 'unknown' }, 'zalo event could not be recorded');
     return reply.code(500).send({ error: 'storage unavailable, retry later' });
   }
+  if (wantsRoom(admission)) return park(task.message, json, reply, deps, logger);
   switch (admission.kind) {
-    case 'busy':
-      return reply.code(503).send({ error: 'busy, retry later' });
     case 'duplicate':
       return reply.code(200).send({ ok: true, duplicate: true });
-    case 'throttled':
-    case 'gated':
-      return reply.code(200).send({ ok: true, throttled: true });
     case 'accepted':
       return reply.code(200).send({ ok: true });
+    default:
+      return reply.code(200).send({ ok: true, throttled: true });
   }
+}
+
+async function park(
+  message: { readonly messageId?: string; readonly userId: string },
+  json: Record<string, unknown>,
+  reply: FastifyReply,
+  deps: ZaloWebhookDeps,
+  logger: Logger,
+): Promise<unknown> {
+  let result;
+  try {
+    // Every task built here has a message id: the event's redelivery key.
+    result = await deps.parking.park(message.messageId ?? '', message.userId, json);
+  } catch (error) {
+    logger.error({ channel: 'zalo', err: error instanceof Error ? error.name : 'unknown' }, 'zalo event could not be stored');
+    return reply.code(500).send({ error: 'storage unavailable, retry later' });
+  }
+  if (result === 'full') return reply.code(503).send({ error: 'busy, retry later' });
+  return reply.code(200).send({ ok: true, ...(result === 'duplicate' ? { duplicate: true } : { queued: true }) });
 }
 
 /** The redelivery key: Zalo's msg_id for messages; event, user and time for the others. */
