@@ -28,6 +28,8 @@ import { fmt, heading, percentile } from './bench-util';
 
 /** One kind of attack request (plain data: it is handed to the attacker process as JSON). */
 interface AttackSpec {
+  /** The control: no request at all, the CPU kept busy this share of the time (0–1) in 10 ms slices. */
+  readonly spin?: number;
   readonly url: string;
   readonly method: 'GET' | 'POST';
   readonly headers: Record<string, string>;
@@ -51,6 +53,8 @@ interface PhaseFigures {
   /** Event-loop delay of the service's process, ms (p99 and max). */
   readonly loopP99Ms: number;
   readonly loopMaxMs: number;
+  /** Round-trip times of the service's database commands during the phase, sorted. */
+  readonly databaseMs: number[];
   /** CPU of the embedded database's process and of the attacker's, over wall time (1.0 = one core). */
   readonly databaseCpu?: number;
   readonly attackerCpu?: number;
@@ -82,8 +86,15 @@ const ATTACKER_SOURCE = `
       answers.set(status, (answers.get(status) ?? 0) + 1);
     }
   };
+  const spin = async () => {
+    while (!done) {
+      const t = Date.now();
+      while (Date.now() - t < 10 * spec.spin) count += 0;
+      await new Promise((r) => setTimeout(r, 10 * (1 - spec.spin)));
+    }
+  };
   process.send('ready');
-  Promise.all(Array.from({ length: ways }, loop)).then(() => {
+  Promise.all(spec.spin ? [spin()] : Array.from({ length: ways }, loop)).then(() => {
     process.send({ answers: [...answers], perSecond: count / ((Date.now() - started) / 1000) }, () => process.exit(0));
   });
 `;
@@ -144,6 +155,35 @@ function databasePid(): number | undefined {
   return undefined;
 }
 
+/**
+ * Round-trip times of the service's database commands (driver command monitoring): how
+ * long the service waited on the database's queue and work, per phase.
+ */
+class DatabaseWaits {
+  private readonly started = new Map<number, number>();
+  private current: number[] = [];
+
+  constructor(app: App) {
+    const client = app.db.connection.getClient();
+    client.on('commandStarted', (e) => this.started.set(e.requestId, performance.now()));
+    const end = (e: { requestId: number }): void => {
+      const at = this.started.get(e.requestId);
+      if (at === undefined) return;
+      this.started.delete(e.requestId);
+      this.current.push(performance.now() - at);
+    };
+    client.on('commandSucceeded', end);
+    client.on('commandFailed', end);
+  }
+
+  /** The round-trip times since the last call, sorted. */
+  take(): number[] {
+    const out = this.current.sort((a, b) => a - b);
+    this.current = [];
+    return out;
+  }
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -201,7 +241,9 @@ async function measurePhase(
   citizens: number,
   seconds: number,
   pids: { database?: number; attacker?: number },
+  waits: DatabaseWaits,
 ): Promise<PhaseFigures> {
+  waits.take();
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const cpuBefore = process.cpuUsage();
@@ -218,6 +260,7 @@ async function measurePhase(
   const attackerCpu = share(attackerBefore, attackerAfter);
   return {
     latenciesMs: latencies,
+    databaseMs: waits.take(),
     failures,
     cpu: (cpu.user + cpu.system) / 1000 / wallMs,
     loopP99Ms: loop.percentile(99) / 1e6,
@@ -230,6 +273,7 @@ async function measurePhase(
 /** Pools phases of one scenario into one figure. */
 class Pool {
   readonly latencies: number[] = [];
+  private readonly databaseMs: number[] = [];
   readonly answers = new Map<number, number>();
   failures = 0;
   private readonly cpus: number[] = [];
@@ -243,12 +287,18 @@ class Pool {
     if (phase.databaseCpu !== undefined) this.databaseCpus.push(phase.databaseCpu);
     if (phase.attackerCpu !== undefined) this.attackerCpus.push(phase.attackerCpu);
     this.latencies.push(...phase.latenciesMs);
+    this.databaseMs.push(...phase.databaseMs);
     this.failures += phase.failures;
     this.cpus.push(phase.cpu);
     this.loopP99s.push(phase.loopP99Ms);
     this.loopMax = Math.max(this.loopMax, phase.loopMaxMs);
     if (phase.attackPerSecond !== undefined) this.rates.push(phase.attackPerSecond);
     for (const [status, n] of phase.answers ?? []) this.answers.set(status, (this.answers.get(status) ?? 0) + n);
+  }
+
+  private databaseText(): string {
+    const d = [...this.databaseMs].sort((a, b) => a - b);
+    return `n = ${d.length}, p50 ${fmt(percentile(d, 50), 1)}, p99 ${fmt(percentile(d, 99), 0)} ms`;
   }
 
   sorted(): number[] {
@@ -266,6 +316,7 @@ class Pool {
     return (
       `n = ${s.length}${this.failures ? ` (+${this.failures} refused)` : ''}: p50 ${p(50)}, p95 ${p(95)}, p99 ${p(99)}, max ${p(100)} ms; ` +
       `CPU (of a core): service ${percent(this.cpus)}, database ${percent(this.databaseCpus)}; ` +
+      `database round trips ${this.databaseText()}; ` +
       `service event-loop delay p99 ${fmt(mean(this.loopP99s), 0)} ms (max ${fmt(this.loopMax, 0)})${attack}`
     );
   }
@@ -278,6 +329,13 @@ function answerText(answers: Map<number, number>): string {
 function scenarios(app: App, question: string, zaloUrl: URL): Scenario[] {
   const base = app.url!;
   return [
+    {
+      // Tells the machine's CPU sharing from the attacks' effect on the service: a process
+      // as busy as an attacker was measured to be, sending nothing.
+      label: 'control: a process using 40 % of a core, sending nothing',
+      ways: 1,
+      spec: { spin: 0.4, url: '', method: 'GET', headers: {} },
+    },
     {
       label: '24-way flood of fresh sessions from one address',
       ways: 24,
@@ -347,14 +405,15 @@ export async function isolationBench(app: App, question: string, zaloUrl: URL): 
   await secondCitizens(base, question, citizens, Date.now() + 3000);
   await webRoundTrips(app, question, 20);
   const database = databasePid();
+  const waits = new DatabaseWaits(app);
   const alone = new Pool();
   const during = attacks.map(() => new Pool());
   for (let round = 0; round < rounds; round++) {
     for (const [i, scenario] of attacks.entries()) {
-      alone.add(await measurePhase(base, question, citizens, seconds, { database }));
+      alone.add(await measurePhase(base, question, citizens, seconds, { database }, waits));
       const load = await attacker(scenario);
       await sleep(300);
-      const phase = await measurePhase(base, question, citizens, seconds, { database, attacker: load.pid });
+      const phase = await measurePhase(base, question, citizens, seconds, { database, attacker: load.pid }, waits);
       const { answers, perSecond } = await load.stop();
       during[i].add({ ...phase, answers, attackPerSecond: perSecond });
       // The attacker's last requests drain before the next baseline.

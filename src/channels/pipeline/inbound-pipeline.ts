@@ -20,7 +20,8 @@
  * survives a crash (durable-inbox.ts) — and, at the same time, the shared window's insert:
  * the 200 waits for one round trip, not three in a row. Turns run at most `maxTurns` at
  * once, so a backlog of conversation work cannot take every database round trip from the
- * admissions (or from another citizen's web chat).
+ * admissions (or from another citizen's web chat); those waiting are served round robin
+ * by requester, so one address's burst does not queue ahead of everyone else.
  *
  * Limits are keyed on what a client cannot choose: the citizen (platform user id; web
  * session) and the requester (`requesterKey`: the platform user id, or for the web the
@@ -137,12 +138,12 @@ export class InboundPipeline {
   private total = 0;
   private readonly running = new Set<Promise<unknown>>();
   private readonly logger: Logger;
-  private readonly turns: Semaphore;
+  private readonly turns: FairTurns;
   private readonly recoverers = new Map<string, Recover>();
 
   constructor(private readonly deps: InboundPipelineDeps) {
     this.logger = deps.logger ?? silentLogger();
-    this.turns = new Semaphore(deps.limits.maxTurns ?? 2);
+    this.turns = new FairTurns(deps.limits.maxTurns ?? 2);
   }
 
   /** How `channel` builds its tasks again from stored updates (durable-inbox.ts). */
@@ -255,7 +256,7 @@ export class InboundPipeline {
       // The shared window decides in the turn, so a webhook's 200 does not wait for it.
       const decision = await window;
       if (decision && !decision.allowed) return undefined;
-      await this.turns.acquire();
+      await this.turns.acquire(message.requesterKey);
       try {
         await this.releaseHeld(message);
         return await task.run(message, (m) => this.deps.engine.handle(m));
@@ -337,24 +338,42 @@ export class InboundPipeline {
   }
 }
 
-/** At most `size` holders at once; the others wait in arrival order. */
-class Semaphore {
+/**
+ * At most `size` holders at once; the others wait, served round robin by requester (each
+ * requester's own in arrival order). Measured (docs/measurements.md, "Isolation, third
+ * round"): in arrival order, the 30 messages a flooding address may send at once queued
+ * ahead of every other citizen's turn, and a second citizen waited for all of them.
+ */
+class FairTurns {
   private used = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Waiting holders by requester; a requester leaves the map when it has none (Map order: the round). */
+  private readonly waiting = new Map<string, (() => void)[]>();
 
   constructor(private readonly size: number) {}
 
-  async acquire(): Promise<void> {
+  async acquire(requester: string): Promise<void> {
     if (this.used < this.size) {
       this.used += 1;
       return;
     }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    await new Promise<void>((resolve) => {
+      const line = this.waiting.get(requester);
+      if (line) line.push(resolve);
+      else this.waiting.set(requester, [resolve]);
+    });
   }
 
   release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.used -= 1;
+    const next = this.waiting.entries().next();
+    if (next.done) {
+      this.used -= 1;
+      return;
+    }
+    const [requester, line] = next.value;
+    const resolve = line.shift()!;
+    // The requester served goes to the back of the round.
+    this.waiting.delete(requester);
+    if (line.length > 0) this.waiting.set(requester, line);
+    resolve();
   }
 }

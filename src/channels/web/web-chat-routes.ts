@@ -28,6 +28,7 @@ import type { InboundPipeline } from '../pipeline/inbound-pipeline';
 import type { SharedWindowLimits, WindowRule } from '../pipeline/shared-limits';
 import { slowDownText } from '../rate-limiter';
 import type { Challenge, WebChallenge } from './web-challenge';
+import { RefusalTarpit } from '../../http/refusal-tarpit';
 import { defaultPublicDir, loadWebAssets, registerWebAssets } from './web-static';
 
 /** Notifications held for a citizen, rendered, and marked sent (the notification outbox provides it). */
@@ -93,13 +94,17 @@ export async function webChatRoutes(app: FastifyInstance, deps: WebChatDeps): Pr
     day: { name: 'web-addr-day', limit: deps.limits.perAddressPerDay, windowMs: DAY_MS },
     updates: { name: 'web-updates', limit: deps.limits.updatesPerMinute, windowMs: 60_000 },
   } satisfies Record<string, WindowRule>;
+  const tarpit = new RefusalTarpit();
   registerWebAssets(app, await loadWebAssets(deps.publicDir ?? defaultPublicDir(), deps.botName));
   app.post('/api/chat', {
     bodyLimit: 16 * 1024,
     // An address whose burst is spent is turned away before its body is parsed: a flood
     // costs a hash and a map look-up per request, not JSON, validation and a database write.
     onRequest: async (request, reply) => {
-      if (!deps.inbound.refusesRequester('web', requesterOf(request, deps))) return undefined;
+      const requester = requesterOf(request, deps);
+      if (!deps.inbound.refusesRequester('web', requester)) return undefined;
+      // A client that keeps being refused is answered slowly (refusal-tarpit.ts).
+      await tarpit.delay(requester);
       return reply
         .code(429)
         .header('retry-after', '1')

@@ -24,6 +24,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../infra/logger';
 import { silentLogger } from '../../infra/logger';
+import { RefusalTarpit } from '../../http/refusal-tarpit';
 import type { InboundPipeline, InboundTask } from '../pipeline/inbound-pipeline';
 import { verifyRawZaloSignature, ZALO_SIGNATURE_HEADER } from './webhook-signature';
 import { wantsRoom, type ZaloParking } from './zalo-parking';
@@ -59,6 +60,8 @@ export async function zaloWebhookRoutes(app: FastifyInstance, deps: ZaloWebhookD
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: ZALO_WEBHOOK_BODY_LIMIT }, (_req, body, done) => {
     done(null, body);
   });
+  // Zalo's servers are never refused: a client that keeps being refused is a forger, answered slowly (refusal-tarpit.ts).
+  const tarpit = new RefusalTarpit();
   app.post(ZALO_WEBHOOK_PATH, {
     bodyLimit: ZALO_WEBHOOK_BODY_LIMIT,
     // A body announced over the limit is refused before a byte of it is read, and the
@@ -67,26 +70,34 @@ export async function zaloWebhookRoutes(app: FastifyInstance, deps: ZaloWebhookD
     onRequest: async (request, reply) => {
       if (Number(request.headers['content-length'] ?? 0) <= ZALO_WEBHOOK_BODY_LIMIT) return undefined;
       deps.onRejected?.('too_large');
+      await tarpit.delay(request.ip);
       return reply.code(413).header('connection', 'close').send({ error: 'body too large' });
     },
-    handler: (request, reply) => handleDelivery(request, reply, deps, logger),
+    handler: (request, reply) => handleDelivery(request, reply, deps, logger, () => tarpit.delay(request.ip)),
   });
 }
 
-async function handleDelivery(request: FastifyRequest, reply: FastifyReply, deps: ZaloWebhookDeps, logger: Logger): Promise<unknown> {
+/** `slow`: waits before a 401, as long as the tarpit says for this client. */
+async function handleDelivery(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: ZaloWebhookDeps,
+  logger: Logger,
+  slow: () => Promise<void>,
+): Promise<unknown> {
   const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   const header = request.headers[ZALO_SIGNATURE_HEADER];
   const verdict = verifyRawZaloSignature(raw, Array.isArray(header) ? header[0] : header, deps.appId, deps.oaSecretKey);
-  if (!verdict.ok) return refuse(reply, deps, logger, 'bad_signature', verdict.reason);
+  if (!verdict.ok) return refuse(reply, deps, logger, 'bad_signature', verdict.reason, slow);
   const json = parseObject(raw);
   if (!json) {
     deps.onRejected?.('malformed');
     return reply.code(400).send({ error: 'body is not a JSON object' });
   }
-  if (json.app_id !== deps.appId) return refuse(reply, deps, logger, 'foreign_app', 'app_id mismatch');
+  if (json.app_id !== deps.appId) return refuse(reply, deps, logger, 'foreign_app', 'app_id mismatch', slow);
   const age = (deps.clock ?? Date.now)() - Number(verdict.timestamp);
   if (age > MAX_EVENT_AGE_MS || age < -MAX_EVENT_SKEW_MS)
-    return refuse(reply, deps, logger, 'stale', 'timestamp outside the freshness window');
+    return refuse(reply, deps, logger, 'stale', 'timestamp outside the freshness window', slow);
   const parsed = parseZaloEvent(json);
   if (!parsed.ok) {
     logger.warn({ channel: 'zalo', reason: parsed.reason }, 'zalo event ignored');
@@ -95,9 +106,17 @@ async function handleDelivery(request: FastifyRequest, reply: FastifyReply, deps
   return accept(parsed.event, json, reply, deps, logger);
 }
 
-function refuse(reply: FastifyReply, deps: ZaloWebhookDeps, logger: Logger, code: string, reason: string): FastifyReply {
+async function refuse(
+  reply: FastifyReply,
+  deps: ZaloWebhookDeps,
+  logger: Logger,
+  code: string,
+  reason: string,
+  slow: () => Promise<void>,
+): Promise<FastifyReply> {
   deps.onRejected?.(code);
   logger.warn({ channel: 'zalo', reason }, 'zalo webhook refused (401)');
+  await slow();
   return reply.code(401).send({ error: 'invalid signature' });
 }
 
