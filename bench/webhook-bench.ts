@@ -415,13 +415,13 @@ async function zaloService(app: App, fake: FakeZaloServer, workload: ZaloWorkloa
     const replySeconds = (watcher.lastChangeAt - started) / 1000;
     heading('zalo: the service, POST /zalo/webhook');
     console.log(
-      'buildApp: signature check → event id recorded in MongoDB → 200; then a lane queue (8 citizens at a time) → ConversationEngine → /v3.0/oa/message/cs at the fake',
+      'buildApp: signature check → event id and ticket recorded in MongoDB (or, when the pipeline has no room, the event stored in the overflow lot) → 200; then the citizen’s turn → ConversationEngine → /v3.0/oa/message/cs at the fake',
     );
     console.log(
-      `N = ${workload.count} signed user_send_text events from ${workload.users.length} users, ${workload.concurrency} in flight; answers: ${statusText(run.statuses)}; 503 (queue full) retried: ${run.retries}`,
+      `N = ${workload.count} signed user_send_text events from ${workload.users.length} users, ${workload.concurrency} in flight; answers: ${statusText(run.statuses)}; 503 (busy) retried: ${run.retries}`,
     );
     console.log(
-      `accepted: ${fmt(workload.count / run.seconds, 1)} events/s; request → HTTP 200 (recorded and queued, 503 retries included): ${latencyText(run.latenciesMs)}`,
+      `accepted: ${fmt(workload.count / run.seconds, 1)} events/s; request → HTTP 200 (recorded or stored, 503 retries included): ${latencyText(run.latenciesMs)}`,
     );
     if (handledAt === undefined)
       console.log(`handled: only ${handled} of ${workload.count} — ${workload.count - handled} answered 200 but never handled (LOST)`);
