@@ -51,6 +51,8 @@ interface ParkedDoc {
 interface Parked {
   readonly id: string;
   readonly json: string;
+  /** False until its insert is done: it holds its citizen's place, but is not handed on yet. */
+  stored: boolean;
 }
 
 export interface ParkingOptions {
@@ -121,13 +123,18 @@ export class ZaloParking {
     if (this.count >= (this.options.maxParked ?? 20_000)) return 'full';
     const json = JSON.stringify(event);
     const doc: ParkedDoc = { _id: id, user, seq: this.nextSeq(), owner: this.options.owner, at: new Date(this.clock()), json };
+    // The place in the citizen's line is taken now, before the insert: a later event of the
+    // citizen arriving meanwhile must wait behind this one, not go straight to the pipeline.
+    const parked: Parked = { id, json, stored: false };
+    this.enqueue(user, parked);
     try {
       await this.collection.insertOne(doc);
     } catch (error) {
+      this.drop(user, parked);
       if (isDuplicateKeyError(error)) return 'duplicate';
       throw error;
     }
-    this.enqueue(user, { id, json });
+    parked.stored = true;
     this.kick();
     return 'parked';
   }
@@ -163,7 +170,7 @@ export class ZaloParking {
           { _id: doc._id, owner: doc.owner },
           { $set: { owner: this.options.owner, at: new Date(now) } },
         );
-        if (taken.modifiedCount === 1) this.enqueue(doc.user, { id: doc._id, json: doc.json });
+        if (taken.modifiedCount === 1) this.enqueue(doc.user, { id: doc._id, json: doc.json, stored: true });
       }
       if (gone.length > 0) {
         this.logger.info({ channel: 'zalo', events: gone.length }, 'zalo events stored by a stopped process taken over');
@@ -188,6 +195,16 @@ export class ZaloParking {
     if (line) line.push(parked);
     else this.lines.set(user, [parked]);
     this.count += 1;
+  }
+
+  /** Gives up a place whose insert failed (it was never handed on: it is not stored). */
+  private drop(user: string, parked: Parked): void {
+    const line = this.lines.get(user);
+    const at = line?.indexOf(parked) ?? -1;
+    if (!line || at < 0) return;
+    line.splice(at, 1);
+    this.count -= 1;
+    if (line.length === 0) this.lines.delete(user);
   }
 
   private nextSeq(): number {
@@ -223,7 +240,9 @@ export class ZaloParking {
     let budget = PASS_LIMIT;
     for (const [user, line] of this.lines) {
       if (budget <= 0) break;
-      const items = line.slice(0, Math.min(PER_CITIZEN, budget));
+      // Up to the first event still being stored: nothing behind it may go before it.
+      const unstored = line.findIndex((item) => !item.stored);
+      const items = line.slice(0, Math.min(PER_CITIZEN, budget, unstored < 0 ? line.length : unstored));
       budget -= items.length;
       handed.push({ user, items, admissions: items.map((item) => this.handOn(item)) });
     }
