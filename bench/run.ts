@@ -5,7 +5,8 @@
  * webhook, report, broadcast), in that order.
  * A script that prints numbers, not a timed test: compare runs on the same machine.
  * Sizes: BENCH_COMPLAINTS, BENCH_TG_UPDATES, BENCH_ZALO_EVENTS, BENCH_USERS,
- * BENCH_REPORT_COMPLAINTS, BENCH_REPORT_QUESTIONS, BENCH_SUBSCRIBERS; MONGODB_URI
+ * BENCH_REPORT_COMPLAINTS, BENCH_REPORT_QUESTIONS, BENCH_SUBSCRIBERS; the isolation part:
+ * BENCH_SECOND_CITIZENS, BENCH_ISOLATION_ROUNDS, BENCH_ISOLATION_PHASE_S; MONGODB_URI
  * to measure on a real MongoDB instead of the embedded FerretDB.
  */
 import { runBroadcastBench } from './broadcast-bench';

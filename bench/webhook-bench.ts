@@ -14,7 +14,6 @@
  * The fakes' own flood limits are off. Nothing but 127.0.0.1 is contacted.
  */
 import { Agent, createServer, request, type Server } from 'node:http';
-import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import mongoose from 'mongoose';
 import { Telegraf } from 'telegraf';
@@ -26,6 +25,7 @@ import { freePort } from '../src/storage/embedded-ferretdb';
 import { FakeTelegramServer, privateChatOf, type Update, type User } from '../test/fakes/telegram-bot-api';
 import { FAKE_CS_PATH, FakeZaloServer } from '../test/fakes/zalo-oa-server';
 import { fmt, heading, percentile, rssMb } from './bench-util';
+import { isolationBench } from './isolation-bench';
 import { benchEnv, openBenchMongo, type BenchMongo } from './complaint-bench';
 
 const TELEGRAM_SECRET = 'bench_webhook_secret_0123456789';
@@ -473,13 +473,13 @@ async function zaloService(app: App, fake: FakeZaloServer, workload: ZaloWorkloa
     const replySeconds = (watcher.lastChangeAt - started) / 1000;
     heading('zalo: the service, POST /zalo/webhook');
     console.log(
-      'buildApp: signature check → event id recorded in MongoDB → 200; then a lane queue (8 citizens at a time) → ConversationEngine → /v3.0/oa/message/cs at the fake',
+      'buildApp: signature check → event id and ticket recorded in MongoDB (or, when the pipeline has no room, the event stored in the overflow lot) → 200; then the citizen’s turn → ConversationEngine → /v3.0/oa/message/cs at the fake',
     );
     console.log(
-      `N = ${workload.count} signed user_send_text events from ${workload.users.length} users, ${workload.concurrency} in flight; answers: ${statusText(run.statuses)}; 503 (queue full) retried: ${run.retries}`,
+      `N = ${workload.count} signed user_send_text events from ${workload.users.length} users, ${workload.concurrency} in flight; answers: ${statusText(run.statuses)}; 503 (busy) retried: ${run.retries}`,
     );
     console.log(
-      `accepted: ${fmt(workload.count / run.seconds, 1)} events/s; request → HTTP 200 (recorded and queued, 503 retries included): ${latencyText(run.latenciesMs)}`,
+      `accepted: ${fmt(workload.count / run.seconds, 1)} events/s; request → HTTP 200 (recorded or stored, 503 retries included): ${latencyText(run.latenciesMs)}`,
     );
     if (handledAt === undefined)
       console.log(`handled: only ${handled} of ${workload.count} — ${workload.count - handled} answered 200 but never handled (LOST)`);
@@ -547,130 +547,6 @@ async function telegramRoundTrips(app: App, questions: readonly string[], count:
   );
   const listed = [...rows.entries()].sort((a, b) => b[1] - a[1]).map(([key, n]) => `${key} ${fmt(n / (2 * count), 2)}`);
   console.log(`per update (all ${fmt(total / (2 * count), 1)}): ${listed.join(', ')}`);
-}
-
-// ------------------------------------------------------------------ one citizen's flood must not slow another
-
-/** One POST /api/chat from a given address (the bench trusts 127.0.0.1 as its proxy). */
-async function webChat(base: string, address: string, sessionId: string, text: string): Promise<number> {
-  const res = await fetch(`${base}/api/chat`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
-    body: JSON.stringify({ sessionId, text }),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
-
-/** The second citizen: `count` questions one after another; latency of each, sorted. */
-async function secondCitizen(base: string, question: string, count: number): Promise<number[]> {
-  const sessionId = `bench-second-${Date.now()}`;
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const t0 = performance.now();
-    const status = await webChat(base, '198.51.100.7', sessionId, question);
-    if (status !== 200) console.log(`  the second citizen got HTTP ${status} (question ${i + 1})`);
-    out.push(performance.now() - t0);
-    // Two questions a second: the address bucket's refill (ADDRESS_MESSAGES_PER_MINUTE 120 = 2/s).
-    await sleep(500);
-  }
-  return out.sort((a, b) => a - b);
-}
-
-/** One kind of attack request, made by the attacker thread (plain data: it crosses to a worker). */
-interface AttackSpec {
-  readonly url: string;
-  readonly method: 'GET' | 'POST';
-  readonly headers: Record<string, string>;
-  /** POST body; `{RANDOM}` is replaced by a fresh random string per request, `{PAD}` by 1 MB of "x". */
-  readonly body?: string;
-}
-
-/**
- * The attacker's loops run in a worker thread: a real attacker is another machine, and its
- * client work (building 1 MB bodies, parsing answers) must not be counted as the service's
- * event-loop time. `ways` loops until the returned `stop()`; it resolves with the answers.
- */
-function pressure(ways: number, spec: AttackSpec): { stop: () => Promise<Map<number, number>> } {
-  const source = `
-    const { parentPort, workerData } = require('node:worker_threads');
-    const { spec, ways } = workerData;
-    const pad = 'x'.repeat(1024 * 1024);
-    const answers = new Map();
-    let done = false;
-    parentPort.on('message', () => { done = true; });
-    const loop = async () => {
-      while (!done) {
-        let status = -1;
-        try {
-          const body = spec.body === undefined ? undefined
-            : spec.body.replace('{RANDOM}', Math.random().toString(36).slice(2).padEnd(12, '0')).replace('{PAD}', pad);
-          const res = await fetch(spec.url, { method: spec.method, headers: spec.headers, body });
-          await res.arrayBuffer();
-          status = res.status;
-        } catch {}
-        answers.set(status, (answers.get(status) ?? 0) + 1);
-      }
-    };
-    Promise.all(Array.from({ length: ways }, loop)).then(() => parentPort.postMessage([...answers]));
-  `;
-  const worker = new Worker(source, { eval: true, workerData: { spec, ways } });
-  const result = new Promise<Map<number, number>>((resolve, reject) => {
-    worker.once('message', (entries: [number, number][]) => resolve(new Map(entries)));
-    worker.once('error', reject);
-  });
-  return {
-    stop: async () => {
-      worker.postMessage('stop');
-      const answers = await result;
-      await worker.terminate();
-      return answers;
-    },
-  };
-}
-
-function answerText(answers: Map<number, number>): string {
-  return [...answers.entries()].map(([status, n]) => `${n}× ${status}`).join(', ');
-}
-
-async function isolationBench(app: App, question: string, zaloUrl: URL): Promise<void> {
-  const base = app.url!;
-  const count = Number(process.env.BENCH_SECOND_CITIZEN ?? 25);
-  heading('web: one client’s flood must not slow another citizen (second citizen p99 < 200 ms)');
-  console.log(`second citizen: ${count} questions one after another (500 ms apart) from its own address, POST /api/chat → reply`);
-  const alone = await secondCitizen(base, question, count);
-  console.log(`alone: ${latencyText(alone)}`);
-  const scenarios: [string, number, AttackSpec][] = [
-    [
-      '24-way flood of fresh sessions from one address (forged X-Forwarded-For behind the trusted proxy)',
-      24,
-      {
-        url: `${base}/api/chat`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.66' },
-        body: JSON.stringify({ sessionId: 'flood-{RANDOM}', text: question }),
-      },
-    ],
-    ['10 parallel /metrics scrapes (metrics listener)', 10, { url: `${app.metricsUrl!}/metrics`, method: 'GET', headers: {} }],
-    [
-      '8 parallel 1 MB bogus (unsigned) Zalo posts',
-      8,
-      {
-        url: zaloUrl.toString(),
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-zevent-signature': `mac=${'0'.repeat(64)}` },
-        body: `{"app_id":"1","timestamp":"${Date.now()}","pad":"{PAD}"}`,
-      },
-    ],
-  ];
-  for (const [label, ways, spec] of scenarios) {
-    const load = pressure(ways, spec);
-    await sleep(300);
-    const during = await secondCitizen(base, question, count);
-    const answers = await load.stop();
-    const verdict = percentile(during, 99) < 200 ? 'within' : 'OVER';
-    console.log(`${label}: second citizen ${latencyText(during)} (${verdict} the 200 ms bound); attacker answers: ${answerText(answers)}`);
-  }
 }
 
 // ------------------------------------------------------------------ entry point

@@ -16,6 +16,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../observability/metrics';
+import { RefusalTarpit } from './refusal-tarpit';
 
 export interface HttpServerDeps {
   readonly logger: Logger;
@@ -74,6 +75,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
       .send({ status: ok ? 'ready' : 'database unavailable', ...(warnings.length > 0 ? { warnings } : {}) });
   });
   const token = deps.metricsToken;
+  const tarpit = new RefusalTarpit();
   if (token) {
     const expected = createHash('sha256').update(`Bearer ${token}`).digest();
     app.get('/metrics', async (request, reply) => {
@@ -85,7 +87,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
         request.log.warn({ reason: 'bad or missing token' }, 'metrics request refused (401)');
         return reply.status(401).send({ error: { code: 'UNAUTHORIZED', message: 'metrics token required' } });
       }
-      return sendMetrics(deps.metrics, reply);
+      return sendMetrics(deps.metrics, reply, tarpit, request.ip);
     });
   }
   return app;
@@ -97,7 +99,8 @@ export function createMetricsServer(metrics: Metrics, logger: Logger): FastifyIn
     loggerInstance: logger.child({ component: 'metrics-http' }),
     logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
-  app.get('/metrics', async (_request, reply) => sendMetrics(metrics, reply));
+  const tarpit = new RefusalTarpit();
+  app.get('/metrics', async (request, reply) => sendMetrics(metrics, reply, tarpit, request.ip));
   return app;
 }
 
@@ -119,9 +122,11 @@ function mayRender(metrics: Metrics): boolean {
   return tokens >= 1;
 }
 
-async function sendMetrics(metrics: Metrics, reply: FastifyReply): Promise<FastifyReply> {
+async function sendMetrics(metrics: Metrics, reply: FastifyReply, tarpit: RefusalTarpit, client: string): Promise<FastifyReply> {
   if (!mayRender(metrics)) {
     metrics.rejectedRequests.inc({ endpoint: 'metrics', reason: 'too_many_scrapes' });
+    // A scraper in a loop is answered slowly (refusal-tarpit.ts): it then asks once a second per connection.
+    await tarpit.delay(client);
     return reply
       .status(429)
       .header('retry-after', '1')

@@ -106,7 +106,7 @@ export class DurableInbox {
 }
 
 /** True when `owner` (`host:pid:random`) names a process of this machine that no longer runs. */
-function deadLocalProcess(owner: string): boolean {
+export function deadLocalProcess(owner: string): boolean {
   const [host, pidText] = owner.split(':');
   const pid = Number(pidText);
   if (host !== hostname() || !Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;

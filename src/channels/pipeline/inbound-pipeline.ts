@@ -19,9 +19,11 @@
  * which carries the update itself until the turn is over, so an update answered 200
  * survives a crash (durable-inbox.ts) — and, at the same time, the shared window's insert:
  * the 200 waits for one round trip, not three in a row. Turns run at most `maxTurns` at
- * once, and while the backlog is under half the capacity each starts only once the admission
- * writes waiting at that moment are written (`admissionsSettled`), so conversation work cannot take every database round trip from the
- * admissions (or from another citizen's web chat).
+ * once, served round robin by requester (one address's burst does not queue ahead of
+ * everyone else), and while the backlog is under half the capacity each starts only once the
+ * admission writes waiting at that moment are written (`admissionsSettled`), so conversation
+ * work cannot take every database round trip from the admissions (or from another citizen's
+ * web chat).
  *
  * Limits are keyed on what a client cannot choose: the citizen (platform user id; web
  * session) and the requester (`requesterKey`: the platform user id, or for the web the
@@ -82,7 +84,8 @@ export type Admission =
   | { readonly kind: 'duplicate' }
   /** Too much in flight in this process: refused before anything was recorded, so a redelivery will be handled. */
   | { readonly kind: 'busy' }
-  | { readonly kind: 'throttled'; readonly notified: boolean }
+  /** `reason`: the limit that refused ('in_flight': this requester's maximum in flight, a matter of room, not of rate). */
+  | { readonly kind: 'throttled'; readonly notified: boolean; readonly reason?: string }
   /** Refused by the task's own `gate`. */
   | { readonly kind: 'gated' };
 
@@ -143,12 +146,12 @@ export class InboundPipeline {
   private total = 0;
   private readonly running = new Set<Promise<unknown>>();
   private readonly logger: Logger;
-  private readonly turns: Semaphore;
+  private readonly turns: FairTurns;
   private readonly recoverers = new Map<string, Recover>();
 
   constructor(private readonly deps: InboundPipelineDeps) {
     this.logger = deps.logger ?? silentLogger();
-    this.turns = new Semaphore(deps.limits.maxTurns ?? 2);
+    this.turns = new FairTurns(deps.limits.maxTurns ?? 2);
   }
 
   /** How `channel` builds its tasks again from stored updates (durable-inbox.ts). */
@@ -261,7 +264,7 @@ export class InboundPipeline {
       // The shared window decides in the turn, so a webhook's 200 does not wait for it.
       const decision = await window;
       if (decision && !decision.allowed) return undefined;
-      await this.turns.acquire();
+      await this.turns.acquire(message.requesterKey);
       // Admissions first while the backlog is short; a long one is worked off at full speed,
       // else it reaches the capacity and every webhook gets 503 until turns catch up.
       if (this.total < this.deps.limits.capacity / 2) await this.deps.admissionsSettled?.();
@@ -306,7 +309,7 @@ export class InboundPipeline {
     this.deps.onRefused?.(message.channel, refusal.reason);
     this.logger.info({ channel: message.channel, limit: refusal.reason, notice: refusal.notify }, 'message refused by a limit');
     if (refusal.notify && task.slowDown) void task.slowDown().catch(() => undefined);
-    return { kind: 'throttled', notified: refusal.notify && task.slowDown !== undefined };
+    return { kind: 'throttled', notified: refusal.notify && task.slowDown !== undefined, reason: refusal.reason };
   }
 
   private ruleOf(message: InboundMessage): WindowRule {
@@ -346,24 +349,42 @@ export class InboundPipeline {
   }
 }
 
-/** At most `size` holders at once; the others wait in arrival order. */
-class Semaphore {
+/**
+ * At most `size` holders at once; the others wait, served round robin by requester (each
+ * requester's own in arrival order). Measured (docs/measurements.md, "Isolation, third
+ * round"): in arrival order, the 30 messages a flooding address may send at once queued
+ * ahead of every other citizen's turn, and a second citizen waited for all of them.
+ */
+class FairTurns {
   private used = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Waiting holders by requester; a requester leaves the map when it has none (Map order: the round). */
+  private readonly waiting = new Map<string, (() => void)[]>();
 
   constructor(private readonly size: number) {}
 
-  async acquire(): Promise<void> {
+  async acquire(requester: string): Promise<void> {
     if (this.used < this.size) {
       this.used += 1;
       return;
     }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    await new Promise<void>((resolve) => {
+      const line = this.waiting.get(requester);
+      if (line) line.push(resolve);
+      else this.waiting.set(requester, [resolve]);
+    });
   }
 
   release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.used -= 1;
+    const next = this.waiting.entries().next();
+    if (next.done) {
+      this.used -= 1;
+      return;
+    }
+    const [requester, line] = next.value;
+    const resolve = line.shift()!;
+    // The requester served goes to the back of the round.
+    this.waiting.delete(requester);
+    if (line.length > 0) this.waiting.set(requester, line);
+    resolve();
   }
 }

@@ -11,7 +11,8 @@
  * - messages per address per day are capped (`perAddressPerDay`), and past its normal
  *   volume (`challengeAfter`) a session must solve a proof of work once (web-challenge.ts)
  *   before it may go on: 428 with the challenge, then the message again with the proof;
- * - per minute and in flight, the inbound pipeline's limits;
+ * - per minute and in flight, the inbound pipeline's limits; two messages of an address
+ *   do their work at a time, six more wait (address-lanes.ts), beyond that 429;
  * - `updates` polls: `updatesPerMinute` per address. GET only: a HEAD must never take
  *   (and mark sent) held notifications, so fastify's automatic HEAD route is off here.
  * A web page cannot be pushed to, so notifications wait until the page polls `updates`
@@ -28,6 +29,8 @@ import type { InboundPipeline } from '../pipeline/inbound-pipeline';
 import type { SharedWindowLimits, WindowRule } from '../pipeline/shared-limits';
 import { slowDownText } from '../rate-limiter';
 import type { Challenge, WebChallenge } from './web-challenge';
+import { RefusalTarpit } from '../../http/refusal-tarpit';
+import { AddressLanes } from './address-lanes';
 import { defaultPublicDir, loadWebAssets, registerWebAssets } from './web-static';
 
 /** Notifications held for a citizen, rendered, and marked sent (the notification outbox provides it). */
@@ -93,19 +96,35 @@ export async function webChatRoutes(app: FastifyInstance, deps: WebChatDeps): Pr
     day: { name: 'web-addr-day', limit: deps.limits.perAddressPerDay, windowMs: DAY_MS },
     updates: { name: 'web-updates', limit: deps.limits.updatesPerMinute, windowMs: 60_000 },
   } satisfies Record<string, WindowRule>;
+  const tarpit = new RefusalTarpit();
+  const lanes = new AddressLanes();
   registerWebAssets(app, await loadWebAssets(deps.publicDir ?? defaultPublicDir(), deps.botName));
   app.post('/api/chat', {
     bodyLimit: 16 * 1024,
     // An address whose burst is spent is turned away before its body is parsed: a flood
     // costs a hash and a map look-up per request, not JSON, validation and a database write.
     onRequest: async (request, reply) => {
-      if (!deps.inbound.refusesRequester('web', requesterOf(request, deps))) return undefined;
+      const requester = requesterOf(request, deps);
+      const full = lanes.full(requester);
+      if (full) deps.onRejected?.('web_chat', 'in_flight');
+      if (!full && !deps.inbound.refusesRequester('web', requester)) return undefined;
+      // A client that keeps being refused is answered slowly (refusal-tarpit.ts).
+      await tarpit.delay(requester);
       return reply
         .code(429)
         .header('retry-after', '1')
         .send({ messages: [], locale: 'vi', throttled: true } satisfies ChatResponse);
     },
-    handler: (request, reply) => handleChat(request, reply, deps, rules.day, logger),
+    handler: async (request, reply) => {
+      // Two messages of an address at a time do their work; the next ones wait their turn (address-lanes.ts).
+      const requester = requesterOf(request, deps);
+      await lanes.enter(requester);
+      try {
+        return await handleChat(request, reply, deps, rules.day, logger);
+      } finally {
+        lanes.leave(requester);
+      }
+    },
   });
   app.get('/api/chat/updates', { exposeHeadRoute: false }, (request, reply) => handleUpdates(request, reply, deps, rules.updates, logger));
 }

@@ -16,6 +16,7 @@ import { ZaloEventProcessor } from './zalo-event-processor';
 import { MongoZaloMenuStore } from './zalo-menu-store';
 import { ZaloPhotoFetcher } from './zalo-photo-fetcher';
 import { ZaloTokenManager } from './zalo-token-manager';
+import { ZaloParking } from './zalo-parking';
 import { recoveredZaloTask, zaloWebhookRoutes } from './zalo-webhook';
 
 export interface ZaloChannelConfig {
@@ -44,6 +45,7 @@ export class ZaloChannel implements Channel {
   readonly sender: ZaloChannelSender;
   readonly photoFetcher = new ZaloPhotoFetcher();
   private readonly menus: MongoZaloMenuStore;
+  private parking?: ZaloParking;
 
   constructor(
     private readonly config: ZaloChannelConfig,
@@ -83,13 +85,33 @@ export class ZaloChannel implements Channel {
     });
     // An event stored before its 200 and left unhandled by a crash comes back here (durable-inbox.ts).
     inbound.onRecover('zalo', (data) => recoveredZaloTask(data, processor));
+    // Events the pipeline has no room for wait in the database, answered 200 (zalo-parking.ts).
+    const parking = new ZaloParking({
+      connection: this.deps.db.connection,
+      pipeline: inbound,
+      taskOf: (data) => recoveredZaloTask(data, processor),
+      owner: this.deps.owner,
+      logger: this.deps.logger,
+    });
+    this.parking = parking;
     await http.register(zaloWebhookRoutes, {
       oaSecretKey: this.config.oaSecretKey,
       appId: this.config.appId,
       processor,
       inbound,
+      parking,
       logger: this.deps.logger,
       ...(this.deps.onRejected ? { onRejected: this.deps.onRejected } : {}),
     });
+  }
+
+  /** Takes over the waiting events of a process that died, then hands on what waits. */
+  async start(): Promise<void> {
+    await this.parking?.start();
+  }
+
+  /** What still waits stays stored: the next start takes it over. */
+  async stop(): Promise<void> {
+    await this.parking?.stop();
   }
 }

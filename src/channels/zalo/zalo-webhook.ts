@@ -15,16 +15,19 @@
  *
  * Status codes: 400 not JSON, 401 bad or missing signature, stale or future timestamp,
  * foreign app id (nothing is processed; logged without data and counted in
- * bot_rejected_requests_total), 413 over the size limit, 503 too much in flight (Zalo
- * retries), 500 database down before the id was recorded (Zalo retries), else 200 — also
- * for a signed event we cannot read, since repeated failures make Zalo drop the
- * subscription.
+ * bot_rejected_requests_total), 413 over the size limit, 500 database down before the
+ * event was recorded or stored (Zalo retries), 503 only when the overflow lot of this
+ * process is full (20,000 events), else 200 — also for a signed event we cannot read,
+ * and for one the pipeline has no room for now (stored, handled when it has: zalo-parking.ts),
+ * since repeated failures make Zalo drop the subscription.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../infra/logger';
 import { silentLogger } from '../../infra/logger';
+import { RefusalTarpit } from '../../http/refusal-tarpit';
 import type { InboundPipeline, InboundTask } from '../pipeline/inbound-pipeline';
 import { verifyRawZaloSignature, ZALO_SIGNATURE_HEADER } from './webhook-signature';
+import { wantsRoom, type ZaloParking } from './zalo-parking';
 import type { ZaloEventProcessor } from './zalo-event-processor';
 import { parseZaloEvent } from './zalo-events';
 import type { ZaloInboundEvent } from './zalo-types';
@@ -42,6 +45,8 @@ export interface ZaloWebhookDeps {
   readonly appId: string;
   readonly processor: Pick<ZaloEventProcessor, 'taskFor'>;
   readonly inbound: Pick<InboundPipeline, 'submit'>;
+  /** Where an event waits when the pipeline has no room for it (zalo-parking.ts). */
+  readonly parking: Pick<ZaloParking, 'holds' | 'park'>;
   /** Counts refusals (metrics: bot_rejected_requests_total). */
   readonly onRejected?: (reason: string) => void;
   readonly clock?: () => number;
@@ -55,6 +60,8 @@ export async function zaloWebhookRoutes(app: FastifyInstance, deps: ZaloWebhookD
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: ZALO_WEBHOOK_BODY_LIMIT }, (_req, body, done) => {
     done(null, body);
   });
+  // Zalo's servers are never refused: a client that keeps being refused is a forger, answered slowly (refusal-tarpit.ts).
+  const tarpit = new RefusalTarpit();
   app.post(ZALO_WEBHOOK_PATH, {
     bodyLimit: ZALO_WEBHOOK_BODY_LIMIT,
     // A body announced over the limit is refused before a byte of it is read, and the
@@ -63,26 +70,34 @@ export async function zaloWebhookRoutes(app: FastifyInstance, deps: ZaloWebhookD
     onRequest: async (request, reply) => {
       if (Number(request.headers['content-length'] ?? 0) <= ZALO_WEBHOOK_BODY_LIMIT) return undefined;
       deps.onRejected?.('too_large');
+      await tarpit.delay(request.ip);
       return reply.code(413).header('connection', 'close').send({ error: 'body too large' });
     },
-    handler: (request, reply) => handleDelivery(request, reply, deps, logger),
+    handler: (request, reply) => handleDelivery(request, reply, deps, logger, () => tarpit.delay(request.ip)),
   });
 }
 
-async function handleDelivery(request: FastifyRequest, reply: FastifyReply, deps: ZaloWebhookDeps, logger: Logger): Promise<unknown> {
+/** `slow`: waits before a 401, as long as the tarpit says for this client. */
+async function handleDelivery(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: ZaloWebhookDeps,
+  logger: Logger,
+  slow: () => Promise<void>,
+): Promise<unknown> {
   const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   const header = request.headers[ZALO_SIGNATURE_HEADER];
   const verdict = verifyRawZaloSignature(raw, Array.isArray(header) ? header[0] : header, deps.appId, deps.oaSecretKey);
-  if (!verdict.ok) return refuse(reply, deps, logger, 'bad_signature', verdict.reason);
+  if (!verdict.ok) return refuse(reply, deps, logger, 'bad_signature', verdict.reason, slow);
   const json = parseObject(raw);
   if (!json) {
     deps.onRejected?.('malformed');
     return reply.code(400).send({ error: 'body is not a JSON object' });
   }
-  if (json.app_id !== deps.appId) return refuse(reply, deps, logger, 'foreign_app', 'app_id mismatch');
+  if (json.app_id !== deps.appId) return refuse(reply, deps, logger, 'foreign_app', 'app_id mismatch', slow);
   const age = (deps.clock ?? Date.now)() - Number(verdict.timestamp);
   if (age > MAX_EVENT_AGE_MS || age < -MAX_EVENT_SKEW_MS)
-    return refuse(reply, deps, logger, 'stale', 'timestamp outside the freshness window');
+    return refuse(reply, deps, logger, 'stale', 'timestamp outside the freshness window', slow);
   const parsed = parseZaloEvent(json);
   if (!parsed.ok) {
     logger.warn({ channel: 'zalo', reason: parsed.reason }, 'zalo event ignored');
@@ -91,9 +106,17 @@ async function handleDelivery(request: FastifyRequest, reply: FastifyReply, deps
   return accept(parsed.event, json, reply, deps, logger);
 }
 
-function refuse(reply: FastifyReply, deps: ZaloWebhookDeps, logger: Logger, code: string, reason: string): FastifyReply {
+async function refuse(
+  reply: FastifyReply,
+  deps: ZaloWebhookDeps,
+  logger: Logger,
+  code: string,
+  reason: string,
+  slow: () => Promise<void>,
+): Promise<FastifyReply> {
   deps.onRejected?.(code);
   logger.warn({ channel: 'zalo', reason }, 'zalo webhook refused (401)');
+  await slow();
   return reply.code(401).send({ error: 'invalid signature' });
 }
 
@@ -118,7 +141,12 @@ export function recoveredZaloTask(data: unknown, processor: Pick<ZaloEventProces
   return parsed.ok ? zaloTask(parsed.event, data as Record<string, unknown>, processor) : undefined;
 }
 
-/** The pipeline records the id and applies the limits; the 200 goes out before any conversation work. */
+/**
+ * The pipeline records the id and applies the limits; the 200 goes out before any
+ * conversation work. When the pipeline has no room (or the citizen has events waiting
+ * already, whose order must hold), the event is stored in the lot and answered 200 all
+ * the same: Zalo is not refused an event it signed (zalo-parking.ts).
+ */
 async function accept(
   event: ZaloInboundEvent,
   json: Record<string, unknown>,
@@ -128,6 +156,7 @@ async function accept(
 ): Promise<unknown> {
   const task = zaloTask(event, json, deps.processor);
   if (!task) return reply.code(200).send({ ok: true, ignored: true });
+  if (deps.parking.holds(task.message.userId)) return park(task.message, json, reply, deps, logger);
   const submission = deps.inbound.submit(task);
   void submission.done.catch((error: unknown) =>
     logger.error({ channel: 'zalo', event: event.kind, err: error instanceof Error ? error.name : 'unknown' }, 'zalo event failed'),
@@ -139,17 +168,34 @@ async function accept(
     logger.error({ channel: 'zalo', err: error instanceof Error ? error.name : 'unknown' }, 'zalo event could not be recorded');
     return reply.code(500).send({ error: 'storage unavailable, retry later' });
   }
+  if (wantsRoom(admission)) return park(task.message, json, reply, deps, logger);
   switch (admission.kind) {
-    case 'busy':
-      return reply.code(503).send({ error: 'busy, retry later' });
     case 'duplicate':
       return reply.code(200).send({ ok: true, duplicate: true });
-    case 'throttled':
-    case 'gated':
-      return reply.code(200).send({ ok: true, throttled: true });
     case 'accepted':
       return reply.code(200).send({ ok: true });
+    default:
+      return reply.code(200).send({ ok: true, throttled: true });
   }
+}
+
+async function park(
+  message: { readonly messageId?: string; readonly userId: string },
+  json: Record<string, unknown>,
+  reply: FastifyReply,
+  deps: ZaloWebhookDeps,
+  logger: Logger,
+): Promise<unknown> {
+  let result;
+  try {
+    // Every task built here has a message id: the event's redelivery key.
+    result = await deps.parking.park(message.messageId ?? '', message.userId, json);
+  } catch (error) {
+    logger.error({ channel: 'zalo', err: error instanceof Error ? error.name : 'unknown' }, 'zalo event could not be stored');
+    return reply.code(500).send({ error: 'storage unavailable, retry later' });
+  }
+  if (result === 'full') return reply.code(503).send({ error: 'busy, retry later' });
+  return reply.code(200).send({ ok: true, ...(result === 'duplicate' ? { duplicate: true } : { queued: true }) });
 }
 
 /** The redelivery key: Zalo's msg_id for messages; event, user and time for the others. */

@@ -14,8 +14,10 @@ import { ZaloClient } from '../../../src/channels/zalo/zalo-client';
 import { ZaloEventProcessor } from '../../../src/channels/zalo/zalo-event-processor';
 import { MongoZaloMenuStore } from '../../../src/channels/zalo/zalo-menu-store';
 import { ZaloTokenManager } from '../../../src/channels/zalo/zalo-token-manager';
-import { zaloWebhookRoutes } from '../../../src/channels/zalo/zalo-webhook';
+import { ZaloParking } from '../../../src/channels/zalo/zalo-parking';
+import { recoveredZaloTask, zaloWebhookRoutes } from '../../../src/channels/zalo/zalo-webhook';
 import { createTestPipeline } from '../support/pipeline';
+import type { PipelineLimits } from '../../../src/channels/pipeline/inbound-pipeline';
 import { UserRateLimiter, type RateLimiterOptions } from '../../../src/channels/rate-limiter';
 import { loadBotContent } from '../../../src/content/content-loader';
 import type { BotContent } from '../../../src/core/bot-content';
@@ -55,6 +57,8 @@ export interface ZaloHarness {
   webhookUrl: string;
   /** Settles when every event received so far was handled. */
   queue: { onIdle(): Promise<void> };
+  /** Where events wait when the pipeline has no room. */
+  parking: ZaloParking;
   sender: ZaloChannelSender;
   menus: MongoZaloMenuStore;
   conversations: MongoConversationStore;
@@ -65,7 +69,15 @@ export interface ZaloHarness {
   close(): Promise<void>;
 }
 
-export async function startZaloHarness(options: { rateLimit?: RateLimiterOptions } = {}): Promise<ZaloHarness> {
+export interface ZaloHarnessOptions {
+  readonly rateLimit?: RateLimiterOptions;
+  /** The pipeline's room (capacity, in flight per citizen): small to send events to the overflow lot. */
+  readonly limits?: Partial<Pick<PipelineLimits, 'capacity' | 'maxInFlight'>>;
+  /** Runs before the engine handles each message (a test holds turns with it). */
+  readonly beforeHandle?: (message: IncomingMessage) => Promise<void>;
+}
+
+export async function startZaloHarness(options: ZaloHarnessOptions = {}): Promise<ZaloHarness> {
   const content = await realContent();
   const fake = new FakeZaloServer();
   await fake.start();
@@ -74,7 +86,8 @@ export async function startZaloHarness(options: { rateLimit?: RateLimiterOptions
   const engine = new ConversationEngine({ content: { current: () => content }, store: conversations });
   const handled: IncomingMessage[] = [];
   const recordingEngine = {
-    handle: (message: IncomingMessage): Promise<Reply> => {
+    handle: async (message: IncomingMessage): Promise<Reply> => {
+      await options.beforeHandle?.(message);
       handled.push(message);
       return engine.handle(message);
     },
@@ -107,16 +120,29 @@ export async function startZaloHarness(options: { rateLimit?: RateLimiterOptions
     rateLimiter,
   });
   const inbound = createTestPipeline(db, recordingEngine, {
-    limits: { citizenBurst: rateLimiter },
+    limits: { citizenBurst: rateLimiter, ...options.limits },
     releaseHeld: {
       zalo: async (_channel, userId) => {
         released.push(userId);
       },
     },
   });
-  const queue = { onIdle: () => inbound.idle() };
+  const parking = new ZaloParking({
+    connection: db.connection,
+    pipeline: inbound,
+    taskOf: (data) => recoveredZaloTask(data, processor),
+    owner: 'zalo-harness',
+    retryMs: 5,
+  });
+  await parking.start();
+  const queue = {
+    onIdle: async () => {
+      await parking.idle();
+      await inbound.idle();
+    },
+  };
   const app = Fastify();
-  await app.register(zaloWebhookRoutes, { oaSecretKey: OA_SECRET, appId: fake.appId, processor, inbound });
+  await app.register(zaloWebhookRoutes, { oaSecretKey: OA_SECRET, appId: fake.appId, processor, inbound, parking });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const webhookUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/zalo/webhook`;
   fake.configureWebhook(webhookUrl, { appId: fake.appId, oaSecretKey: OA_SECRET });
@@ -126,6 +152,7 @@ export async function startZaloHarness(options: { rateLimit?: RateLimiterOptions
     app,
     webhookUrl,
     queue,
+    parking,
     sender,
     menus,
     conversations,
@@ -134,6 +161,7 @@ export async function startZaloHarness(options: { rateLimit?: RateLimiterOptions
     released,
     close: async () => {
       await app.close();
+      await parking.stop();
       await fake.close();
       await dropTestDatabase(db);
     },
