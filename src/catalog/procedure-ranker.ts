@@ -15,6 +15,7 @@ import type { Stepwise } from '../nlu/stepwise';
 import type { Locale } from '../i18n/locale';
 import type { ProcedureEntry } from './procedure';
 import { ProcedureFamilies } from './procedure-families';
+import { withForeignElement } from './foreign-element';
 
 export interface RankedProcedure {
   readonly id: string;
@@ -55,7 +56,7 @@ export class ProcedureRanker {
     const texts = (locale: Locale): LabelledText[] =>
       procedures.flatMap((p) =>
         [p.name[locale], ...p.aliases[locale], ...(p.shared_aliases?.[locale] ?? [])].map((text) => ({
-          text,
+          text: withForeignElement(text, locale),
           intent: p.id,
           language: locale,
         })),
@@ -66,7 +67,7 @@ export class ProcedureRanker {
   }
 
   rank(text: string, locale: Locale): ProcedureRanking {
-    const result = this.models[locale].match(text);
+    const result = this.models[locale].match(withForeignElement(text, locale));
     return {
       ranking: result.ranking.map((r) => ({ id: r.intent, confidence: r.confidence })),
       knownWordRatio: result.knownWordRatio,
