@@ -33,6 +33,7 @@ export const CATALOG_TEXT_KEYS = [
   'catalog.choice',
   'catalog.related',
   'catalog.unknown',
+  'catalog.maybe',
   'catalog.button.more',
   'catalog.heading.authority',
   'catalog.heading.submit',
@@ -108,9 +109,19 @@ function relatedButtons(procedures: readonly ProcedureEntry[], part: AnswerPart,
   return procedures.map((r) => ({ label: r.name[locale], payload: procedurePayload(r.id, part) }));
 }
 
-/** No procedure of the catalog fits: say so, with the national search and the hotline — never a guess. */
-export function unknownProcedure(t: Translate): CatalogMessage {
-  return { text: t('catalog.unknown') };
+/**
+ * No procedure of the catalog fits: say so, with the national search and the hotline — never a
+ * guess. The ranker's likeliest procedures, when it has some evidence (`related`), are offered as
+ * buttons for the citizen to choose, said to be uncertain.
+ */
+export function unknownProcedure(
+  t: Translate,
+  related: readonly ProcedureEntry[] = [],
+  aspect: Aspect = 'overview',
+  locale: Locale = 'vi',
+): CatalogMessage {
+  if (related.length === 0) return { text: t('catalog.unknown') };
+  return { text: `${t('catalog.unknown')}\n\n${t('catalog.maybe')}`, quickReplies: relatedButtons(related, aspect, locale) };
 }
 
 function sectionsFor(p: ProcedureEntry, aspect: Aspect, locale: Locale, t: Translate): string[] {

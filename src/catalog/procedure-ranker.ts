@@ -9,7 +9,7 @@
  * questions at the same speed. Training is stepwise, so the running bot trains a new
  * catalog between messages instead of freezing (see nlu/stepwise.ts).
  */
-import type { AbbreviationTable } from '../text/normalize';
+import { normalizeText, type AbbreviationTable } from '../text/normalize';
 import { DEFAULT_MATCHER_OPTIONS, IntentMatcher, type LabelledText, type MatcherOptions } from '../nlu/intent-matcher';
 import type { Stepwise } from '../nlu/stepwise';
 import type { Locale } from '../i18n/locale';
@@ -30,6 +30,35 @@ export interface ProcedureRanking {
   readonly knownWordRatio: number;
   /** The procedures of a family the message names as a whole ("mở công ty"), to choose from; empty otherwise. */
   readonly family: readonly string[];
+  /** The procedures whose official name shares a distinctive pair of words with the message ("khai sinh"): evidence beyond the probability. */
+  readonly namedInMessage: ReadonlySet<string>;
+}
+
+/**
+ * A pair of words in the official names of more than this share of the procedures ("khai
+ * sinh" is in four of 137), or with a word in more than twice that share ("đăng ký", "giấy
+ * chứng nhận", and "ký khai" across "đăng ký khai sinh"), is no evidence of one procedure.
+ */
+const DISTINCTIVE_PAIR_SHARE = 0.05;
+
+/** Pairs of consecutive words of the official names (folded) → the procedures whose official name has them, distinctive pairs only. */
+function officialNamePairs(procedures: readonly ProcedureEntry[], locale: Locale, abbreviations: AbbreviationTable): Map<string, string[]> {
+  const byPair = new Map<string, string[]>();
+  const byWord = new Map<string, number>();
+  for (const p of procedures) {
+    const folded = normalizeText(p.name[locale], abbreviations).folded;
+    for (const word of new Set(folded.split(' ').filter(Boolean))) byWord.set(word, (byWord.get(word) ?? 0) + 1);
+    for (const pair of new Set(wordPairs(folded))) byPair.set(pair, [...(byPair.get(pair) ?? []), p.id]);
+  }
+  const limit = Math.max(1, DISTINCTIVE_PAIR_SHARE * procedures.length);
+  const common = (word: string): boolean => (byWord.get(word) ?? 0) > 2 * limit;
+  for (const [pair, ids] of byPair) if (ids.length > limit || pair.split(' ').some(common)) byPair.delete(pair);
+  return byPair;
+}
+
+function wordPairs(folded: string): string[] {
+  const words = folded.split(' ').filter(Boolean);
+  return words.slice(1).map((w, i) => `${words[i]} ${w}`);
 }
 
 /**
@@ -49,6 +78,7 @@ export class ProcedureRanker {
   private constructor(
     private readonly models: Readonly<Record<Locale, IntentMatcher>>,
     private readonly families: ProcedureFamilies,
+    private readonly pairs: Readonly<Record<Locale, ReadonlyMap<string, readonly string[]>>>,
   ) {}
 
   /** Trains both languages' models, yielding between slices of work. */
@@ -63,7 +93,8 @@ export class ProcedureRanker {
       );
     const vi = yield* IntentMatcher.trainStepwise(texts('vi'), abbreviations, RANKER_OPTIONS);
     const en = yield* IntentMatcher.trainStepwise(texts('en'), abbreviations, RANKER_OPTIONS);
-    return new ProcedureRanker({ vi, en }, new ProcedureFamilies(procedures, abbreviations));
+    const pairs = { vi: officialNamePairs(procedures, 'vi', abbreviations), en: officialNamePairs(procedures, 'en', abbreviations) };
+    return new ProcedureRanker({ vi, en }, new ProcedureFamilies(procedures, abbreviations), pairs);
   }
 
   rank(text: string, locale: Locale): ProcedureRanking {
@@ -72,6 +103,7 @@ export class ProcedureRanker {
       ranking: result.ranking.map((r) => ({ id: r.intent, confidence: r.confidence })),
       knownWordRatio: result.knownWordRatio,
       family: this.families.named(result.normalized, locale),
+      namedInMessage: new Set(wordPairs(result.normalized.folded).flatMap((pair) => this.pairs[locale].get(pair) ?? [])),
     };
   }
 }

@@ -42,7 +42,13 @@ export type Understanding =
       readonly related: readonly ProcedureEntry[];
     }
   | { readonly kind: 'choice'; readonly procedures: readonly ProcedureEntry[]; readonly aspect: Aspect; readonly ranking: ProcedureRanking }
-  | { readonly kind: 'unknown_procedure'; readonly aspect: Aspect; readonly ranking: ProcedureRanking };
+  /** `related`: the ranker's likeliest procedures when it has some evidence, offered under the honest "not found" ("did you mean…"). */
+  | {
+      readonly kind: 'unknown_procedure';
+      readonly aspect: Aspect;
+      readonly ranking: ProcedureRanking;
+      readonly related: readonly ProcedureEntry[];
+    };
 
 export interface UnderstandingThresholds {
   /** A procedure this likely is answered directly… */
@@ -63,8 +69,10 @@ export interface UnderstandingThresholds {
   readonly sureIntent: number;
   /** A generic "how" intent (GENERIC_INTENT_ASPECTS) gives way to a procedure this likely… */
   readonly genericName: number;
-  /** …when at least this share of the message's words are words of procedure names. */
+  /** …when at least this share of the message's words are words of procedure names… */
   readonly genericKnownWords: number;
+  /** …and, when the matcher is sure of that intent (≥ sureIntent), only to a procedure this likely. */
+  readonly genericNameOverSure: number;
   /** An out-of-scope fallback gives way to a procedure this likely, with this share of known words… */
   readonly outOfScopeName: number;
   readonly outOfScopeKnownWords: number;
@@ -78,13 +86,16 @@ export interface UnderstandingThresholds {
   /** …and a procedure this likely under an intent's answer, when this share of the words are procedure words. */
   readonly relatedToIntent: number;
   readonly relatedToIntentKnownWords: number;
+  /** Under the "not in the catalog" answer, the procedures this likely are offered, when this share of the words are procedure words. */
+  readonly relatedToUnknown: number;
+  readonly relatedToUnknownKnownWords: number;
   /** In a choice made because the best procedure is not likely enough, the others this likely are offered. */
   readonly unsureChoice: number;
   /** A family named as a whole is offered whole unless the ranker gives one member this much. */
   readonly familyDecisive: number;
 }
 
-const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
+export const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
   answer: 0.35,
   answerShort: 0.6,
   closeRatio: 0.6,
@@ -95,6 +106,7 @@ const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
   sureIntent: 0.95,
   genericName: 0.6,
   genericKnownWords: 0.5,
+  genericNameOverSure: 0.7,
   outOfScopeName: 0.6,
   outOfScopeKnownWords: 0.6,
   outOfScopeProcedureShare: 0.3,
@@ -105,6 +117,8 @@ const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
   relatedToIntentKnownWords: 0.6,
   familyDecisive: 0.75,
   unsureChoice: 0.1,
+  relatedToUnknown: 0.05,
+  relatedToUnknownKnownWords: 0.6,
 };
 /** At most this many related procedures under an answer (with "more", three buttons fit a phone screen). */
 const MAX_RELATED = 2;
@@ -192,7 +206,13 @@ export function understand(input: UnderstandingInput): Understanding {
   }
   if (sure) return { kind: 'intent', match, related: [] };
   const genericAspect = GENERIC_INTENT_ASPECTS[match.intent];
-  if (genericAspect && top && top.confidence >= t.genericName && ranking.knownWordRatio >= t.genericKnownWords)
+  if (
+    genericAspect &&
+    top &&
+    top.confidence >= t.genericName &&
+    ranking.knownWordRatio >= t.genericKnownWords &&
+    (match.confidence < t.sureIntent || top.confidence >= t.genericNameOverSure)
+  )
     return procedureAnswer(catalog, ranking, aspect === 'overview' ? genericAspect : aspect, t);
   if (clearName && match.confidence < t.sureIntent) return procedureAnswer(catalog, ranking, aspect, t);
   return intentAnswer(match, catalog, ranking, t);
@@ -245,7 +265,13 @@ function procedureAnswer(catalog: ProcedureCatalog, ranking: ProcedureRanking, a
   if (family) return { kind: 'choice', procedures: family.map((id) => entry(catalog, { id, confidence: 0 })), aspect, ranking };
   const offered = ranking.ranking.filter((r) => r.confidence >= t.offer);
   const [top] = offered;
-  if (!top) return { kind: 'unknown_procedure', aspect, ranking };
+  if (!top) {
+    const related =
+      ranking.knownWordRatio >= t.relatedToUnknownKnownWords
+        ? ranking.ranking.filter((r) => r.confidence >= t.relatedToUnknown && ranking.namedInMessage.has(r.id)).slice(0, MAX_CHOICES)
+        : [];
+    return { kind: 'unknown_procedure', aspect, ranking, related: related.map((r) => entry(catalog, r)) };
+  }
   const close = offered.filter((r) => r.confidence >= top.confidence * t.closeRatio).slice(0, MAX_CHOICES);
   if (top.confidence >= t.answer && close.length === 1) {
     const related = ranking.ranking.filter((r) => r.id !== top.id && r.confidence >= t.relatedToAnswer).slice(0, MAX_RELATED);
@@ -272,7 +298,7 @@ export function offeredProcedures(u: Understanding): readonly ProcedureEntry[] {
     case 'intent':
       return u.related;
     case 'unknown_procedure':
-      return [];
+      return u.related;
   }
 }
 

@@ -110,7 +110,7 @@ function describe(u: Understanding): Record<string, unknown> {
     decision: u.kind,
     ...(u.kind === 'procedure' ? { procedure: u.procedure.id } : {}),
     ...(u.kind === 'choice' ? { choices: u.procedures.map((p) => p.id) } : {}),
-    ...(u.kind === 'procedure' && u.related.length ? { related: u.related.map((p) => p.id) } : {}),
+    ...((u.kind === 'procedure' || u.kind === 'unknown_procedure') && u.related.length ? { related: u.related.map((p) => p.id) } : {}),
     aspect: u.aspect,
     ranking: u.ranking.ranking.map((r) => ({ procedure: r.id, score: round(r.confidence) })),
     knownWordRatio: round(u.ranking.knownWordRatio),

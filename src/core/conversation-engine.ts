@@ -370,7 +370,7 @@ export class ConversationEngine {
       case 'unknown_procedure':
         // A procedure the catalog does not know: on the content team's to-do list with the unanswered questions.
         turn.question = { intent: 'procedure_unknown', fallback: true };
-        return { messages: [unknownProcedure(translate(ctx))], intent: 'procedure_unknown' };
+        return { messages: [unknownProcedure(translate(ctx), u.related, u.aspect, ctx.locale)], intent: 'procedure_unknown' };
     }
   }
 

@@ -8,7 +8,7 @@ import type { BotContent } from '../../src/core/bot-content';
 import { ConversationEngine } from '../../src/core/conversation-engine';
 import { InMemoryConversationStore } from '../../src/core/conversation-store';
 import type { Reply } from '../../src/core/messages';
-import { procedureAnswer } from '../../src/catalog/procedure-answers';
+import { procedureAnswer, unknownProcedure } from '../../src/catalog/procedure-answers';
 import { fixed, loadTestContent, message, SETUP_TIMEOUT_MS } from '../complaints/complaint-test-kit';
 
 let content: BotContent;
@@ -71,6 +71,13 @@ describe('answers composed from the fields of the aspect asked', () => {
       '#proc:dang-ky-khai-sinh:documents',
     ]);
     expect(answer.quickReplies?.[1].label).toBe(other.name.vi);
+  });
+  it('the "not in the catalog" answer offers the likely procedures, said to be uncertain, asking the same aspect', () => {
+    const answer = unknownProcedure(vi, [procedure('dang-ky-khai-sinh')], 'fee', 'vi');
+    expect(answer.text).toContain(vi('catalog.unknown'));
+    expect(answer.text).toContain(vi('catalog.maybe'));
+    expect(answer.quickReplies?.map((q) => q.payload)).toEqual(['#proc:dang-ky-khai-sinh:fee']);
+    expect(unknownProcedure(vi)).toEqual({ text: vi('catalog.unknown') });
   });
   it('a field the catalog lacks is said to be missing, never made up', () => {
     const p = procedure('dang-ky-bhxh-tu-nguyen');

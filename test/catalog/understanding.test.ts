@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BotContent } from '../../src/core/bot-content';
 import { evaluateUnderstanding, parseEvaluationLines, type CatalogReport } from '../../src/catalog/catalog-evaluation';
-import { understandText } from '../../src/catalog/understanding';
+import { DEFAULT_THRESHOLDS, offeredProcedures, understandText } from '../../src/catalog/understanding';
 import { labelledExamples } from '../../src/nlu/bilingual-matcher';
 import { readIntentFiles } from '../../src/content/intent-files';
 import { ASPECT_EXAMPLES_FILE, loadAspectExamples } from '../../src/content/aspects-file';
@@ -37,11 +37,11 @@ beforeAll(async () => {
 }, SETUP_TIMEOUT_MS);
 
 describe('procedure questions (799 Vietnamese hold-out lines)', () => {
-  it('finds the procedure: top-1 ≥ 90 %, top-3 ≥ 94 % (offered: answered, in the choice or a related button)', () => {
+  it('finds the procedure: top-1 ≥ 90 %, top-3 ≥ 96 % (offered: answered, in the choice or a related button)', () => {
     const r = report('procedure-holdout.jsonl').procedures;
     expect(r.n).toBe(799);
     expect(r.top1).toBeGreaterThanOrEqual(0.9);
-    expect(r.top3).toBeGreaterThanOrEqual(0.94);
+    expect(r.top3).toBeGreaterThanOrEqual(0.96);
   });
   // Aspect labels as relabelled by the guide of docs/procedure-catalog.md (test/data/procedure-holdout-relabels.md).
   it('finds the aspect asked: ≥ 89 %', () => expect(report('procedure-holdout.jsonl').procedures.aspect).toBeGreaterThanOrEqual(0.89));
@@ -89,6 +89,27 @@ describe('nothing steals the other side’s questions', () => {
     expect(business.kind === 'choice' && business.procedures.map((p) => p.id)).toEqual(expect.arrayContaining(forms));
     const one = understandText(content, 'lệ phí thành lập công ty cổ phần');
     expect(one.kind === 'procedure' && one.procedure.id).toBe('thanh-lap-cong-ty-co-phan');
+  });
+  it('the "not in the catalog" answer offers the likely procedures whose official name the message shares, never random ones', () => {
+    // Nothing is likely enough to answer (offer forced up): the named procedure is still offered to choose.
+    const named = understandText(content, 'làm giấy khai sinh cho con cần gì', { ...DEFAULT_THRESHOLDS, offer: 1.01 });
+    expect(named.kind).toBe('unknown_procedure');
+    expect(offeredProcedures(named).map((p) => p.id)).toContain('dang-ky-khai-sinh');
+    // A procedure the catalog lacks: the ranker's guesses share no distinctive words with the message.
+    for (const text of ['thủ tục cấp phép khai thác cát sỏi lòng sông', 'thủ tục xin cấp phép bắn pháo hoa đám cưới']) {
+      const u = understandText(content, text);
+      expect([text, u.kind, offeredProcedures(u)]).toEqual([text, 'unknown_procedure', []]);
+    }
+  });
+  it('abbreviations citizens use for procedures are read in full', () => {
+    for (const [text, id] of [
+      ['hồ sơ hưởng tctn gồm những gì', 'huong-tro-cap-that-nghiep'],
+      ['công ty thuê kỹ sư Nhật thì xin gplđ ở đâu', 'cap-giay-phep-lao-dong'],
+      ['đăng ký npt giảm trừ gia cảnh cho mẹ già', 'dang-ky-nguoi-phu-thuoc'],
+    ]) {
+      const u = understandText(content, text);
+      expect([text, u.kind === 'procedure' ? u.procedure.id : u.kind]).toEqual([text, id]);
+    }
   });
   it('one or two words that fit several procedures get a choice', () => {
     const u = understandText(content, 'giấy phép');
