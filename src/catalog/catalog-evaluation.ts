@@ -1,6 +1,7 @@
 /**
  * Scores the whole understanding (intents and catalog together) on labelled lines:
- * `{"text", "procedure", "aspect"}` for procedure questions, `{"text", "intent"}` for
+ * `{"text", "procedure", "aspect"}` for procedure questions, `{"text", "procedure": "none"}`
+ * for questions about a procedure the catalog does not have, `{"text", "intent"}` for
  * everything else (`fallback` for out-of-scope messages). What an admin runs before
  * shipping an edit of the catalog, and what the tests assert.
  */
@@ -17,7 +18,14 @@ interface IntentLine {
   readonly text: string;
   readonly intent: string;
 }
-export type EvaluationLine = ProcedureLine | IntentLine;
+/** A question about a procedure the catalog does not have (`"procedure": "none"`). */
+interface UnknownLine {
+  readonly text: string;
+  readonly unknown: true;
+}
+export type EvaluationLine = ProcedureLine | IntentLine | UnknownLine;
+/** The label of a procedure the catalog does not have. */
+export const NO_PROCEDURE = 'none';
 
 export interface CatalogReport {
   readonly procedures: {
@@ -44,7 +52,34 @@ export interface CatalogReport {
     readonly fallbackLines: number;
     readonly confusions: readonly { expected: string; got: string; count: number; example: string }[];
   };
+  /**
+   * Questions about procedures the catalog lacks. Honest: the "not in the catalog" answer
+   * (its "did you mean" buttons allowed) or an intent's answer (which presents no procedure
+   * as the answer); not honest: a procedure answered, or a choice among procedures.
+   */
+  readonly unknown: {
+    readonly n: number;
+    readonly honest: number;
+    /** Of the lines, the share that got the "not in the catalog" answer itself. */
+    readonly notInCatalog: number;
+    /** What the bot did ("unknown", "intent:fallback", "procedure:ID", "choice:ID,ID"), most frequent first. */
+    readonly outcomes: readonly { got: string; count: number; example: string }[];
+  };
   readonly msPerText: number;
+}
+
+/** What the bot did with a question, in one short label (for the unknown-procedure outcomes). */
+function outcomeOf(u: Understanding): string {
+  switch (u.kind) {
+    case 'intent':
+      return `intent:${u.match.intent}`;
+    case 'procedure':
+      return `procedure:${u.procedure.id}`;
+    case 'choice':
+      return `choice:${u.procedures.map((p) => p.id).join(',')}`;
+    case 'unknown_procedure':
+      return 'unknown';
+  }
 }
 
 /** The label an intent-labelled line is scored against: a procedure answers for its `intents`, else for procedure_lookup. */
@@ -82,9 +117,18 @@ export function evaluateUnderstanding(lines: readonly EvaluationLine[], understa
   const pConf = new Counter();
   const aConf = new Counter();
   const iConf = new Counter();
+  let uN = 0;
+  let uHonest = 0;
+  let uNotInCatalog = 0;
+  const uOutcomes = new Counter();
   for (const line of lines) {
     const u = understand(line.text);
-    if ('procedure' in line) {
+    if ('unknown' in line) {
+      uN++;
+      if (u.kind === 'unknown_procedure' || u.kind === 'intent') uHonest++;
+      if (u.kind === 'unknown_procedure') uNotInCatalog++;
+      uOutcomes.add(NO_PROCEDURE, outcomeOf(u), line.text);
+    } else if ('procedure' in line) {
       pN++;
       const first = u.kind === 'procedure' ? u.procedure.id : u.kind === 'choice' ? u.procedures[0].id : undefined;
       if (first === line.procedure) top1++;
@@ -117,6 +161,12 @@ export function evaluateUnderstanding(lines: readonly EvaluationLine[], understa
       aspectConfusions: aConf.sorted().map(({ expected, got, count }) => ({ expected, got, count })),
     },
     intents: { n: iN, accuracy: share(iRight, iN), fallbackRecall: share(fbRight, fbN), fallbackLines: fbN, confusions: iConf.sorted() },
+    unknown: {
+      n: uN,
+      honest: share(uHonest, uN),
+      notInCatalog: share(uNotInCatalog, uN),
+      outcomes: uOutcomes.sorted().map(({ got, count, example }) => ({ got, count, example })),
+    },
     msPerText: share(performance.now() - started, lines.length),
   };
 }
@@ -149,10 +199,11 @@ export function parseEvaluationLines(text: string, file: string): EvaluationLine
     }
     const r = value as Record<string, unknown>;
     if (typeof r.text !== 'string') throw new Error(`${file}:${i + 1}: needs a string field "text"`);
-    if (typeof r.procedure === 'string' && typeof r.aspect === 'string')
+    if (r.procedure === NO_PROCEDURE) lines.push({ text: r.text, unknown: true });
+    else if (typeof r.procedure === 'string' && typeof r.aspect === 'string')
       lines.push({ text: r.text, procedure: r.procedure, aspect: r.aspect });
     else if (typeof r.intent === 'string') lines.push({ text: r.text, intent: r.intent });
-    else throw new Error(`${file}:${i + 1}: needs "procedure" and "aspect", or "intent"`);
+    else throw new Error(`${file}:${i + 1}: needs "procedure" and "aspect", "procedure": "none", or "intent"`);
   });
   return lines;
 }

@@ -4,7 +4,8 @@
  *   validate               check every procedure file and the aspect cues (file and line for each mistake)
  *   search "text"          how the bot understands one message: intent or procedure ranking with scores, and the aspect
  *   eval FILE.jsonl…       score the whole understanding on labelled lines: {"text","procedure","aspect"} (top-1,
- *                          top-3, aspect, confusions) and {"text","intent"} (accuracy, fallback share) [--json] [--strip-diacritics]
+ *                          top-3, aspect, confusions), {"text","procedure":"none"} (a procedure the catalog lacks: share
+ *                          answered honestly) and {"text","intent"} (accuracy, fallback share) [--json] [--strip-diacritics]
  *   import FILE [--field F] [--dry-run]   add a province's procedure list (CSV or JSON export) as procedure files:
  *                          all or nothing, with a validation report (docs/procedure-catalog.md)
  */
@@ -123,8 +124,8 @@ function print(report: CatalogReport, file: string, json: boolean): void {
     return;
   }
   const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
-  const { procedures: p, intents: i } = report;
-  console.log(`\n${file}: ${p.n + i.n} lines, ${report.msPerText.toFixed(2)} ms per text`);
+  const { procedures: p, intents: i, unknown: u } = report;
+  console.log(`\n${file}: ${p.n + i.n + u.n} lines, ${report.msPerText.toFixed(2)} ms per text`);
   if (p.n) {
     console.log(
       `procedures: ${p.n} lines   top-1 ${pct(p.top1)}   top-3 ${pct(p.top3)} (offered; ranker's three best ${pct(p.rankerTop3)})   aspect ${pct(p.aspect)}`,
@@ -139,6 +140,12 @@ function print(report: CatalogReport, file: string, json: boolean): void {
       `intents: ${i.n} lines   accuracy ${pct(i.accuracy)}   fallback lines that got the fallback: ${pct(i.fallbackRecall)} of ${i.fallbackLines}`,
     );
     for (const c of i.confusions.slice(0, 12)) console.log(`  ${c.count} × ${c.expected} → ${c.got}   e.g. "${c.example}"`);
+  }
+  if (u.n) {
+    console.log(
+      `unknown procedures answered honestly: ${pct(u.honest)} (${u.n} lines; the "not in the catalog" answer itself ${pct(u.notInCatalog)})`,
+    );
+    for (const c of u.outcomes.slice(0, 12)) console.log(`  ${c.count} × ${c.got}   e.g. "${c.example}"`);
   }
 }
 
