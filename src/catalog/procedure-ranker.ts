@@ -32,6 +32,8 @@ export interface ProcedureRanking {
   readonly family: readonly string[];
   /** The procedures whose official name shares a distinctive pair of words with the message ("khai sinh"): evidence beyond the probability. */
   readonly namedInMessage: ReadonlySet<string>;
+  /** The procedures whose official name or a name citizens use (`aliases`) shares a distinctive pair of words with the message ("sổ đỏ"). */
+  readonly calledInMessage: ReadonlySet<string>;
 }
 
 /**
@@ -40,19 +42,44 @@ export interface ProcedureRanking {
  * chứng nhận", and "ký khai" across "đăng ký khai sinh"), is no evidence of one procedure.
  */
 const DISTINCTIVE_PAIR_SHARE = 0.05;
+interface PairRule {
+  /** A pair in the names of more than this many times DISTINCTIVE_PAIR_SHARE of the procedures is not distinctive… */
+  readonly pairFactor: number;
+  /** …nor a pair with a word (or, with bothWordsCommon, both words) in more than this many times that share. */
+  readonly commonWordFactor: number;
+  readonly bothWordsCommon: boolean;
+}
+const OFFICIAL_NAMES: PairRule = { pairFactor: 1, commonWordFactor: 2, bothWordsCommon: false };
+/**
+ * The names citizens use repeat the words of a family of procedures ("khai sinh" is in the
+ * names of several birth procedures): a pair is kept unless it is in many procedures or made of two common
+ * words ("xin phép", "giấy phép kinh doanh", "how to"), which call no procedure. Measured
+ * (docs/measurements.md): stricter factors sent right answers to "not in the catalog",
+ * looser ones let "xin phép bắn pháo hoa" call the house-repair permit.
+ */
+const CITIZEN_NAMES: PairRule = { pairFactor: 2, commonWordFactor: 3, bothWordsCommon: true };
 
-/** Pairs of consecutive words of the official names (folded) → the procedures whose official name has them, distinctive pairs only. */
-function officialNamePairs(procedures: readonly ProcedureEntry[], locale: Locale, abbreviations: AbbreviationTable): Map<string, string[]> {
+/** Pairs of consecutive words of the given names (folded) → the procedures whose names have them, distinctive pairs only. */
+function distinctivePairs(
+  procedures: readonly ProcedureEntry[],
+  names: (p: ProcedureEntry) => readonly string[],
+  abbreviations: AbbreviationTable,
+  rule: PairRule,
+): Map<string, string[]> {
   const byPair = new Map<string, string[]>();
   const byWord = new Map<string, number>();
   for (const p of procedures) {
-    const folded = normalizeText(p.name[locale], abbreviations).folded;
-    for (const word of new Set(folded.split(' ').filter(Boolean))) byWord.set(word, (byWord.get(word) ?? 0) + 1);
-    for (const pair of new Set(wordPairs(folded))) byPair.set(pair, [...(byPair.get(pair) ?? []), p.id]);
+    const folded = names(p).map((name) => normalizeText(name, abbreviations).folded);
+    for (const word of new Set(folded.flatMap((f) => f.split(' ').filter(Boolean)))) byWord.set(word, (byWord.get(word) ?? 0) + 1);
+    for (const pair of new Set(folded.flatMap(wordPairs))) byPair.set(pair, [...(byPair.get(pair) ?? []), p.id]);
   }
   const limit = Math.max(1, DISTINCTIVE_PAIR_SHARE * procedures.length);
-  const common = (word: string): boolean => (byWord.get(word) ?? 0) > 2 * limit;
-  for (const [pair, ids] of byPair) if (ids.length > limit || pair.split(' ').some(common)) byPair.delete(pair);
+  const pairLimit = limit * rule.pairFactor;
+  const common = (word: string): boolean => (byWord.get(word) ?? 0) > rule.commonWordFactor * limit;
+  for (const [pair, ids] of byPair) {
+    const words = pair.split(' ');
+    if (ids.length > pairLimit || (rule.bothWordsCommon ? words.every(common) : words.some(common))) byPair.delete(pair);
+  }
   return byPair;
 }
 
@@ -79,6 +106,7 @@ export class ProcedureRanker {
     private readonly models: Readonly<Record<Locale, IntentMatcher>>,
     private readonly families: ProcedureFamilies,
     private readonly pairs: Readonly<Record<Locale, ReadonlyMap<string, readonly string[]>>>,
+    private readonly calledPairs: Readonly<Record<Locale, ReadonlyMap<string, readonly string[]>>>,
   ) {}
 
   /** Trains both languages' models, yielding between slices of work. */
@@ -93,17 +121,28 @@ export class ProcedureRanker {
       );
     const vi = yield* IntentMatcher.trainStepwise(texts('vi'), abbreviations, RANKER_OPTIONS);
     const en = yield* IntentMatcher.trainStepwise(texts('en'), abbreviations, RANKER_OPTIONS);
-    const pairs = { vi: officialNamePairs(procedures, 'vi', abbreviations), en: officialNamePairs(procedures, 'en', abbreviations) };
-    return new ProcedureRanker({ vi, en }, new ProcedureFamilies(procedures, abbreviations), pairs);
+    const official = (locale: Locale) => (p: ProcedureEntry) => [p.name[locale]];
+    const called = (locale: Locale) => (p: ProcedureEntry) => [p.name[locale], ...p.aliases[locale]];
+    const pairs = {
+      vi: distinctivePairs(procedures, official('vi'), abbreviations, OFFICIAL_NAMES),
+      en: distinctivePairs(procedures, official('en'), abbreviations, OFFICIAL_NAMES),
+    };
+    const calledPairs = {
+      vi: distinctivePairs(procedures, called('vi'), abbreviations, CITIZEN_NAMES),
+      en: distinctivePairs(procedures, called('en'), abbreviations, CITIZEN_NAMES),
+    };
+    return new ProcedureRanker({ vi, en }, new ProcedureFamilies(procedures, abbreviations), pairs, calledPairs);
   }
 
   rank(text: string, locale: Locale): ProcedureRanking {
     const result = this.models[locale].match(withForeignElement(text, locale));
+    const pairs = wordPairs(result.normalized.folded);
     return {
       ranking: result.ranking.map((r) => ({ id: r.intent, confidence: r.confidence })),
       knownWordRatio: result.knownWordRatio,
       family: this.families.named(result.normalized, locale),
-      namedInMessage: new Set(wordPairs(result.normalized.folded).flatMap((pair) => this.pairs[locale].get(pair) ?? [])),
+      namedInMessage: new Set(pairs.flatMap((pair) => this.pairs[locale].get(pair) ?? [])),
+      calledInMessage: new Set(pairs.flatMap((pair) => this.calledPairs[locale].get(pair) ?? [])),
     };
   }
 }

@@ -89,6 +89,15 @@ export interface UnderstandingThresholds {
   /** Under the "not in the catalog" answer, the procedures this likely are offered, when this share of the words are procedure words. */
   readonly relatedToUnknown: number;
   readonly relatedToUnknownKnownWords: number;
+  /**
+   * A procedure the message does not call by one of its names (a distinctive pair of words of
+   * its official name or of a name citizens use) is answered or offered in a choice only when
+   * the ranker is this sure of it; otherwise the honest "not in the catalog", with it as a
+   * "did you mean" button.
+   */
+  readonly uncalled: number;
+  /** …or this sure, when the intent matcher recognised its kind (a proc_* intent the procedure answers for). */
+  readonly uncalledOfIntent: number;
   /** In a choice made because the best procedure is not likely enough, the others this likely are offered. */
   readonly unsureChoice: number;
   /** A family named as a whole is offered whole unless the ranker gives one member this much. */
@@ -119,6 +128,8 @@ export const DEFAULT_THRESHOLDS: UnderstandingThresholds = {
   unsureChoice: 0.1,
   relatedToUnknown: 0.05,
   relatedToUnknownKnownWords: 0.6,
+  uncalled: 0.9,
+  uncalledOfIntent: 0.7,
 };
 /** At most this many related procedures under an answer (with "more", three buttons fit a phone screen). */
 const MAX_RELATED = 2;
@@ -180,8 +191,13 @@ export interface UnderstandingInput {
 export function understand(input: UnderstandingInput): Understanding {
   const { match, catalog } = input;
   const given = input.thresholds ?? DEFAULT_THRESHOLDS;
-  // One or two words ("giấy phép") name a kind of procedure more often than one procedure.
-  const t = match.normalized.tokens.length <= SHORT_MESSAGE_WORDS ? { ...given, answer: Math.max(given.answer, given.answerShort) } : given;
+  // One or two words ("giấy phép") name a kind of procedure more often than one procedure: they
+  // are answered only when the ranker is surer, and are all the name the citizen gives (no
+  // evidence beyond the ranker is asked of what they are offered).
+  const t =
+    match.normalized.tokens.length <= SHORT_MESSAGE_WORDS
+      ? { ...given, answer: Math.max(given.answer, given.answerShort), uncalled: 0, uncalledOfIntent: 0 }
+      : given;
   const ranking = catalog.ranker.rank(input.text, input.locale);
   const top = ranking.ranking[0];
   // The words of the likeliest procedure's names do not ask anything ("miễn học phí" is no fee question).
@@ -193,7 +209,7 @@ export function understand(input: UnderstandingInput): Understanding {
   // "thế lệ phí bao nhiêu?", "how long does it take?": an aspect asked without naming another procedure.
   if (input.remembered && aspect !== 'overview' && !sure && !(clearName && top.id !== input.remembered.id))
     return { kind: 'procedure', procedure: input.remembered, aspect, ranking, related: [] };
-  if (input.procedureIntents.has(match.intent)) return procedureAnswer(catalog, ranking, aspect, t);
+  if (input.procedureIntents.has(match.intent)) return procedureAnswer(catalog, ranking, aspect, t, match.intent);
   if (match.intent === FALLBACK) {
     // Out of scope (the matcher's own class for weather, football…) stays out, except on the
     // evidence of outOfScopeProcedure: measured, no procedure name threshold alone won back
@@ -260,16 +276,30 @@ function familyChoice(ranking: ProcedureRanking, t: UnderstandingThresholds): re
 }
 
 /** The catalog's answer once the message is known to be about a procedure. */
-function procedureAnswer(catalog: ProcedureCatalog, ranking: ProcedureRanking, aspect: Aspect, t: UnderstandingThresholds): Understanding {
+function procedureAnswer(
+  catalog: ProcedureCatalog,
+  ranking: ProcedureRanking,
+  aspect: Aspect,
+  t: UnderstandingThresholds,
+  procedureIntent?: string,
+): Understanding {
   const family = familyChoice(ranking, t);
   if (family) return { kind: 'choice', procedures: family.map((id) => entry(catalog, { id, confidence: 0 })), aspect, ranking };
-  const offered = ranking.ranking.filter((r) => r.confidence >= t.offer);
+  const likely = ranking.ranking.filter((r) => r.confidence >= t.offer);
+  // The evidence that the message is about this procedure: the ranker is sure, the message calls it by
+  // one of its names, or the intent matcher recognised its kind (a proc_* intent the procedure answers for).
+  const vouched = (r: RankedProcedure): boolean =>
+    r.confidence >= t.uncalled ||
+    ranking.calledInMessage.has(r.id) ||
+    (procedureIntent !== undefined && r.confidence >= t.uncalledOfIntent && (entry(catalog, r).intents ?? []).includes(procedureIntent));
+  const offered = likely.filter(vouched);
   const [top] = offered;
   if (!top) {
-    const related =
+    const named =
       ranking.knownWordRatio >= t.relatedToUnknownKnownWords
-        ? ranking.ranking.filter((r) => r.confidence >= t.relatedToUnknown && ranking.namedInMessage.has(r.id)).slice(0, MAX_CHOICES)
+        ? ranking.ranking.filter((r) => r.confidence >= t.relatedToUnknown && ranking.namedInMessage.has(r.id))
         : [];
+    const related = [...new Set([...likely, ...named])].slice(0, MAX_CHOICES);
     return { kind: 'unknown_procedure', aspect, ranking, related: related.map((r) => entry(catalog, r)) };
   }
   const close = offered.filter((r) => r.confidence >= top.confidence * t.closeRatio).slice(0, MAX_CHOICES);

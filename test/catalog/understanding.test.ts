@@ -90,7 +90,7 @@ describe('nothing steals the other side’s questions', () => {
     const one = understandText(content, 'lệ phí thành lập công ty cổ phần');
     expect(one.kind === 'procedure' && one.procedure.id).toBe('thanh-lap-cong-ty-co-phan');
   });
-  it('the "not in the catalog" answer offers the likely procedures whose official name the message shares, never random ones', () => {
+  it('the "not in the catalog" answer offers the likely procedures the message calls by name or the ranker favours, as buttons only', () => {
     // Nothing is likely enough to answer (offer forced up): the named procedure is still offered to choose.
     const named = understandText(content, 'làm giấy khai sinh cho con cần gì', { ...DEFAULT_THRESHOLDS, offer: 1.01 });
     expect(named.kind).toBe('unknown_procedure');
@@ -129,6 +129,19 @@ describe('nothing steals the other side’s questions', () => {
   });
 });
 
+describe('procedures the catalog lacks (100 lines: 40 tuned on, 60 held out)', () => {
+  // Honest: the "not in the catalog" answer (its "did you mean" buttons allowed) or an intent's
+  // answer; never a procedure answered, never a choice among procedures. 58.3 % measured.
+  it('get the honest answer on the hold-out: ≥ 58 %', () =>
+    expect(report('procedure-unknown-holdout.jsonl').unknown.honest).toBeGreaterThanOrEqual(0.58));
+  it('a procedure the ranker likes but the message does not call by any of its names is not answered', () => {
+    for (const text of ['đăng ký tàu cá mới đóng thì làm sao', 'giấy phép xả thải vào nguồn nước']) {
+      const u = understandText(content, text);
+      expect([text, u.kind]).toEqual([text, 'unknown_procedure']);
+    }
+  });
+});
+
 describe('the hold-out sets stay out of the training material', () => {
   it('no hold-out line is an alias, a name, an intent example, an aspect example or a near copy of one', async () => {
     const key = (t: string) => foldDiacritics(normalizeKey(t));
@@ -148,7 +161,12 @@ describe('the hold-out sets stay out of the training material', () => {
       (` ${a} `.includes(` ${b} `) || ` ${b} `.includes(` ${a} `)) && Math.min(words(a), words(b)) >= 0.75 * Math.max(words(a), words(b));
     const texts = [...training];
     const leaks: string[] = [];
-    for (const file of ['procedure-holdout.jsonl', 'procedure-holdout-en.jsonl', 'procedure-holdout-oos.jsonl']) {
+    for (const file of [
+      'procedure-holdout.jsonl',
+      'procedure-holdout-en.jsonl',
+      'procedure-holdout-oos.jsonl',
+      'procedure-unknown-holdout.jsonl',
+    ]) {
       for (const line of data(file)) {
         const text = key(line.text);
         if (words(text) >= 4 && texts.some((t) => nearCopy(text, t))) leaks.push(line.text);

@@ -99,6 +99,18 @@ describe('web chat routes', () => {
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
+  it('a procedure the catalog lacks gets, in a fresh session, the national search link and the hotline, never another procedure', async () => {
+    // The ranker likes vehicle registration here, but the message calls no procedure of the catalog by its names.
+    const res = await chat({ sessionId: 'sess_unknown_procedure_01', text: 'đăng ký tàu cá mới đóng thì làm sao' });
+    const body = res.json() as { messages: OutgoingMessage[] };
+    const text = body.messages.map((m) => m.text).join('\n');
+    expect(text).toContain('dichvucong.gov.vn');
+    expect(text).toContain('0260 1022');
+    // No procedure's answer (an answer has the "everything about it" button): at most "did you mean" buttons.
+    const payloads = body.messages.flatMap((m) => m.quickReplies ?? []).map((q) => q.payload);
+    expect(payloads.filter((p) => p.endsWith(':all'))).toEqual([]);
+  });
+
   it('switches language with /en and with the locale field', async () => {
     const session = 'sess_language_switch_01';
     const en = (await chat({ sessionId: session, text: '/en' })).json() as { messages: OutgoingMessage[]; locale: string };
