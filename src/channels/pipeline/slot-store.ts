@@ -19,13 +19,12 @@
  * existed. FerretDB writes a batch in one SQLite transaction, so under load the
  * admissions of many messages (their duplicate records, tickets and window slots) cost one
  * round trip, and a lone message waits for nothing (measured: docs/measurements.md,
- * "Throughput and isolation"). Done marks are group-committed the same way: the marks asked
- * for while an update is on its way go together in the next `update` command (unordered,
- * one statement by `_id` each). A many-statement update was once seen to hang FerretDB v1
- * under load — when each statement by `_id` scanned the collection; with the `_id` fix of
- * tools/ferretdb/build.sh each is an index look-up, and a stress of many-statement updates
- * beside group-committed inserts ran without a stall (docs/measurements.md, "Telegram
- * webhook, CPU per update").
+ * "Throughput and isolation"). Done marks stay one update each: a many-statement update
+ * on this collection was seen to hang FerretDB v1 under load, and everything behind it —
+ * seen again with the `_id` fix of tools/ferretdb/build.sh (one webhook bench run in five:
+ * the server stopped answering for good, every thread waiting on a lock; 528 updates
+ * answered 200 were left unhandled), so it is not the scans (docs/measurements.md,
+ * "Telegram webhook, CPU per update").
  */
 import type { Connection, mongo } from 'mongoose';
 import { isDuplicateKeyError } from '../../storage/mongo/claims';
@@ -75,14 +74,12 @@ const SLOTS_COLLECTION = 'pipeline_slots';
 export class MongoSlotStore implements SlotStore {
   private readonly collection: mongo.Collection<SlotDoc>;
   private readonly inserts: GroupCommit<SlotDoc, boolean>;
-  private readonly marks: GroupCommit<string, true>;
 
   constructor(connection: Connection) {
     const db = connection.db;
     if (!db) throw new Error('MongoSlotStore: the connection is not open');
     this.collection = db.collection<SlotDoc>(SLOTS_COLLECTION);
     this.inserts = new GroupCommit((docs) => this.insertBatch(docs));
-    this.marks = new GroupCommit((ids) => this.markBatch(ids));
   }
 
   insert(doc: SlotDoc): Promise<boolean> {
@@ -97,7 +94,7 @@ export class MongoSlotStore implements SlotStore {
   async markDone(id: string): Promise<void> {
     // After the admissions waiting: a done mark would take the database's one writer from them.
     await this.inserts.settled();
-    await this.marks.add(id);
+    await this.collection.updateOne({ _id: id }, { $set: { done: true }, $unset: { payload: '' } });
   }
 
   async pending(before: Date, limit: number): Promise<SlotDoc[]> {
@@ -137,22 +134,12 @@ export class MongoSlotStore implements SlotStore {
       await this.collection.insertMany([...docs], { ordered: false });
       return docs.map(() => true);
     } catch (error) {
-      return resultsOf(docs.length, error, true, (e) =>
-        e.code === 11000 ? false : new Error(`slot insert failed (code ${String(e.code)})`),
-      );
-    }
-  }
-
-  /** One unordered update command, a statement by `_id` per ticket; an Error for each statement that failed. */
-  private async markBatch(ids: readonly string[]): Promise<(true | Error)[]> {
-    const statements = ids.map((id) => ({
-      updateOne: { filter: { _id: id }, update: { $set: { done: true as const }, $unset: { payload: '' as const } } },
-    }));
-    try {
-      await this.collection.bulkWrite(statements, { ordered: false });
-      return ids.map(() => true as const);
-    } catch (error) {
-      return resultsOf(ids.length, error, true as const, (e) => new Error(`done mark failed (code ${String(e.code)})`));
+      const writeErrors = (error as { writeErrors?: WriteErrorLike | WriteErrorLike[] }).writeErrors;
+      if (writeErrors === undefined) throw error;
+      const out: (boolean | Error)[] = docs.map(() => true);
+      for (const e of Array.isArray(writeErrors) ? writeErrors : [writeErrors])
+        out[e.index] = e.code === 11000 ? false : new Error(`slot insert failed (code ${String(e.code)})`);
+      return out;
     }
   }
 }
@@ -160,15 +147,6 @@ export class MongoSlotStore implements SlotStore {
 interface WriteErrorLike {
   readonly index: number;
   readonly code?: number;
-}
-
-/** Each item's result after an unordered write that failed for some: `ok`, or `failed(e)` for those its write errors name. */
-function resultsOf<R>(count: number, error: unknown, ok: R, failed: (e: WriteErrorLike) => R | Error): (R | Error)[] {
-  const writeErrors = (error as { writeErrors?: WriteErrorLike | WriteErrorLike[] }).writeErrors;
-  if (writeErrors === undefined) throw error;
-  const out: (R | Error)[] = Array.from({ length: count }, () => ok);
-  for (const e of Array.isArray(writeErrors) ? writeErrors : [writeErrors]) out[e.index] = failed(e);
-  return out;
 }
 
 /** Largest batch: a bound on one command's size, far above what one process admits at once. */

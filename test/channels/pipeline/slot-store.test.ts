@@ -3,7 +3,6 @@
  * one command, and `insertsSettled` (what a turn and a done mark wait for, so that a
  * webhook's 200 does not wait behind them) resolves once the inserts pending at the call
  * are written — not later ones, so a steady stream of admissions cannot starve a turn.
- * Done marks are group-committed too: one update command for the marks asked together.
  */
 import { MongoSlotStore } from '../../../src/channels/pipeline/slot-store';
 import type { Database } from '../../../src/storage/mongo/database';
@@ -70,19 +69,4 @@ test('inserts asked for after the call do not hold insertsSettled back', async (
   await all;
   expect(written).toBe(40);
   expect(writtenAtSettle).toBeLessThan(5);
-});
-
-test('done marks asked for together go in one update command: each ticket done, its payload gone', async () => {
-  const store = new MongoSlotStore(db.connection);
-  const ids = Array.from({ length: 12 }, (_, i) => `test:mark:${i}`);
-  await Promise.all(
-    ids.map((id) => store.insert({ _id: id, expiresAt: expiresAt(), payload: { channel: 'telegram', json: '{"update_id":1}' } })),
-  );
-  const { commands } = await db.commands.record(() => Promise.all([...ids, 'test:mark:missing'].map((id) => store.markDone(id))));
-  expect(commands.filter((c) => c.name === 'update')).toHaveLength(1);
-  for (const id of ids) {
-    const ticket = await store.find(id);
-    expect(ticket?.done).toBe(true);
-    expect(ticket?.payload).toBeUndefined();
-  }
 });
