@@ -129,7 +129,7 @@ async function attacker(
 }
 
 /** CPU time (ms) a process has used, from /proc (Linux); undefined elsewhere or when it is gone. */
-function cpuMsOf(pid: number | undefined): number | undefined {
+export function cpuMsOf(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
     // Fields after the command name: state is field 3, utime 14, stime 15 (clock ticks, 100/s on Linux).
@@ -141,7 +141,7 @@ function cpuMsOf(pid: number | undefined): number | undefined {
 }
 
 /** The embedded database's process: a child of this one whose command is ferretdb. */
-function databasePid(): number | undefined {
+export function databasePid(): number | undefined {
   try {
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;

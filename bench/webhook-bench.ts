@@ -25,7 +25,7 @@ import { freePort } from '../src/storage/embedded-ferretdb';
 import { FakeTelegramServer, privateChatOf, type Update, type User } from '../test/fakes/telegram-bot-api';
 import { FAKE_CS_PATH, FakeZaloServer } from '../test/fakes/zalo-oa-server';
 import { fmt, heading, percentile, rssMb } from './bench-util';
-import { isolationBench } from './isolation-bench';
+import { cpuMsOf, databasePid, isolationBench } from './isolation-bench';
 import { benchEnv, openBenchMongo, type BenchMongo } from './complaint-bench';
 
 const TELEGRAM_SECRET = 'bench_webhook_secret_0123456789';
@@ -218,6 +218,14 @@ function statusText(statuses: Map<string, number>): string {
   return [...statuses.entries()].map(([answer, n]) => `${n}× ${answer}`).join(', ');
 }
 
+/**
+ * BENCH_PROFILE_MARKS=1: prints the monotonic clock in µs (the clock of a `--cpu-prof`
+ * profile's timestamps), so a profile of the whole bench can be cut to one phase.
+ */
+function mark(what: string): void {
+  if (process.env.BENCH_PROFILE_MARKS) console.log(`mark ${String(process.hrtime.bigint() / 1000n)} ${what}`);
+}
+
 // ------------------------------------------------------------------ workload
 
 /** Questions the matcher sends to an answer (not to a flow), from the shipped examples. */
@@ -338,13 +346,21 @@ async function telegramService(app: App, fake: FakeTelegramServer, workload: Tel
   const times = process.env.BENCH_DB_TIMES ? new CommandTimes(app) : undefined;
   try {
     const started = Date.now();
+    // CPU per update (less moved by other load than rates): this process (service, bench client and fakes) and the database's.
+    const dbPid = databasePid();
+    const cpu0 = { node: process.cpuUsage(), db: cpuMsOf(dbPid) };
+    mark('service phase start');
     const run = await drive(
       workload.count,
       workload.concurrency,
       (i) => telegramTarget(url, workload, 100_000_001, i),
       (i, at) => recordFirst(firstSentAt, String(workload.users[i % workload.users.length].id), at),
     );
+    mark('service phase: every update accepted');
+    const cpu1 = { node: process.cpuUsage(cpu0.node), db: cpuMsOf(dbPid), at: Date.now() };
     const handledAt = await waitForCount(async () => (await handledCount(app, 'telegram')) - handledBefore, workload.count, 5000, 120_000);
+    mark('service phase: every update handled');
+    const cpu2 = { node: process.cpuUsage(cpu0.node), db: cpuMsOf(dbPid), at: Date.now() };
     const handled = (await handledCount(app, 'telegram')) - handledBefore;
     await watcher.settle(3000, 150_000);
     const replySeconds = (watcher.lastChangeAt - started) / 1000;
@@ -367,6 +383,13 @@ async function telegramService(app: App, fake: FakeTelegramServer, workload: Tel
         : 'no 503: the capacity of updates in flight was never reached',
     );
     times?.print();
+    const cpuText = (cpu: { node: NodeJS.CpuUsage; db: number | undefined; at: number }): string => {
+      const nodeMs = (cpu.node.user + cpu.node.system) / 1000;
+      const db = cpu.db !== undefined && cpu0.db !== undefined ? cpu.db - cpu0.db : undefined;
+      const wall = cpu.at - started;
+      return `this process ${fmt(nodeMs / workload.count, 2)} ms (${fmt((100 * nodeMs) / wall, 0)} % of a core), the database ${db === undefined ? 'n/a' : `${fmt(db / workload.count, 2)} ms (${fmt((100 * db) / wall, 0)} %)`}`;
+    };
+    console.log(`CPU per update until every update was accepted: ${cpuText(cpu1)}; until every one was handled: ${cpuText(cpu2)}`);
     if (handledAt === undefined)
       console.log(`handled: only ${handled} of ${workload.count} — ${workload.count - handled} answered 200 but never handled (LOST)`);
     else

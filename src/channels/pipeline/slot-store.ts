@@ -20,7 +20,11 @@
  * admissions of many messages (their duplicate records, tickets and window slots) cost one
  * round trip, and a lone message waits for nothing (measured: docs/measurements.md,
  * "Throughput and isolation"). Done marks stay one update each: a many-statement update
- * on this collection was seen to hang FerretDB v1 under load, and everything behind it.
+ * on this collection was seen to hang FerretDB v1 under load, and everything behind it —
+ * seen again with the `_id` fix of tools/ferretdb/build.sh (one webhook bench run in five:
+ * the server stopped answering for good, every thread waiting on a lock; 528 updates
+ * answered 200 were left unhandled), so it is not the scans (docs/measurements.md,
+ * "Telegram webhook, CPU per update").
  */
 import type { Connection, mongo } from 'mongoose';
 import { isDuplicateKeyError } from '../../storage/mongo/claims';

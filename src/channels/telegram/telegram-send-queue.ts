@@ -4,19 +4,28 @@
  * *before* Telegram has to say 429, and so that a 429, a 5xx or a network failure delays a
  * message instead of losing it.
  *
- * The scheduling is bottleneck's (the library grammY's throttler is built on): one limiter
- * per chat — private chats spaced by `privateSpacingMs`, groups with a reservoir of
- * `groupPerMinute` a minute — each chained to one bot-wide limiter with a reservoir of
- * `globalPerSecond` a second. A chat's limiter runs one job at a time, and a job retries
- * inside itself (waiting `retry_after` on a 429, backing off on a 5xx or a network error),
- * so a retried first message can never be overtaken by the second; a slow chat does not
- * hold up the others.
+ * The scheduling: one lane per chat — a chat's messages go one at a time, in order; a
+ * private chat's lane is held until `privateSpacingMs` has passed since its message
+ * started, a group's lets at most `groupPerMinute` start in any sliding minute — and
+ * every message then takes its place in one bot-wide window of at most `globalPerSecond`
+ * starts in any sliding second, in the order asked. A message retries inside its lane
+ * (waiting `retry_after` on a 429, backing off on a 5xx or a network error), so a retried
+ * first message can never be overtaken by the second; a slow chat does not hold up the
+ * others.
+ *
+ * Hand-written, not bottleneck any more (which this queue was built on, as grammY's
+ * throttler is): a CPU profile of the webhook bench showed bottleneck at 5–7 % of the
+ * service's process for ~150 messages/s — every job goes through several async-generator
+ * locks and events in the chat's limiter and again in the chained bot-wide one — while
+ * this lane costs a few promises and the spacing's one timer (docs/measurements.md,
+ * "Telegram webhook, CPU per update"). Its windows slide, where bottleneck's reservoirs
+ * refilled per fixed second or minute (two budgets could meet in one sliding second), as
+ * the campaign's pacer does (campaign/channel-pacer.ts).
  *
  * The queue never throws for a send problem: `enqueue` resolves with a {@link SendOutcome}.
  * Retries are bounded; a message that still fails is reported as `retry` (the outbox keeps
  * it and tries later) and logged with a hashed chat id only, never the text.
  */
-import Bottleneck from 'bottleneck';
 import type { Logger } from '../../infra/logger';
 import { silentLogger } from '../../infra/logger';
 
@@ -71,9 +80,15 @@ export function isPrivateChatId(chatId: string | number): boolean {
 const STOPPED: SendOutcome<never> = { ok: false, kind: 'retry', error: 'send queue stopped' };
 
 export class TelegramSendQueue {
-  private readonly global: Bottleneck;
-  private readonly privateChats: Bottleneck.Group;
-  private readonly groupChats: Bottleneck.Group;
+  /** Per chat: the end of its last message's turn (and spacing); removed when the chat has nothing queued. */
+  private readonly lanes = new Map<string, { tail: Promise<void> }>();
+  /** Per group: when its last messages started (its sliding minute). */
+  private readonly groupStarts = new Map<string, SlidingWindow>();
+  private readonly global: SlidingWindow;
+  /** The bot-wide window serves messages in the order they reached it. */
+  private globalLine: Promise<void> = Promise.resolve();
+  /** Timers of messages waiting (a window, a spacing, a retry): woken at once by `stop`. */
+  private readonly sleepers = new Set<() => void>();
   private readonly logger: Logger;
   private readonly chatLabel: (chatId: string) => string;
   private pending = 0;
@@ -83,19 +98,7 @@ export class TelegramSendQueue {
   constructor(private readonly options: SendQueueOptions) {
     this.logger = options.logger ?? silentLogger();
     this.chatLabel = options.chatLabel ?? (() => 'chat');
-    const perSecond = options.globalPerSecond ?? 30;
-    const perMinute = options.groupPerMinute ?? 20;
-    this.global = new Bottleneck({ reservoir: perSecond, reservoirRefreshAmount: perSecond, reservoirRefreshInterval: 1000 });
-    // One job at a time per private chat; the job itself keeps the slot until the spacing has
-    // passed since it started (measured where the call runs, so a busy event loop cannot shrink it).
-    this.privateChats = new Bottleneck.Group({ maxConcurrent: 1 });
-    this.groupChats = new Bottleneck.Group({
-      maxConcurrent: 1,
-      reservoir: perMinute,
-      reservoirRefreshAmount: perMinute,
-      reservoirRefreshInterval: 60_000,
-    });
-    for (const group of [this.privateChats, this.groupChats]) group.on('created', (limiter) => limiter.chain(this.global));
+    this.global = new SlidingWindow(options.globalPerSecond ?? 30, 1000);
   }
 
   /**
@@ -106,26 +109,32 @@ export class TelegramSendQueue {
     if (this.stopped) return STOPPED;
     const chat = String(chatId);
     const isPrivate = isPrivateChatId(chat);
-    const limiter = (isPrivate ? this.privateChats : this.groupChats).key(chat);
     const spacingMs = isPrivate ? (this.options.privateSpacingMs ?? 1000) : 0;
     this.pending += 1;
+    const lane = this.lanes.get(chat) ?? { tail: Promise.resolve() };
+    this.lanes.set(chat, lane);
+    let settle!: (outcome: SendOutcome<T>) => void;
+    const outcome = new Promise<SendOutcome<T>>((resolve) => (settle = resolve));
+    const turn = lane.tail.then(async () => {
+      try {
+        if (!isPrivate) await this.waitFor(this.groupWindow(chat));
+        await this.takeGlobal();
+        if (this.stopped) return settle(STOPPED);
+        const started = Date.now();
+        settle(await this.attempt(chat, call));
+        // The lane is held until the spacing has passed since the message started (measured
+        // where the call ran, so a busy event loop cannot shrink it).
+        await this.sleepUntil(started + spacingMs);
+      } catch {
+        settle(STOPPED);
+      }
+    });
+    lane.tail = turn;
+    void turn.then(() => {
+      if (this.lanes.get(chat)?.tail === turn) this.lanes.delete(chat);
+    });
     try {
-      let outcome: SendOutcome<T> | undefined;
-      const settled = new Promise<SendOutcome<T>>((resolve, reject) => {
-        limiter
-          .schedule(async () => {
-            const started = Date.now();
-            outcome = await this.attempt(chat, call);
-            resolve(outcome);
-            const rest = spacingMs - (Date.now() - started);
-            if (rest > 0) await new Promise((wait) => setTimeout(wait, rest));
-          })
-          .catch(reject);
-      });
-      return await settled;
-    } catch {
-      // bottleneck rejects the jobs it drops when stopped.
-      return STOPPED;
+      return await outcome;
     } finally {
       this.pending -= 1;
       if (this.pending === 0) for (const waiter of [...this.idleWaiters]) waiter();
@@ -155,9 +164,50 @@ export class TelegramSendQueue {
   async stop(drainTimeoutMs = 5000): Promise<void> {
     await this.drain(drainTimeoutMs);
     this.stopped = true;
-    const limiters = [...this.privateChats.limiters(), ...this.groupChats.limiters()].map((l) => l.limiter);
     if (this.pending > 0) this.logger.error({ unsent: this.pending }, 'telegram send queue stopped with messages unsent');
-    await Promise.all([...limiters, this.global].map((l) => l.stop({ dropWaitingJobs: true }).catch(() => undefined)));
+    // Messages waiting for a window, a spacing or a retry go on at once, and find the queue stopped.
+    for (const wake of [...this.sleepers]) wake();
+  }
+
+  /** A start in the bot-wide window, after the messages that asked before. */
+  private takeGlobal(): Promise<void> {
+    const turn = this.globalLine.then(() => this.waitFor(this.global));
+    this.globalLine = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** Waits until `window` allows a start and records it; after `stop`, at once. */
+  private async waitFor(window: SlidingWindow): Promise<void> {
+    for (let now = Date.now(), at = window.freeAt(now); at > now && !this.stopped; now = Date.now(), at = window.freeAt(now))
+      await this.sleepUntil(at);
+    window.record(Date.now());
+  }
+
+  private groupWindow(chat: string): SlidingWindow {
+    let window = this.groupStarts.get(chat);
+    if (!window) {
+      // Forget groups idle for a minute (their window is empty) before adding one.
+      const now = Date.now();
+      for (const [id, w] of this.groupStarts) if (w.idleSince(now)) this.groupStarts.delete(id);
+      window = new SlidingWindow(this.options.groupPerMinute ?? 20, 60_000);
+      this.groupStarts.set(chat, window);
+    }
+    return window;
+  }
+
+  /** Sleeps until `at` (a timer may fire early: checked again); woken at once by `stop`. */
+  private async sleepUntil(at: number): Promise<void> {
+    while (!this.stopped && at > Date.now()) {
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          clearTimeout(timer);
+          this.sleepers.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, at - Date.now());
+        this.sleepers.add(wake);
+      });
+    }
   }
 
   /** One message: the call, retried while the failure is temporary and the budget lasts. */
@@ -183,7 +233,8 @@ export class TelegramSendQueue {
           return { ok: false, kind: 'retry', error: decision.error, code: decision.code, retryAfterMs: delay };
         }
         this.logger.warn({ ...log, delayMs: delay }, 'telegram send will be retried');
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await this.sleepUntil(Date.now() + delay);
+        if (this.stopped) return { ok: false, kind: 'retry', error: decision.error, code: decision.code, retryAfterMs: delay };
       }
     }
   }
@@ -192,5 +243,31 @@ export class TelegramSendQueue {
     const base = this.options.baseBackoffMs ?? 500;
     const exp = Math.min(this.options.maxBackoffMs ?? 30_000, base * 2 ** Math.max(0, retries - 1));
     return Math.round(exp * (0.75 + Math.random() * 0.5));
+  }
+}
+
+/** At most `limit` starts in any sliding `spanMs`, counted on the starts as they happened. */
+class SlidingWindow {
+  /** The last starts (at most `limit`), oldest first. */
+  private readonly starts: number[] = [];
+
+  constructor(
+    private readonly limit: number,
+    private readonly spanMs: number,
+  ) {}
+
+  /** When the next start may happen (`now` when it may at once). */
+  freeAt(now: number): number {
+    return this.starts.length < this.limit ? now : Math.max(now, this.starts[0] + this.spanMs);
+  }
+
+  record(at: number): void {
+    this.starts.push(at);
+    if (this.starts.length > this.limit) this.starts.shift();
+  }
+
+  /** True when nothing started in the last span. */
+  idleSince(now: number): boolean {
+    return this.starts.length === 0 || this.starts[this.starts.length - 1] + this.spanMs <= now;
   }
 }

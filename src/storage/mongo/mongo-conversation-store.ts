@@ -7,7 +7,15 @@
  * Writes carry a version (raised by each): a conversation not stored yet is created by an
  * insert that the unique `_id` refuses to a second creator; a stored one is updated by
  * `_id` with the version it had compared afterwards (see `save`).
+ *
+ * The raw driver is used, not the mongoose model (as slot-store.ts does): a read and a
+ * write per turn are the hot path, and mongoose's query and document layers cost more
+ * than the round trip's own work (measured: docs/measurements.md, "Telegram webhook,
+ * CPU per update"). What the model did is done here: the same collection and fields, and
+ * its timestamps (`createdAt` on creation, `updatedAt` on every write: retention prunes
+ * conversations by `updatedAt`).
  */
+import type { mongo } from 'mongoose';
 import type { ConversationState, ConversationStore, FlowState, VersionedState } from '../../core/conversation-store';
 import type { Locale } from '../../core/messages';
 import { isDuplicateKeyError } from './claims';
@@ -22,17 +30,30 @@ interface ConversationDoc {
   lastSeenAt?: Date | null;
   procedure?: { id?: unknown; at?: unknown } | null;
   version?: number | null;
+  createdAt?: Date;
+  updatedAt?: Date;
 }
 
 export class MongoConversationStore implements ConversationStore {
+  private cached?: mongo.Collection<ConversationDoc>;
+
   constructor(private readonly db: Database) {}
+
+  /** The model's collection, through the driver (taken once the connection is open). */
+  private get collection(): mongo.Collection<ConversationDoc> {
+    if (this.cached) return this.cached;
+    const native = this.db.connection.db;
+    if (!native) throw new Error('MongoConversationStore: the connection is not open');
+    this.cached = native.collection<ConversationDoc>(this.db.models.Conversation.collection.collectionName);
+    return this.cached;
+  }
 
   async get(key: string): Promise<ConversationState | undefined> {
     return (await this.load(key))?.state;
   }
 
   async load(key: string): Promise<VersionedState | undefined> {
-    const doc = await this.db.models.Conversation.findById(key).lean<ConversationDoc>();
+    const doc = await this.collection.findOne({ _id: key });
     if (!doc) return undefined;
     const locale: Locale = doc.locale === 'en' ? 'en' : 'vi';
     const state: ConversationState = {
@@ -49,6 +70,7 @@ export class MongoConversationStore implements ConversationStore {
   }
 
   async save(key: string, state: ConversationState, expected: number): Promise<number | undefined> {
+    const now = new Date();
     const set: Record<string, unknown> = { locale: state.locale };
     const unset: Record<string, 1> = {};
     if (state.lastSeenAt) set.lastSeenAt = new Date(state.lastSeenAt);
@@ -56,18 +78,18 @@ export class MongoConversationStore implements ConversationStore {
       if (state[field]) set[field] = state[field];
       else unset[field] = 1;
     }
-    const update: Record<string, unknown> = { $set: set, $inc: { version: 1 } };
+    const update: mongo.UpdateFilter<ConversationDoc> = { $set: { ...set, updatedAt: now }, $inc: { version: 1 } };
     if (Object.keys(unset).length) update.$unset = unset;
     if (expected === 0) {
       // Nothing stored yet (one insert, the common case); the unique _id refuses a second creator.
       try {
-        await this.db.models.Conversation.create({ _id: key, ...set, version: 1 });
+        await this.collection.insertOne({ _id: key, ...set, version: 1, createdAt: now, updatedAt: now } as ConversationDoc);
         return 1;
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
       }
       // Created meanwhile by another writer (a conflict, nothing written), or a document from before versions (taken over).
-      const stored = await this.db.models.Conversation.findById(key, { version: 1 }).lean<ConversationDoc>();
+      const stored = await this.collection.findOne({ _id: key }, { projection: { version: 1 } });
       if (typeof stored?.version === 'number') return undefined;
     }
     // By _id alone: FerretDB v1 looks a document up by its key only for a filter that is
@@ -76,13 +98,14 @@ export class MongoConversationStore implements ConversationStore {
     // document as it was before this write: never re-created when deleted meanwhile (an
     // erasure stands); a version other than `expected` is a conflict, reported — the write
     // then went over it, as every write did before versions.
-    const before = await this.db.models.Conversation.findOneAndUpdate({ _id: key }, update).lean<ConversationDoc>();
+    // (No projection: FerretDB v1's findAndModify does not implement `fields`.)
+    const before = await this.collection.findOneAndUpdate({ _id: key }, update);
     if (!before || (before.version ?? 0) !== expected) return undefined;
     return expected + 1;
   }
 
   async delete(key: string): Promise<void> {
-    await this.db.models.Conversation.deleteOne({ _id: key });
+    await this.collection.deleteOne({ _id: key });
   }
 }
 

@@ -30,7 +30,7 @@ describe('TelegramSendQueue', () => {
     await Promise.all([send(1, 1), send(1, 2), send(1, 3), send(2, 1)]);
     const chat1 = log.filter((e) => e.chat === 1);
     expect(chat1.map((e) => e.n)).toEqual([1, 2, 3]);
-    // bottleneck spaces job starts; on a busy machine one gap may shrink by another's delay, never the sum.
+    // Each message starts at least the spacing after the one before it started.
     expect(chat1[2].at - chat1[0].at).toBeGreaterThanOrEqual(280);
     expect(log.find((e) => e.chat === 2)!.at).toBeLessThan(chat1[2].at);
     await q.stop(0);
@@ -56,6 +56,24 @@ describe('TelegramSendQueue', () => {
     expect(started.slice(0, 3).every((t) => t < 200)).toBe(true);
     expect(started[3]).toBeGreaterThanOrEqual(900);
     await q.stop(0);
+  });
+
+  it('counts the bot-wide limit in any sliding second, and a stop lets waiting messages go at once as retry', async () => {
+    const q = queue({ globalPerSecond: 2 });
+    const started: number[] = [];
+    const t0 = Date.now();
+    const outcomes = [1, 2, 3, 4, 5, 6].map((chat) => q.enqueue(chat, async () => started.push(Date.now() - t0)));
+    await Promise.all(outcomes.slice(0, 4));
+    for (const at of started)
+      expect(started.filter((other) => other >= at && other < at + 1000)).toHaveLength(Math.min(2, started.filter((o) => o >= at).length));
+    const stopAt = Date.now();
+    await q.stop(0);
+    await expect(Promise.all(outcomes.slice(4))).resolves.toEqual([
+      expect.objectContaining({ ok: false, kind: 'retry' }),
+      expect.objectContaining({ ok: false, kind: 'retry' }),
+    ]);
+    expect(Date.now() - stopAt).toBeLessThan(500);
+    expect(started).toHaveLength(4);
   });
 
   it('honours retry_after of a 429 and delivers the message later', async () => {
